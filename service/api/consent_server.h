@@ -1,0 +1,56 @@
+// ConsentServer: the gRPC server around one ConsentRegistry, with every
+// consent.v1 service registered (those not built yet answer UNIMPLEMENTED),
+// gRPC health checking and server reflection.
+//
+// Until TLS exists it listens on loopback only and refuses any other
+// address.
+//
+// Thread-safety: Shutdown may be called from any thread, once.
+#ifndef CONSENTD_SERVICE_API_CONSENT_SERVER_H_
+#define CONSENTD_SERVICE_API_CONSENT_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "service/core/consent_registry.h"
+
+namespace consentd::api {
+
+// OK for "127.x.y.z:port", "localhost:port" and "[::1]:port";
+// INVALID_ARGUMENT otherwise (port 0 asks for any free port).
+absl::Status ValidateLoopbackAddress(absl::string_view address);
+
+class ConsentServer {
+ public:
+  // Starts serving `registry` (which must outlive the server) on
+  // `listen_address`. Errors: INVALID_ARGUMENT for a non-loopback address;
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ConsentServer>> Start(
+      core::ConsentRegistry* registry, const std::string& listen_address);
+
+  ~ConsentServer();
+
+  // "host:port" actually bound (the port resolved when 0 was asked for).
+  const std::string& address() const { return address_; }
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`,
+  // then cancels the rest; returns when the server has stopped.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  ConsentServer() = default;
+
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace consentd::api
+
+#endif  // CONSENTD_SERVICE_API_CONSENT_SERVER_H_

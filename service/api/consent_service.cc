@@ -1,0 +1,37 @@
+#include "service/api/consent_service.h"
+
+#include "service/api/grpc_status.h"
+
+namespace consentd::api {
+
+grpc::Status ConsentServiceImpl::RecordConsent(
+    grpc::ServerContext*, const consent::v1::RecordConsentRequest* request,
+    consent::v1::RecordConsentResponse* response) {
+  return Reply(registry_->ledger().RecordConsent(*request), response);
+}
+
+grpc::Status ConsentServiceImpl::RecordObjection(
+    grpc::ServerContext*, const consent::v1::RecordObjectionRequest* request,
+    consent::v1::RecordObjectionResponse* response) {
+  return Reply(registry_->ledger().RecordObjection(*request), response);
+}
+
+grpc::Status ConsentServiceImpl::Check(grpc::ServerContext*,
+                                       const consent::v1::CheckRequest* request,
+                                       consent::v1::CheckResponse* response) {
+  return Reply(registry_->checker().Check(*request), response);
+}
+
+grpc::Status ConsentServiceImpl::CheckBatch(
+    grpc::ServerContext*, const consent::v1::CheckBatchRequest* request,
+    consent::v1::CheckBatchResponse* response) {
+  return Reply(registry_->checker().CheckBatch(*request), response);
+}
+
+grpc::Status ConsentServiceImpl::GetRecord(
+    grpc::ServerContext*, const consent::v1::GetRecordRequest* request,
+    consent::v1::GetRecordResponse* response) {
+  return Reply(registry_->ledger().GetRecord(*request), response);
+}
+
+}  // namespace consentd::api

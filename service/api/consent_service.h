@@ -1,0 +1,43 @@
+// ConsentServiceImpl: the gRPC face of the ledger and the checker. Each
+// handler hands the request to core and maps the result; validation and
+// decisions live in core. ExplainCheck answers UNIMPLEMENTED until its issue
+// lands.
+#ifndef CONSENTD_SERVICE_API_CONSENT_SERVICE_H_
+#define CONSENTD_SERVICE_API_CONSENT_SERVICE_H_
+
+#include "consent/v1/consent.grpc.pb.h"
+#include "service/core/consent_registry.h"
+
+namespace consentd::api {
+
+class ConsentServiceImpl final : public consent::v1::ConsentService::Service {
+ public:
+  // `registry` must outlive the service.
+  explicit ConsentServiceImpl(core::ConsentRegistry* registry)
+      : registry_(registry) {}
+
+  grpc::Status RecordConsent(
+      grpc::ServerContext* context,
+      const consent::v1::RecordConsentRequest* request,
+      consent::v1::RecordConsentResponse* response) override;
+  grpc::Status RecordObjection(
+      grpc::ServerContext* context,
+      const consent::v1::RecordObjectionRequest* request,
+      consent::v1::RecordObjectionResponse* response) override;
+  grpc::Status Check(grpc::ServerContext* context,
+                     const consent::v1::CheckRequest* request,
+                     consent::v1::CheckResponse* response) override;
+  grpc::Status CheckBatch(grpc::ServerContext* context,
+                          const consent::v1::CheckBatchRequest* request,
+                          consent::v1::CheckBatchResponse* response) override;
+  grpc::Status GetRecord(grpc::ServerContext* context,
+                         const consent::v1::GetRecordRequest* request,
+                         consent::v1::GetRecordResponse* response) override;
+
+ private:
+  core::ConsentRegistry* const registry_;
+};
+
+}  // namespace consentd::api
+
+#endif  // CONSENTD_SERVICE_API_CONSENT_SERVICE_H_

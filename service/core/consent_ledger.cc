@@ -1,0 +1,322 @@
+#include "service/core/consent_ledger.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "policy/decision.h"
+#include "service/core/input_validation.h"
+
+namespace consentd::core {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using policy::ScopeId;
+
+// Facts naming a purpose or channel the current policy no longer has still
+// load; this id matches no query, so they stop bearing on decisions.
+constexpr ScopeId kRetiredScope = 0xFFFF;
+
+ScopeId ScopeOf(const std::string& name,
+                std::optional<ScopeId> (policy::PolicyModel::*find)(
+                    absl::string_view) const,
+                const policy::PolicyModel& policy) {
+  if (name.empty()) return policy::kAnyScope;
+  return (policy.*find)(name).value_or(kRetiredScope);
+}
+
+template <typename Record>
+policy::Fact ToIndexFact(const Record& record,
+                         const policy::PolicyModel& policy) {
+  policy::Fact fact;
+  fact.fact_id = record.fact_id;
+  fact.occurred_us = record.occurred_us;
+  fact.expires_us = record.expires_us;
+  fact.kind = record.kind;
+  fact.purpose = ScopeOf(record.purpose, &policy::PolicyModel::FindPurpose,
+                         policy);
+  fact.channel = ScopeOf(record.channel, &policy::PolicyModel::FindChannel,
+                         policy);
+  fact.subject_initiated = record.subject_initiated;
+  return fact;
+}
+
+absl::string_view RefusalName(consent::v1::FactKind kind) {
+  switch (kind) {
+    case consent::v1::FACT_KIND_ERASURE:
+      return "erasure";
+    case consent::v1::FACT_KIND_OBJECTION:
+      return "objection";
+    default:
+      return "consent withdrawal";
+  }
+}
+
+std::string LiftingMethods(const policy::PolicyModel& policy) {
+  std::vector<std::string> names;
+  for (int method : policy.proto().refusal_lifting_methods()) {
+    names.push_back(consent::v1::CollectionMethod_Name(
+        static_cast<consent::v1::CollectionMethod>(method)));
+  }
+  return names.empty() ? "none" : absl::StrJoin(names, ", ");
+}
+
+consent::v1::RecordedFact ToProto(const store::FactRecord& record) {
+  consent::v1::RecordedFact out;
+  out.set_fact_id(record.fact_id);
+  out.set_kind(record.kind);
+  out.set_purpose(record.purpose);
+  out.set_channel(record.channel);
+  out.set_lawful_basis(record.lawful_basis);
+  *out.mutable_evidence() = record.evidence;
+  *out.mutable_occurred_at() =
+      TimeUtil::MicrosecondsToTimestamp(record.occurred_us);
+  *out.mutable_recorded_at() =
+      TimeUtil::MicrosecondsToTimestamp(record.recorded_us);
+  if (record.expires_us != policy::kNoExpiry) {
+    *out.mutable_expires_at() =
+        TimeUtil::MicrosecondsToTimestamp(record.expires_us);
+  }
+  out.set_lifted_refusal(record.lifted_refusal);
+  out.set_policy_version(record.policy_version);
+  return out;
+}
+
+std::vector<crypto::Digest> DigestsOf(
+    absl::Span<const ResolvedIdentifier> resolved) {
+  std::vector<crypto::Digest> digests;
+  digests.reserve(resolved.size());
+  for (const ResolvedIdentifier& r : resolved) digests.push_back(r.digest);
+  return digests;
+}
+
+}  // namespace
+
+ConsentLedger::ConsentLedger(store::ConsentStore* store,
+                             SuppressionIndex* index,
+                             const policy::PolicyModel* policy,
+                             const IdentifierResolver* resolver, Clock clock)
+    : store_(store),
+      index_(index),
+      policy_(policy),
+      resolver_(resolver),
+      clock_(std::move(clock)) {}
+
+absl::Status ConsentLedger::LoadIndex() {
+  constexpr size_t kChunk = 4096;
+  std::vector<SuppressionIndex::Entry> chunk;
+  chunk.reserve(kChunk);
+  RETURN_IF_ERROR(store_->ScanFacts([&](const store::FactSummary& record) {
+    chunk.push_back({record.digest, ToIndexFact(record, *policy_)});
+    if (chunk.size() == kChunk) {
+      index_->Add(chunk);
+      chunk.clear();
+    }
+    return absl::OkStatus();
+  }));
+  index_->Add(chunk);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ResolvedIdentifier>> ConsentLedger::ResolveAll(
+    const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
+        identifiers,
+    absl::string_view default_region) const {
+  RETURN_IF_ERROR(ValidateIdentifierCount(identifiers.size()));
+  RETURN_IF_ERROR(ValidateRegion(default_region, "default_region"));
+  std::vector<ResolvedIdentifier> resolved;
+  resolved.reserve(identifiers.size());
+  for (int i = 0; i < identifiers.size(); ++i) {
+    absl::StatusOr<ResolvedIdentifier> r =
+        resolver_->Resolve(identifiers[i], default_region);
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("identifiers[", i, "]: ", r.status().message()));
+    }
+    resolved.push_back(*std::move(r));
+  }
+  return resolved;
+}
+
+absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
+    absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
+    ScopeId purpose, ScopeId channel, int64_t now_us) const {
+  std::vector<ScopeId> channels;
+  if (channel != policy::kAnyScope) {
+    channels.push_back(channel);
+  } else {
+    for (int c = 1; c <= policy_->channel_count(); ++c) {
+      channels.push_back(static_cast<ScopeId>(c));
+    }
+  }
+  // A refusal recorded after the consent's date still stands against it:
+  // look at everything known up to now.
+  const int64_t at_us = std::max(grant.occurred_us, now_us);
+  const consent::v1::CollectionMethod method =
+      grant.evidence.collection_method();
+  return index_->WithFacts(
+      digests,
+      [&](absl::Span<const absl::Span<const policy::Fact>> facts)
+          -> absl::StatusOr<bool> {
+        bool lifted = false;
+        for (size_t i = 0; i < facts.size(); ++i) {
+          for (ScopeId c : channels) {
+            std::optional<policy::Fact> refusal =
+                policy::StandingRefusal(facts[i], {purpose, c, at_us});
+            if (!refusal.has_value()) continue;
+            std::string where = absl::StrCat(
+                "identifiers[", i, "] has a standing ",
+                RefusalName(refusal->kind), " (fact ", refusal->fact_id, ")");
+            if (!grant.subject_initiated) {
+              return absl::FailedPreconditionError(absl::StrCat(
+                  where, "; consent collected by ",
+                  consent::v1::CollectionMethod_Name(method),
+                  " cannot lift it: policy ", policy_->version(),
+                  " lets only subject-initiated methods do that (",
+                  LiftingMethods(*policy_), ")"));
+            }
+            if (refusal->occurred_us > grant.occurred_us) {
+              return absl::FailedPreconditionError(absl::StrCat(
+                  where, "; consent dated before the refusal cannot lift it"));
+            }
+            lifted = true;
+          }
+        }
+        return lifted;
+      });
+}
+
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::Commit(
+    absl::Span<const crypto::Digest> digests, const store::FactRecord& fact) {
+  std::vector<store::FactRecord> records(digests.size(), fact);
+  for (size_t i = 0; i < digests.size(); ++i) records[i].digest = digests[i];
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, store_->AppendFacts(records));
+  std::vector<SuppressionIndex::Entry> entries;
+  entries.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].fact_id = ids[i];
+    entries.push_back({records[i].digest, ToIndexFact(records[i], *policy_)});
+  }
+  index_->Add(entries);
+  return ids;
+}
+
+absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
+    const consent::v1::RecordConsentRequest& request) {
+  ASSIGN_OR_RETURN(ScopeId purpose,
+                   ResolvePurpose(*policy_, request.purpose(), true));
+  ASSIGN_OR_RETURN(ScopeId channel,
+                   ResolveChannel(*policy_, request.channel(), false));
+  const bool grant = request.action() == consent::v1::CONSENT_ACTION_GRANT;
+  if (!grant && request.action() != consent::v1::CONSENT_ACTION_WITHDRAW) {
+    return absl::InvalidArgumentError("action must be GRANT or WITHDRAW");
+  }
+  if (!consent::v1::LawfulBasis_IsValid(request.lawful_basis())) {
+    return absl::InvalidArgumentError("lawful_basis is not a known value");
+  }
+  RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(absl::Time occurred,
+                   RequestTime(request.has_occurred_at(), request.occurred_at(),
+                               now, /*bounded_future=*/true, "occurred_at"));
+  ASSIGN_OR_RETURN(std::vector<ResolvedIdentifier> resolved,
+                   ResolveAll(request.identifiers(), request.default_region()));
+
+  store::FactRecord fact;
+  fact.kind = grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
+                    : consent::v1::FACT_KIND_CONSENT_WITHDRAWN;
+  fact.purpose = request.purpose();
+  fact.channel = request.channel();
+  fact.lawful_basis =
+      request.lawful_basis() == consent::v1::LAWFUL_BASIS_UNSPECIFIED
+          ? consent::v1::LAWFUL_BASIS_CONSENT
+          : request.lawful_basis();
+  fact.evidence = request.evidence();
+  fact.occurred_us = absl::ToUnixMicros(occurred);
+  fact.recorded_us = absl::ToUnixMicros(now);
+  if (grant) {
+    fact.expires_us =
+        policy::ToUnixMicrosClamped(occurred + policy_->ConsentExpiry(purpose));
+    fact.subject_initiated =
+        policy_->LiftsRefusal(request.evidence().collection_method());
+  }
+  fact.policy_version = policy_->version();
+
+  const std::vector<crypto::Digest> digests = DigestsOf(resolved);
+  absl::MutexLock lock(&write_mu_);
+  if (grant) {
+    ASSIGN_OR_RETURN(fact.lifted_refusal,
+                     CheckStandingRefusals(digests, fact, purpose, channel,
+                                           fact.recorded_us));
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(digests, fact));
+
+  consent::v1::RecordConsentResponse response;
+  response.mutable_fact_ids()->Add(ids.begin(), ids.end());
+  response.set_lifted_refusal(fact.lifted_refusal);
+  response.set_policy_version(fact.policy_version);
+  *response.mutable_recorded_at() =
+      TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
+  return response;
+}
+
+absl::StatusOr<consent::v1::RecordObjectionResponse>
+ConsentLedger::RecordObjection(
+    const consent::v1::RecordObjectionRequest& request) {
+  RETURN_IF_ERROR(ResolvePurpose(*policy_, request.purpose(), false).status());
+  RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
+  RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(absl::Time occurred,
+                   RequestTime(request.has_occurred_at(), request.occurred_at(),
+                               now, /*bounded_future=*/true, "occurred_at"));
+  ASSIGN_OR_RETURN(std::vector<ResolvedIdentifier> resolved,
+                   ResolveAll(request.identifiers(), request.default_region()));
+
+  store::FactRecord fact;
+  fact.kind = consent::v1::FACT_KIND_OBJECTION;
+  fact.purpose = request.purpose();
+  fact.channel = request.channel();
+  fact.evidence = request.evidence();
+  fact.occurred_us = absl::ToUnixMicros(occurred);
+  fact.recorded_us = absl::ToUnixMicros(now);
+  fact.policy_version = policy_->version();
+
+  const std::vector<crypto::Digest> digests = DigestsOf(resolved);
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(digests, fact));
+
+  consent::v1::RecordObjectionResponse response;
+  response.mutable_fact_ids()->Add(ids.begin(), ids.end());
+  response.set_policy_version(fact.policy_version);
+  *response.mutable_recorded_at() =
+      TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
+  return response;
+}
+
+absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
+    const consent::v1::GetRecordRequest& request) const {
+  if (!request.has_identifier()) {
+    return absl::InvalidArgumentError("identifier is required");
+  }
+  RETURN_IF_ERROR(ValidateRegion(request.default_region(), "default_region"));
+  absl::StatusOr<ResolvedIdentifier> resolved =
+      resolver_->Resolve(request.identifier(), request.default_region());
+  if (!resolved.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("identifier: ", resolved.status().message()));
+  }
+  ASSIGN_OR_RETURN(std::vector<store::FactRecord> facts,
+                   store_->FactsFor(resolved->digest));
+  consent::v1::GetRecordResponse response;
+  *response.mutable_identifier() = IdentifierResolver::ToProto(*resolved);
+  for (const store::FactRecord& fact : facts) {
+    *response.add_facts() = ToProto(fact);
+  }
+  return response;
+}
+
+}  // namespace consentd::core

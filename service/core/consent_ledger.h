@@ -1,0 +1,90 @@
+// ConsentLedger: the write path. Records consent, withdrawals and
+// objections durably, then makes them visible to checks; reads back what is
+// held for an identifier.
+//
+// Refusals are sticky: while an erasure, objection or withdrawal stands for
+// a purpose and channel, consent for them is accepted only when collected by
+// a method the policy counts as subject-initiated, and dated after the
+// refusal; the recorded fact then says it lifted a refusal. Anything else is
+// FAILED_PRECONDITION and records nothing.
+//
+// Thread-safety: safe for concurrent use; writes are serialised so that the
+// refusal check, the append and the index update are one step.
+#ifndef CONSENTD_SERVICE_CORE_CONSENT_LEDGER_H_
+#define CONSENTD_SERVICE_CORE_CONSENT_LEDGER_H_
+
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "consent/v1/consent.pb.h"
+#include "policy/policy_model.h"
+#include "service/core/clock.h"
+#include "service/core/identifier_resolver.h"
+#include "service/core/suppression_index.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+class ConsentLedger {
+ public:
+  // Every pointer must outlive the ledger.
+  ConsentLedger(store::ConsentStore* store, SuppressionIndex* index,
+                const policy::PolicyModel* policy,
+                const IdentifierResolver* resolver, Clock clock);
+
+  // Loads every stored fact into the index; call once, before serving.
+  absl::Status LoadIndex();
+
+  // Records a consent grant or withdrawal for every identifier of the
+  // request. OK means durable and visible to checks. Errors:
+  // INVALID_ARGUMENT for bad input; FAILED_PRECONDITION when a grant meets a
+  // standing refusal it may not lift; store errors (UNAVAILABLE,
+  // RESOURCE_EXHAUSTED, ...) when the write did not happen.
+  absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
+      const consent::v1::RecordConsentRequest& request)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Records an objection for every identifier of the request. Errors as
+  // RecordConsent, less FAILED_PRECONDITION.
+  absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
+      const consent::v1::RecordObjectionRequest& request)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Everything recorded for one identifier, in the order it occurred.
+  // Errors: INVALID_ARGUMENT for an identifier that cannot be normalised;
+  // store errors.
+  absl::StatusOr<consent::v1::GetRecordResponse> GetRecord(
+      const consent::v1::GetRecordRequest& request) const;
+
+ private:
+  absl::StatusOr<std::vector<ResolvedIdentifier>> ResolveAll(
+      const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
+          identifiers,
+      absl::string_view default_region) const;
+
+  // Whether recording `grant` lifts a standing refusal; an error when a
+  // refusal stands that it may not lift.
+  absl::StatusOr<bool> CheckStandingRefusals(
+      absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
+      policy::ScopeId purpose, policy::ScopeId channel, int64_t now_us) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  // One fact per digest: appended durably, then added to the index.
+  absl::StatusOr<std::vector<int64_t>> Commit(
+      absl::Span<const crypto::Digest> digests,
+      const store::FactRecord& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  store::ConsentStore* const store_;
+  SuppressionIndex* const index_;
+  const policy::PolicyModel* const policy_;
+  const IdentifierResolver* const resolver_;
+  const Clock clock_;
+
+  absl::Mutex write_mu_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_CONSENT_LEDGER_H_

@@ -1,0 +1,69 @@
+#include "service/core/consent_registry.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "service/crypto/keyring.h"
+#include "service/store/sqlcipher_store.h"
+
+namespace consentd::core {
+namespace {
+
+absl::Status EnsureDirectory(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) {
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      return absl::OkStatus();
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", path, " is not a directory"));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "data directory ", path, ": ", std::strerror(errno)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
+    RegistryOptions options) {
+  std::unique_ptr<ConsentRegistry> registry(new ConsentRegistry());
+  ASSIGN_OR_RETURN(policy::PolicyModel policy,
+                   policy::PolicyModel::FromTextProto(options.policy_text));
+  registry->policy_ =
+      std::make_unique<const policy::PolicyModel>(std::move(policy));
+
+  RETURN_IF_ERROR(EnsureDirectory(options.data_dir));
+  const std::string keyring_path = options.keyring_path.empty()
+                                       ? options.data_dir + "/keyring"
+                                       : options.keyring_path;
+  ASSIGN_OR_RETURN(crypto::Keyring keyring,
+                   options.create_keyring
+                       ? crypto::Keyring::LoadOrCreate(keyring_path)
+                       : crypto::Keyring::Load(keyring_path));
+
+  ASSIGN_OR_RETURN(registry->store_,
+                   store::SqlcipherStore::Open(
+                       options.data_dir + "/consentd.db",
+                       keyring.DatabaseKey()));
+  registry->normaliser_ = std::make_unique<const policy::IdentifierNormaliser>(
+      registry->policy_->email(), registry->policy_->default_region());
+  registry->blind_index_ =
+      std::make_unique<const crypto::BlindIndex>(keyring.BlindIndexKey());
+  registry->resolver_ = std::make_unique<const IdentifierResolver>(
+      registry->normaliser_.get(), registry->blind_index_.get());
+  registry->ledger_ = std::make_unique<ConsentLedger>(
+      registry->store_.get(), &registry->index_, registry->policy_.get(),
+      registry->resolver_.get(), options.clock);
+  registry->checker_ = std::make_unique<const ContactChecker>(
+      registry->policy_.get(), registry->resolver_.get(), &registry->index_,
+      options.clock);
+  RETURN_IF_ERROR(registry->ledger_->LoadIndex());
+  return registry;
+}
+
+}  // namespace consentd::core

@@ -1,0 +1,71 @@
+// ConsentRegistry: one consentd data directory, opened and ready to serve.
+// Loads the keyring, derives the database and blind-index keys, opens and
+// migrates the store, compiles the policy and rebuilds the in-memory index;
+// then hands out the ledger (writes) and the checker (decisions).
+//
+// Thread-safety: the accessors return objects that are safe for concurrent
+// use; the registry itself is immutable after Open.
+#ifndef CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_
+#define CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "policy/identifier_normaliser.h"
+#include "policy/policy_model.h"
+#include "service/core/clock.h"
+#include "service/core/consent_ledger.h"
+#include "service/core/contact_checker.h"
+#include "service/core/identifier_resolver.h"
+#include "service/core/suppression_index.h"
+#include "service/crypto/blind_index.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+struct RegistryOptions {
+  // Holds the store (consentd.db) and, by default, the keyring. Created
+  // (mode 0700) when absent.
+  std::string data_dir;
+  // Defaults to <data_dir>/keyring.
+  std::string keyring_path;
+  // Generate a keyring when there is none (the embedded development
+  // default). Otherwise a missing keyring is an error.
+  bool create_keyring = false;
+  // Text-format consent.v1.Policy.
+  std::string policy_text;
+  Clock clock = SystemClock();
+};
+
+class ConsentRegistry {
+ public:
+  // Errors: INVALID_ARGUMENT for a bad policy; NOT_FOUND for a missing
+  // keyring (without create_keyring); FAILED_PRECONDITION for a keyring
+  // others may read, a wrong key, a file that is no consentd store, a store
+  // in use; whatever the store reports otherwise.
+  static absl::StatusOr<std::unique_ptr<ConsentRegistry>> Open(
+      RegistryOptions options);
+
+  ConsentLedger& ledger() { return *ledger_; }
+  const ContactChecker& checker() const { return *checker_; }
+  const policy::PolicyModel& policy() const { return *policy_; }
+  const SuppressionIndex& index() const { return index_; }
+  int schema_version() const { return store_->schema_version(); }
+
+ private:
+  ConsentRegistry() = default;
+
+  std::unique_ptr<const policy::PolicyModel> policy_;
+  std::unique_ptr<const policy::IdentifierNormaliser> normaliser_;
+  std::unique_ptr<const crypto::BlindIndex> blind_index_;
+  std::unique_ptr<const IdentifierResolver> resolver_;
+  std::unique_ptr<store::ConsentStore> store_;
+  SuppressionIndex index_;
+  std::unique_ptr<ConsentLedger> ledger_;
+  std::unique_ptr<const ContactChecker> checker_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_

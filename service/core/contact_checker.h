@@ -1,0 +1,62 @@
+// ContactChecker: answers "may I contact this person now?" from the
+// in-memory index alone (no disk I/O), with the decision function of
+// policy/decision.h.
+//
+// Fails closed: an identifier that cannot be normalised is DENY
+// INVALID_IDENTIFIER; a request that cannot be decided at all is an error,
+// never an ALLOW.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef CONSENTD_SERVICE_CORE_CONTACT_CHECKER_H_
+#define CONSENTD_SERVICE_CORE_CONTACT_CHECKER_H_
+
+#include "absl/status/statusor.h"
+#include "consent/v1/consent.pb.h"
+#include "policy/decision.h"
+#include "policy/policy_model.h"
+#include "service/core/clock.h"
+#include "service/core/identifier_resolver.h"
+#include "service/core/suppression_index.h"
+
+namespace consentd::core {
+
+class ContactChecker {
+ public:
+  // Every pointer must outlive the checker.
+  ContactChecker(const policy::PolicyModel* policy,
+                 const IdentifierResolver* resolver,
+                 const SuppressionIndex* index, Clock clock);
+
+  // Errors: INVALID_ARGUMENT for a missing or unknown purpose or channel, a
+  // bad region or timestamp, or too few / too many identifiers.
+  absl::StatusOr<consent::v1::CheckResponse> Check(
+      const consent::v1::CheckRequest& request) const;
+
+  // Each contact decided as by Check. Errors as Check, and for more than
+  // kMaxBatchContacts contacts, kMaxBatchIdentifiers identifiers in all, or
+  // a row id over kMaxRowIdLength.
+  absl::StatusOr<consent::v1::CheckBatchResponse> CheckBatch(
+      const consent::v1::CheckBatchRequest& request) const;
+
+ private:
+  absl::StatusOr<policy::CheckQuery> MakeQuery(
+      absl::string_view purpose, absl::string_view channel, bool has_at,
+      const google::protobuf::Timestamp& at,
+      absl::string_view default_region) const;
+
+  // Decides one contact whose identifier count is already validated.
+  void Decide(
+      const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
+          identifiers,
+      absl::string_view default_region, const policy::CheckQuery& query,
+      consent::v1::Decision* out) const;
+
+  const policy::PolicyModel* const policy_;
+  const IdentifierResolver* const resolver_;
+  const SuppressionIndex* const index_;
+  const Clock clock_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_CONTACT_CHECKER_H_

@@ -1,0 +1,61 @@
+// IdentifierResolver: from an identifier as written to its canonical form
+// and blind-index digest, the only key under which consentd knows it.
+//
+// Thread-safety: immutable after construction; safe to share.
+#ifndef CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
+#define CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "consent/v1/identifier.pb.h"
+#include "policy/identifier_normaliser.h"
+#include "service/crypto/blind_index.h"
+#include "service/crypto/digest.h"
+
+namespace consentd::core {
+
+struct ResolvedIdentifier {
+  policy::NormalisedIdentifier identifier;
+  crypto::Digest digest{};
+};
+
+class IdentifierResolver {
+ public:
+  // Both must outlive the resolver.
+  IdentifierResolver(const policy::IdentifierNormaliser* normaliser,
+                     const crypto::BlindIndex* blind_index)
+      : normaliser_(normaliser), blind_index_(blind_index) {}
+
+  // Errors: INVALID_ARGUMENT when the identifier cannot be normalised (the
+  // message never contains the identifier).
+  absl::StatusOr<ResolvedIdentifier> Resolve(
+      const consent::v1::Identifier& identifier,
+      absl::string_view default_region) const {
+    absl::StatusOr<policy::NormalisedIdentifier> normalised =
+        normaliser_->Normalise(identifier, default_region);
+    if (!normalised.ok()) return normalised.status();
+    ResolvedIdentifier resolved;
+    resolved.digest =
+        blind_index_->Compute(normalised->kind, normalised->value);
+    resolved.identifier = *std::move(normalised);
+    return resolved;
+  }
+
+  // The NormalisedIdentifier message for a resolved identifier.
+  static consent::v1::NormalisedIdentifier ToProto(
+      const ResolvedIdentifier& resolved) {
+    consent::v1::NormalisedIdentifier out;
+    out.set_kind(resolved.identifier.kind);
+    out.set_value(resolved.identifier.value);
+    out.set_digest(crypto::DigestHex(resolved.digest));
+    return out;
+  }
+
+ private:
+  const policy::IdentifierNormaliser* normaliser_;
+  const crypto::BlindIndex* blind_index_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_

@@ -1,0 +1,23 @@
+#include "service/core/suppression_index.h"
+
+namespace consentd::core {
+
+void SuppressionIndex::Add(absl::Span<const Entry> entries) {
+  absl::MutexLock lock(&mu_);
+  for (const Entry& entry : entries) {
+    facts_[entry.digest].push_back(entry.fact);
+  }
+  fact_count_ += entries.size();
+}
+
+size_t SuppressionIndex::identifier_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return facts_.size();
+}
+
+size_t SuppressionIndex::fact_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return fact_count_;
+}
+
+}  // namespace consentd::core

@@ -1,0 +1,41 @@
+// BlindIndex: the keyed digest (HMAC-SHA-256) under which identifiers are
+// stored and looked up, so that neither the database nor memory is keyed by
+// plaintext. The identifier kind is part of the MAC input: a phone number and
+// an external id that happen to share text get different digests.
+//
+// Thread-safety: immutable after construction; Compute is safe to call
+// concurrently.
+#ifndef CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
+#define CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
+
+#include <memory>
+
+#include "absl/strings/string_view.h"
+#include "consent/v1/identifier.pb.h"
+#include "service/crypto/digest.h"
+#include "service/crypto/secret_key.h"
+
+struct evp_mac_ctx_st;
+
+namespace consentd::crypto {
+
+class BlindIndex {
+ public:
+  // Keys the index; the HMAC key schedule is computed once, here.
+  explicit BlindIndex(const SecretKey& key);
+  ~BlindIndex();
+  BlindIndex(const BlindIndex&) = delete;
+  BlindIndex& operator=(const BlindIndex&) = delete;
+
+  // The digest of a normalised identifier.
+  Digest Compute(consent::v1::IdentifierKind kind,
+                 absl::string_view normalised) const;
+
+ private:
+  // Keyed template; each Compute works on a copy, so this is never mutated.
+  evp_mac_ctx_st* keyed_;
+};
+
+}  // namespace consentd::crypto
+
+#endif  // CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_

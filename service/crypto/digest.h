@@ -1,0 +1,28 @@
+// Digest: a 32-byte blind-index digest (HMAC-SHA-256) naming an identifier.
+// Digests are what consentd stores, indexes and logs instead of identifiers.
+#ifndef CONSENTD_SERVICE_CRYPTO_DIGEST_H_
+#define CONSENTD_SERVICE_CRYPTO_DIGEST_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
+
+namespace consentd::crypto {
+
+using Digest = std::array<uint8_t, 32>;
+
+inline absl::string_view DigestBytes(const Digest& digest) {
+  return absl::string_view(reinterpret_cast<const char*>(digest.data()),
+                           digest.size());
+}
+
+inline std::string DigestHex(const Digest& digest) {
+  return absl::BytesToHexString(DigestBytes(digest));
+}
+
+}  // namespace consentd::crypto
+
+#endif  // CONSENTD_SERVICE_CRYPTO_DIGEST_H_

@@ -1,0 +1,320 @@
+#include "service/store/sqlcipher_store.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "service/store/schema.h"
+#include "service/store/sqlite_status.h"
+
+namespace consentd::store {
+namespace {
+
+// A prepared statement, finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  absl::Status prepared(absl::string_view context) const {
+    return SqliteStatus(rc_, db_, context);
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+  void BindInt(int index, int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+  }
+  void BindText(int index, const std::string& value) {
+    sqlite3_bind_text(stmt_, index, value.data(),
+                      static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void BindBlob(int index, absl::string_view value) {
+    sqlite3_bind_blob(stmt_, index, value.data(),
+                      static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string Text(int column) const {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    return text == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(text),
+                             sqlite3_column_bytes(stmt_, column));
+  }
+  crypto::Digest DigestColumn(int column) const {
+    crypto::Digest digest{};
+    if (sqlite3_column_bytes(stmt_, column) ==
+        static_cast<int>(digest.size())) {
+      std::memcpy(digest.data(), sqlite3_column_blob(stmt_, column),
+                  digest.size());
+    }
+    return digest;
+  }
+  int64_t ExpiryColumn(int column) const {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL ? policy::kNoExpiry
+                                                             : Int(column);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+absl::Status ExecOn(sqlite3* db, const char* sql, absl::string_view context) {
+  return SqliteStatus(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db,
+                      context);
+}
+
+absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql,
+                                 absl::string_view context) {
+  Statement stmt(db, sql);
+  RETURN_IF_ERROR(stmt.prepared(context));
+  int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, db, context);
+  return stmt.Int(0);
+}
+
+absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
+  std::string hex = key.Hex();
+  std::string sql = absl::StrCat("PRAGMA key = \"x'", hex, "'\";");
+  absl::Status status = ExecOn(db, sql.c_str(), "set key");
+  OPENSSL_cleanse(hex.data(), hex.size());
+  OPENSSL_cleanse(sql.data(), sql.size());
+  return status;
+}
+
+absl::StatusOr<std::string> QueryText(sqlite3* db, const char* sql,
+                                      absl::string_view context) {
+  Statement stmt(db, sql);
+  RETURN_IF_ERROR(stmt.prepared(context));
+  int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, db, context);
+  return stmt.Text(0);
+}
+
+absl::Status Configure(sqlite3* db) {
+  // The first read of a keyed file fails with SQLITE_NOTADB for a wrong key
+  // or a file that is no database; this turns that into a clear error.
+  RETURN_IF_ERROR(
+      QueryInt(db, "SELECT count(*) FROM sqlite_master;", "open").status());
+  ASSIGN_OR_RETURN(std::string mode,
+                   QueryText(db, "PRAGMA journal_mode = WAL;", "enable WAL"));
+  if (mode != "wal") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: cannot enable WAL (journal mode is ", mode, ")"));
+  }
+  RETURN_IF_ERROR(ExecOn(db,
+                         "PRAGMA synchronous = FULL;"
+                         "PRAGMA secure_delete = ON;"
+                         "PRAGMA foreign_keys = ON;",
+                         "configure"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Migrate(sqlite3* db) {
+  ASSIGN_OR_RETURN(int64_t version,
+                   QueryInt(db, "PRAGMA user_version;", "read schema version"));
+  if (version > LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: schema version ", version,
+        " is newer than this consentd supports (", LatestSchemaVersion(),
+        "); run a newer consentd"));
+  }
+  for (const Migration& migration : SchemaMigrations()) {
+    if (migration.version <= version) continue;
+    std::string context = absl::StrCat("migrate to v", migration.version);
+    RETURN_IF_ERROR(ExecOn(db, "BEGIN IMMEDIATE;", context));
+    std::string sql = absl::StrCat(migration.sql, "PRAGMA user_version = ",
+                                   migration.version, ";COMMIT;");
+    if (absl::Status s = ExecOn(db, sql.c_str(), context); !s.ok()) {
+      sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+      return s;
+    }
+    version = migration.version;
+  }
+  return static_cast<int>(version);
+}
+
+absl::StatusOr<int> LockStore(const std::string& path) {
+  std::string lock_path = path + ".lock";
+  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: cannot create ", lock_path, ": ", std::strerror(errno)));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: ", path, " is in use by another process"));
+  }
+  return fd;
+}
+
+constexpr char kFactColumns[] =
+    "fact_id, digest, kind, purpose, channel, lawful_basis, "
+    "collection_method, notice_version, evidence_reference, collector, "
+    "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+    "lifted_refusal, policy_version";
+
+FactRecord ReadFact(const Statement& row) {
+  FactRecord fact;
+  fact.fact_id = row.Int(0);
+  fact.digest = row.DigestColumn(1);
+  fact.kind = static_cast<consent::v1::FactKind>(row.Int(2));
+  fact.purpose = row.Text(3);
+  fact.channel = row.Text(4);
+  fact.lawful_basis = static_cast<consent::v1::LawfulBasis>(row.Int(5));
+  fact.evidence.set_collection_method(
+      static_cast<consent::v1::CollectionMethod>(row.Int(6)));
+  fact.evidence.set_notice_version(row.Text(7));
+  fact.evidence.set_evidence_reference(row.Text(8));
+  fact.evidence.set_collector(row.Text(9));
+  fact.evidence.set_source(row.Text(10));
+  fact.occurred_us = row.Int(11);
+  fact.recorded_us = row.Int(12);
+  fact.expires_us = row.ExpiryColumn(13);
+  fact.subject_initiated = row.Int(14) != 0;
+  fact.lifted_refusal = row.Int(15) != 0;
+  fact.policy_version = row.Text(16);
+  return fact;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
+    const std::string& path, const crypto::SecretKey& key) {
+  ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
+  if (status.ok()) status = ApplyKey(db, key);
+  if (status.ok()) status = Configure(db);
+  absl::StatusOr<int> version = status.ok() ? Migrate(db) : status;
+  if (!version.ok()) {
+    sqlite3_close_v2(db);
+    close(lock_fd);
+    return version.status();
+  }
+  return std::unique_ptr<SqlcipherStore>(
+      new SqlcipherStore(db, lock_fd, *version));
+}
+
+SqlcipherStore::~SqlcipherStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    // Fold the WAL back into the main file so a stopped store is one file.
+    sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr,
+                 nullptr);
+    sqlite3_close_v2(db_);
+  }
+  close(lock_fd_);
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherStore::AppendFacts(
+    absl::Span<const FactRecord> facts) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(ExecOn(db_, "BEGIN IMMEDIATE;", "begin append"));
+  std::vector<int64_t> ids;
+  ids.reserve(facts.size());
+  absl::Status status = [&]() -> absl::Status {
+    Statement insert(
+        db_,
+        "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+        "collection_method, notice_version, evidence_reference, collector, "
+        "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+        "lifted_refusal, policy_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
+    RETURN_IF_ERROR(insert.prepared("prepare append"));
+    for (const FactRecord& fact : facts) {
+      sqlite3_reset(insert.get());
+      insert.BindBlob(1, crypto::DigestBytes(fact.digest));
+      insert.BindInt(2, fact.kind);
+      insert.BindText(3, fact.purpose);
+      insert.BindText(4, fact.channel);
+      insert.BindInt(5, fact.lawful_basis);
+      insert.BindInt(6, fact.evidence.collection_method());
+      insert.BindText(7, fact.evidence.notice_version());
+      insert.BindText(8, fact.evidence.evidence_reference());
+      insert.BindText(9, fact.evidence.collector());
+      insert.BindText(10, fact.evidence.source());
+      insert.BindInt(11, fact.occurred_us);
+      insert.BindInt(12, fact.recorded_us);
+      if (fact.expires_us == policy::kNoExpiry) {
+        insert.BindNull(13);
+      } else {
+        insert.BindInt(13, fact.expires_us);
+      }
+      insert.BindInt(14, fact.subject_initiated ? 1 : 0);
+      insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
+      insert.BindText(16, fact.policy_version);
+      int rc = sqlite3_step(insert.get());
+      if (rc != SQLITE_DONE) return SqliteStatus(rc, db_, "append fact");
+      ids.push_back(sqlite3_last_insert_rowid(db_));
+    }
+    return ExecOn(db_, "COMMIT;", "commit append");
+  }();
+  if (!status.ok()) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    return status;
+  }
+  return ids;
+}
+
+absl::Status SqlcipherStore::ScanFacts(
+    absl::FunctionRef<absl::Status(const FactSummary&)> visit) {
+  absl::MutexLock lock(&mu_);
+  Statement scan(db_,
+                 "SELECT fact_id, digest, kind, purpose, channel, occurred_us, "
+                 "expires_us, subject_initiated FROM facts ORDER BY fact_id;");
+  RETURN_IF_ERROR(scan.prepared("prepare scan"));
+  FactSummary fact;
+  int rc;
+  while ((rc = sqlite3_step(scan.get())) == SQLITE_ROW) {
+    fact.fact_id = scan.Int(0);
+    fact.digest = scan.DigestColumn(1);
+    fact.kind = static_cast<consent::v1::FactKind>(scan.Int(2));
+    fact.purpose = scan.Text(3);
+    fact.channel = scan.Text(4);
+    fact.occurred_us = scan.Int(5);
+    fact.expires_us = scan.ExpiryColumn(6);
+    fact.subject_initiated = scan.Int(7) != 0;
+    RETURN_IF_ERROR(visit(fact));
+  }
+  return SqliteStatus(rc, db_, "scan facts");
+}
+
+absl::StatusOr<std::vector<FactRecord>> SqlcipherStore::FactsFor(
+    const crypto::Digest& digest) {
+  absl::MutexLock lock(&mu_);
+  std::string sql = absl::StrCat("SELECT ", kFactColumns,
+                                 " FROM facts WHERE digest = ? "
+                                 "ORDER BY occurred_us, fact_id;");
+  Statement query(db_, sql.c_str());
+  RETURN_IF_ERROR(query.prepared("prepare lookup"));
+  query.BindBlob(1, crypto::DigestBytes(digest));
+  std::vector<FactRecord> facts;
+  int rc;
+  while ((rc = sqlite3_step(query.get())) == SQLITE_ROW) {
+    facts.push_back(ReadFact(query));
+  }
+  RETURN_IF_ERROR(SqliteStatus(rc, db_, "look up facts"));
+  return facts;
+}
+
+}  // namespace consentd::store

@@ -1,0 +1,59 @@
+// SqlcipherStore: ConsentStore on an encrypted SQLCipher file.
+//
+// Every connection is keyed first (raw 32-byte key, no passphrase KDF), then
+// put in WAL mode with synchronous=FULL (a commit is on disk before it is
+// acknowledged), secure_delete=ON and foreign keys on, then migrated to the
+// latest schema. A lock file next to the database keeps a second consentd
+// off the same store.
+//
+// Thread-safety: all methods may be called concurrently; they are
+// serialised on one connection.
+#ifndef CONSENTD_SERVICE_STORE_SQLCIPHER_STORE_H_
+#define CONSENTD_SERVICE_STORE_SQLCIPHER_STORE_H_
+
+#include <sqlcipher/sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "service/crypto/secret_key.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::store {
+
+class SqlcipherStore final : public ConsentStore {
+ public:
+  // Opens (creating if absent) the store at `path` with `key` and migrates
+  // it. Errors: FAILED_PRECONDITION when the file cannot be read with `key`
+  // or is not a database ("wrong key or not a consentd database"), when its
+  // schema is newer than this build, when another process holds it, or when
+  // it cannot be opened; DATA_LOSS when corrupt; UNAVAILABLE on I/O errors.
+  static absl::StatusOr<std::unique_ptr<SqlcipherStore>> Open(
+      const std::string& path, const crypto::SecretKey& key);
+
+  ~SqlcipherStore() override;
+
+  absl::StatusOr<std::vector<int64_t>> AppendFacts(
+      absl::Span<const FactRecord> facts) override;
+  absl::Status ScanFacts(
+      absl::FunctionRef<absl::Status(const FactSummary&)> visit) override;
+  absl::StatusOr<std::vector<FactRecord>> FactsFor(
+      const crypto::Digest& digest) override;
+  int schema_version() const override { return schema_version_; }
+
+ private:
+  SqlcipherStore(sqlite3* db, int lock_fd, int schema_version)
+      : db_(db), lock_fd_(lock_fd), schema_version_(schema_version) {}
+
+  absl::Mutex mu_;
+  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+  const int lock_fd_;
+  const int schema_version_;
+};
+
+}  // namespace consentd::store
+
+#endif  // CONSENTD_SERVICE_STORE_SQLCIPHER_STORE_H_
