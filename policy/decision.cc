@@ -96,91 +96,97 @@ class FactView {
   const CheckQuery& query_;
 };
 
-IdentifierVerdict Deny(DecisionReason reason, const Fact* fact = nullptr) {
-  IdentifierVerdict verdict;
-  verdict.verdict = consent::v1::VERDICT_DENY;
-  verdict.reason = reason;
-  verdict.deciding_fact_id = fact != nullptr ? fact->fact_id : 0;
-  return verdict;
+IdentifierVerdict Verdict(Precedence precedence, consent::v1::Verdict verdict,
+                          DecisionReason reason, const Fact* fact = nullptr) {
+  IdentifierVerdict out;
+  out.precedence = precedence;
+  out.verdict = verdict;
+  out.reason = reason;
+  out.deciding_fact_id = fact != nullptr ? fact->fact_id : 0;
+  return out;
 }
 
-IdentifierVerdict Allow(DecisionReason reason, const Fact* fact = nullptr) {
-  IdentifierVerdict verdict = Deny(reason, fact);
-  verdict.verdict = consent::v1::VERDICT_ALLOW;
-  return verdict;
+IdentifierVerdict Deny(Precedence precedence, DecisionReason reason,
+                       const Fact* fact = nullptr) {
+  return Verdict(precedence, consent::v1::VERDICT_DENY, reason, fact);
+}
+
+IdentifierVerdict Allow(Precedence precedence, DecisionReason reason,
+                        const Fact* fact = nullptr) {
+  return Verdict(precedence, consent::v1::VERDICT_ALLOW, reason, fact);
+}
+
+// "global", or e.g. "purpose=marketing channel=phone": policy vocabulary,
+// never personal data.
+std::string ObjectionScope(const PolicyModel& policy, const Fact& objection) {
+  if (IsGlobal(objection)) return "global";
+  std::string scope;
+  if (objection.purpose != kAnyScope) {
+    scope = "purpose=" + policy.PurposeName(objection.purpose);
+  }
+  if (objection.channel != kAnyScope) {
+    if (!scope.empty()) scope += " ";
+    scope += "channel=" + policy.ChannelName(objection.channel);
+  }
+  return scope;
 }
 
 }  // namespace
 
-int ReasonRank(DecisionReason reason) {
-  switch (reason) {
-    case consent::v1::DECISION_REASON_INVALID_IDENTIFIER:
-      return 0;
-    case consent::v1::DECISION_REASON_ERASED:
-      return 1;
-    case consent::v1::DECISION_REASON_GLOBAL_OBJECTION:
-      return 2;
-    case consent::v1::DECISION_REASON_RESTRICTED:
-      return 3;
-    case consent::v1::DECISION_REASON_SUPPRESSION_LIST:
-      return 4;
-    case consent::v1::DECISION_REASON_OBJECTION:
-      return 5;
-    case consent::v1::DECISION_REASON_CONSENT_WITHDRAWN:
-      return 6;
-    case consent::v1::DECISION_REASON_CONSENT_GRANTED:
-      return 7;
-    case consent::v1::DECISION_REASON_LAWFUL_BASIS:
-      return 8;
-    case consent::v1::DECISION_REASON_CONSENT_EXPIRED:
-      return 9;
-    case consent::v1::DECISION_REASON_NO_CONSENT:
-      return 10;
-    default:
-      // Unknown reasons rank strongest: they can only come from a bug, and
-      // the service fails closed.
-      return -1;
-  }
-}
-
 IdentifierVerdict DecideIdentifier(const PolicyModel& policy,
                                    const CheckQuery& query,
                                    const IdentifierInput& input) {
-  if (!input.valid) return Deny(consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+  if (!input.valid) {
+    return Deny(Precedence::kInvalidIdentifier,
+                consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+  }
   FactView view(input.facts, query);
   if (const Fact* f = view.Erasure()) {
-    return Deny(consent::v1::DECISION_REASON_ERASED, f);
+    return Deny(Precedence::kErased, consent::v1::DECISION_REASON_ERASED, f);
   }
   if (const Fact* f = view.GlobalObjection()) {
-    return Deny(consent::v1::DECISION_REASON_GLOBAL_OBJECTION, f);
+    IdentifierVerdict verdict = Deny(Precedence::kGlobalObjection,
+                                     consent::v1::DECISION_REASON_OBJECTION, f);
+    verdict.detail = ObjectionScope(policy, *f);
+    return verdict;
   }
   if (const Fact* f = view.Restriction()) {
-    return Deny(consent::v1::DECISION_REASON_RESTRICTED, f);
+    return Deny(Precedence::kRestricted,
+                consent::v1::DECISION_REASON_RESTRICTED, f);
   }
   if (!input.lists.empty()) {
     IdentifierVerdict verdict =
-        Deny(consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+        Deny(Precedence::kSuppressionList,
+             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
     verdict.detail = std::string(input.lists.front().list_name);
     return verdict;
   }
   if (const Fact* f = view.ScopedObjection()) {
-    return Deny(consent::v1::DECISION_REASON_OBJECTION, f);
+    IdentifierVerdict verdict = Deny(Precedence::kScopedObjection,
+                                     consent::v1::DECISION_REASON_OBJECTION, f);
+    verdict.detail = ObjectionScope(policy, *f);
+    return verdict;
   }
   const Fact* consent = view.LatestConsent();
   if (consent != nullptr &&
       consent->kind == consent::v1::FACT_KIND_CONSENT_WITHDRAWN) {
-    return Deny(consent::v1::DECISION_REASON_CONSENT_WITHDRAWN, consent);
+    return Deny(Precedence::kConsentWithdrawn,
+                consent::v1::DECISION_REASON_CONSENT_WITHDRAWN, consent);
   }
   if (consent != nullptr && query.at_us < consent->expires_us) {
-    return Allow(consent::v1::DECISION_REASON_CONSENT_GRANTED, consent);
+    return Allow(Precedence::kConsentGranted,
+                 consent::v1::DECISION_REASON_CONSENT_GRANTED, consent);
   }
   if (policy.PurposeBasis(query.purpose) !=
       consent::v1::LAWFUL_BASIS_CONSENT) {
-    return Allow(consent::v1::DECISION_REASON_LAWFUL_BASIS);
+    return Allow(Precedence::kLawfulBasis,
+                 consent::v1::DECISION_REASON_LAWFUL_BASIS);
   }
   return consent != nullptr
-             ? Deny(consent::v1::DECISION_REASON_CONSENT_EXPIRED, consent)
-             : Deny(consent::v1::DECISION_REASON_NO_CONSENT);
+             ? Deny(Precedence::kConsentExpired,
+                    consent::v1::DECISION_REASON_CONSENT_EXPIRED, consent)
+             : Deny(Precedence::kNoConsent,
+                    consent::v1::DECISION_REASON_NO_CONSENT);
 }
 
 ContactVerdict DecideContact(const PolicyModel& policy,
@@ -197,8 +203,8 @@ ContactVerdict DecideContact(const PolicyModel& policy,
   }
   size_t strongest = 0;
   for (size_t i = 1; i < contact.identifiers.size(); ++i) {
-    if (ReasonRank(contact.identifiers[i].reason) <
-        ReasonRank(contact.identifiers[strongest].reason)) {
+    if (contact.identifiers[i].precedence <
+        contact.identifiers[strongest].precedence) {
       strongest = i;
     }
   }

@@ -1,7 +1,7 @@
 // The decision function of SPEC §3: may this person be contacted for this
 // purpose over this channel at this time? Pure: no I/O, no clock, no locks.
 //
-// Per identifier, strongest first:
+// Per identifier, strongest first (the Precedence enum below):
 //   invalid identifier -> erased -> global objection -> restriction ->
 //   suppression list -> objection (purpose/channel) -> consent withdrawn ->
 //   consent granted and unexpired (ALLOW) -> the purpose's lawful basis
@@ -10,8 +10,8 @@
 // later consent, once the person gives that consent by a subject-initiated
 // method (the grant carries `subject_initiated`).
 //
-// Per contact: every identifier is decided and the one whose reason ranks
-// strongest decides. Refusals on any identifier therefore deny, and consent
+// Per contact: every identifier is decided and the one with the strongest
+// precedence decides. Refusals on any identifier therefore deny, and consent
 // on any identifier of the person satisfies a consent requirement. Finally an
 // ALLOW over a channel with calling hours becomes DENY OUTSIDE_CALLING_HOURS
 // when the first phone number's region is outside its hours.
@@ -54,13 +54,30 @@ struct IdentifierInput {
   absl::Span<const ListMembership> lists;
 };
 
+// The steps of the precedence, strongest first.
+enum class Precedence {
+  kInvalidIdentifier,
+  kErased,
+  kGlobalObjection,
+  kRestricted,
+  kSuppressionList,
+  kScopedObjection,
+  kConsentWithdrawn,
+  kConsentGranted,
+  kLawfulBasis,
+  kConsentExpired,
+  kNoConsent,
+};
+
 struct IdentifierVerdict {
+  // The step that decided; compared across the identifiers of a contact.
+  Precedence precedence = Precedence::kInvalidIdentifier;
   consent::v1::Verdict verdict = consent::v1::VERDICT_DENY;
   consent::v1::DecisionReason reason =
       consent::v1::DECISION_REASON_UNSPECIFIED;
   // The fact that decided, 0 when none did.
   int64_t deciding_fact_id = 0;
-  // The suppression list's name for SUPPRESSION_LIST; empty otherwise.
+  // "global" or the scope of an OBJECTION; the list of a SUPPRESSION_LIST.
   std::string detail;
 };
 
@@ -92,9 +109,6 @@ ContactVerdict DecideContact(const PolicyModel& policy,
 // them). Returns the refusing fact, or nullopt.
 std::optional<Fact> StandingRefusal(absl::Span<const Fact> facts,
                                     const CheckQuery& query);
-
-// Rank of a reason for combining identifiers: lower is stronger.
-int ReasonRank(consent::v1::DecisionReason reason);
 
 }  // namespace consentd::policy
 

@@ -1,0 +1,67 @@
+// ConsentClient: a small C++ client for consentd's ConsentService and
+// AdminService. Every call has a deadline and returns absl::Status codes
+// (the server's gRPC code and message, or UNAVAILABLE / DEADLINE_EXCEEDED
+// when it cannot be reached).
+//
+// Example:
+//   consentd::client::ConsentClient client("127.0.0.1:50051");
+//   consent::v1::CheckRequest request;
+//   request.add_identifiers()->set_phone("031 123 456");
+//   request.set_default_region("SI");
+//   request.set_purpose("marketing");
+//   request.set_channel("phone");
+//   absl::StatusOr<consent::v1::CheckResponse> answer = client.Check(request);
+//
+// Thread-safety: safe for concurrent calls.
+#ifndef CONSENTD_CLIENT_CONSENT_CLIENT_H_
+#define CONSENTD_CLIENT_CONSENT_CLIENT_H_
+
+#include <grpcpp/channel.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "consent/v1/admin.grpc.pb.h"
+#include "consent/v1/consent.grpc.pb.h"
+
+namespace consentd::client {
+
+class ConsentClient {
+ public:
+  // Connects lazily to `address` ("host:port"), without TLS: consentd
+  // serves plaintext on loopback only.
+  explicit ConsentClient(const std::string& address,
+                         absl::Duration timeout = absl::Seconds(10));
+
+  absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
+      const consent::v1::RecordConsentRequest& request) const;
+  absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
+      const consent::v1::RecordObjectionRequest& request) const;
+  absl::StatusOr<consent::v1::CheckResponse> Check(
+      const consent::v1::CheckRequest& request) const;
+  absl::StatusOr<consent::v1::CheckBatchResponse> CheckBatch(
+      const consent::v1::CheckBatchRequest& request) const;
+  absl::StatusOr<consent::v1::GetRecordResponse> GetRecord(
+      const consent::v1::GetRecordRequest& request) const;
+  absl::StatusOr<consent::v1::GetStatusResponse> GetStatus() const;
+  absl::StatusOr<consent::v1::Policy> GetPolicy() const;
+
+ private:
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      Stub* stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
+      const Request& request) const;
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<consent::v1::ConsentService::Stub> consent_;
+  std::unique_ptr<consent::v1::AdminService::Stub> admin_;
+  absl::Duration timeout_;
+};
+
+}  // namespace consentd::client
+
+#endif  // CONSENTD_CLIENT_CONSENT_CLIENT_H_

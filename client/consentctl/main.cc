@@ -1,0 +1,367 @@
+// consentctl: the command line for consentd.
+//
+//   consentctl check --phone "031 123 456" --region SI
+//                    --purpose marketing --channel phone
+//   consentctl object --phone +38631123456 --method recorded-call
+//                     --evidence-ref rec-2291 --collector agent-17
+//   consentctl consent grant --email ana@example.si --purpose marketing
+//                            --method web-form-double-opt-in
+//   consentctl show --phone +38631123456
+//
+// Exit status: 0 success (for check: ALLOW), 3 check answered DENY (for
+// check-batch: some row denied), 1 any error, CLI11's codes for bad usage.
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/consent_client.h"
+#include "client/consentctl/arguments.h"
+#include "client/consentctl/printer.h"
+
+namespace consentd::consentctl {
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitDenied = 3;
+
+struct GlobalFlags {
+  std::string server = "127.0.0.1:50051";
+  bool json = false;
+  double timeout_seconds = 10;
+};
+
+struct EvidenceFlags {
+  std::string method;
+  std::string notice_version;
+  std::string evidence_reference;
+  std::string collector;
+  std::string source = "consentctl";
+  std::string occurred_at;
+};
+
+struct ScopeFlags {
+  std::string purpose;
+  std::string channel;
+  std::string region;
+  std::string at;
+};
+
+void AddIdentifierFlags(CLI::App* command, IdentifierFlags* flags) {
+  command->add_option("--phone", flags->phones, "Phone number (repeatable)");
+  command->add_option("--email", flags->emails, "E-mail address (repeatable)");
+  command->add_option("--id", flags->external_ids,
+                      "External id as SYSTEM:ID (repeatable)");
+}
+
+void AddEvidenceFlags(CLI::App* command, EvidenceFlags* flags) {
+  command
+      ->add_option("--method", flags->method,
+                   "How it was collected: web-form-double-opt-in, web-form, "
+                   "recorded-call, verbal, paper, written-request, "
+                   "bulk-import, api")
+      ->required();
+  command->add_option("--notice-version", flags->notice_version,
+                      "Version of the notice or consent text shown");
+  command->add_option("--evidence-ref", flags->evidence_reference,
+                      "Where the proof is: recording id, form submission id");
+  command->add_option("--collector", flags->collector,
+                      "Who collected it: agent id, form name");
+  command->add_option("--source", flags->source, "Reporting system")
+      ->capture_default_str();
+  command->add_option("--occurred-at", flags->occurred_at,
+                      "When it happened (RFC 3339; default now)");
+}
+
+absl::Status FillEvidence(const EvidenceFlags& flags,
+                          consent::v1::Evidence* evidence,
+                          google::protobuf::Timestamp* occurred_at,
+                          bool* has_occurred_at) {
+  absl::StatusOr<consent::v1::CollectionMethod> method =
+      ParseCollectionMethod(flags.method);
+  if (!method.ok()) return method.status();
+  evidence->set_collection_method(*method);
+  evidence->set_notice_version(flags.notice_version);
+  evidence->set_evidence_reference(flags.evidence_reference);
+  evidence->set_collector(flags.collector);
+  evidence->set_source(flags.source);
+  *has_occurred_at = !flags.occurred_at.empty();
+  if (*has_occurred_at) {
+    absl::StatusOr<google::protobuf::Timestamp> when =
+        ParseTimestamp(flags.occurred_at);
+    if (!when.ok()) return when.status();
+    *occurred_at = *when;
+  }
+  return absl::OkStatus();
+}
+
+template <typename Request>
+absl::Status FillIdentifiers(const IdentifierFlags& flags, Request* request) {
+  absl::StatusOr<std::vector<consent::v1::Identifier>> identifiers =
+      IdentifiersFromFlags(flags);
+  if (!identifiers.ok()) return identifiers.status();
+  for (consent::v1::Identifier& identifier : *identifiers) {
+    *request->add_identifiers() = std::move(identifier);
+  }
+  return absl::OkStatus();
+}
+
+// Sets purpose, channel, region and time on a check request.
+template <typename Request>
+absl::Status FillScope(const ScopeFlags& flags, Request* request) {
+  request->set_purpose(flags.purpose);
+  request->set_channel(flags.channel);
+  request->set_default_region(flags.region);
+  if (!flags.at.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> at = ParseTimestamp(flags.at);
+    if (!at.ok()) return at.status();
+    *request->mutable_at() = *at;
+  }
+  return absl::OkStatus();
+}
+
+// One contact per line: comma-separated typed identifiers
+// (phone:..., email:..., id:SYSTEM:ID). Blank lines and '#' comments skip.
+absl::StatusOr<consent::v1::CheckBatchRequest> ReadBatch(std::istream& in) {
+  consent::v1::CheckBatchRequest request;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || text[0] == '#') continue;
+    consent::v1::BatchContact* contact = request.add_contacts();
+    contact->set_row_id(absl::StrCat(number));
+    for (absl::string_view field : absl::StrSplit(text, ',')) {
+      absl::StatusOr<consent::v1::Identifier> identifier =
+          ParseTypedIdentifier(field);
+      if (!identifier.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", number, ": ", identifier.status().message()));
+      }
+      *contact->add_identifiers() = *std::move(identifier);
+    }
+  }
+  return request;
+}
+
+int Report(const absl::Status& status) {
+  std::cerr << "consentctl: " << status << "\n";
+  return kExitError;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"consentctl: record consent and refusals, and check before "
+               "contact, against a consentd server."};
+  app.require_subcommand(1);
+  GlobalFlags global;
+  app.add_option("--server", global.server, "consentd address host:port")
+      ->envname("CONSENTD_ADDRESS")
+      ->capture_default_str();
+  app.add_flag("--json", global.json, "Print answers as JSON");
+  app.add_option("--timeout", global.timeout_seconds, "Seconds per call")
+      ->capture_default_str();
+
+  IdentifierFlags identifiers;
+  ScopeFlags scope;
+  EvidenceFlags evidence;
+
+  CLI::App* check = app.add_subcommand(
+      "check", "May this person be contacted for a purpose over a channel?");
+  AddIdentifierFlags(check, &identifiers);
+  check->add_option("--purpose", scope.purpose, "Purpose")->required();
+  check->add_option("--channel", scope.channel, "Channel")->required();
+  check->add_option("--region", scope.region,
+                    "Region for national-format numbers, e.g. SI");
+  check->add_option("--at", scope.at, "Time of contact (RFC 3339; default now)");
+
+  std::string batch_file;
+  CLI::App* check_batch = app.add_subcommand(
+      "check-batch",
+      "Check many contacts: one per line of FILE ('-' = standard input), "
+      "comma-separated phone:..., email:..., id:SYSTEM:ID");
+  check_batch->add_option("file", batch_file, "Input file")->required();
+  check_batch->add_option("--purpose", scope.purpose, "Purpose")->required();
+  check_batch->add_option("--channel", scope.channel, "Channel")->required();
+  check_batch->add_option("--region", scope.region,
+                          "Region for national-format numbers");
+  check_batch->add_option("--at", scope.at, "Time of contact (RFC 3339)");
+
+  std::string consent_purpose, consent_channel, consent_region, lawful_basis;
+  CLI::App* consent_cmd =
+      app.add_subcommand("consent", "Record consent given or withdrawn");
+  consent_cmd->require_subcommand(1);
+  std::vector<CLI::App*> consent_actions = {
+      consent_cmd->add_subcommand("grant", "Record consent given"),
+      consent_cmd->add_subcommand("withdraw", "Record consent withdrawn")};
+  for (CLI::App* action : consent_actions) {
+    AddIdentifierFlags(action, &identifiers);
+    AddEvidenceFlags(action, &evidence);
+    action->add_option("--purpose", consent_purpose, "Purpose")->required();
+    action->add_option("--channel", consent_channel,
+                       "Channel (default: every channel)");
+    action->add_option("--region", consent_region,
+                       "Region for national-format numbers");
+    action->add_option("--lawful-basis", lawful_basis,
+                       "Lawful basis (default: consent)");
+  }
+
+  std::string object_purpose, object_channel, object_region;
+  CLI::App* object = app.add_subcommand(
+      "object",
+      "Record an objection / do-not-contact (global unless --purpose or "
+      "--channel narrow it)");
+  AddIdentifierFlags(object, &identifiers);
+  AddEvidenceFlags(object, &evidence);
+  object->add_option("--purpose", object_purpose,
+                     "Purpose objected to (default: every purpose)");
+  object->add_option("--channel", object_channel,
+                     "Channel objected to (default: every channel)");
+  object->add_option("--region", object_region,
+                     "Region for national-format numbers");
+
+  std::string show_region;
+  CLI::App* show =
+      app.add_subcommand("show", "Everything recorded for one identifier");
+  AddIdentifierFlags(show, &identifiers);
+  show->add_option("--region", show_region,
+                   "Region for national-format numbers");
+
+  CLI::App* status = app.add_subcommand("status", "Server status");
+  CLI::App* policy = app.add_subcommand("policy", "The policy in force");
+  policy->require_subcommand(1);
+  CLI::App* policy_show = policy->add_subcommand("show", "Print the policy");
+
+  CLI11_PARSE(app, argc, argv);
+
+  client::ConsentClient client(global.server,
+                               absl::Seconds(global.timeout_seconds));
+  Printer printer(global.json, std::cout);
+
+  if (check->parsed()) {
+    consent::v1::CheckRequest request;
+    if (absl::Status s = FillIdentifiers(identifiers, &request); !s.ok()) {
+      return Report(s);
+    }
+    if (absl::Status s = FillScope(scope, &request); !s.ok()) return Report(s);
+    absl::StatusOr<consent::v1::CheckResponse> response =
+        client.Check(request);
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return response->decision().verdict() == consent::v1::VERDICT_ALLOW
+               ? 0
+               : kExitDenied;
+  }
+  if (check_batch->parsed()) {
+    std::ifstream file;
+    if (batch_file != "-") {
+      file.open(batch_file);
+      if (!file) {
+        return Report(absl::NotFoundError(
+            absl::StrCat("cannot read ", batch_file)));
+      }
+    }
+    absl::StatusOr<consent::v1::CheckBatchRequest> request =
+        ReadBatch(batch_file == "-" ? std::cin : file);
+    if (!request.ok()) return Report(request.status());
+    if (absl::Status s = FillScope(scope, &*request); !s.ok()) {
+      return Report(s);
+    }
+    absl::StatusOr<consent::v1::CheckBatchResponse> response =
+        client.CheckBatch(*request);
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    for (const consent::v1::BatchDecision& d : response->decisions()) {
+      if (d.decision().verdict() != consent::v1::VERDICT_ALLOW) {
+        return kExitDenied;
+      }
+    }
+    return 0;
+  }
+  if (consent_cmd->parsed()) {
+    consent::v1::RecordConsentRequest request;
+    request.set_action(consent_actions[0]->parsed()
+                           ? consent::v1::CONSENT_ACTION_GRANT
+                           : consent::v1::CONSENT_ACTION_WITHDRAW);
+    request.set_purpose(consent_purpose);
+    request.set_channel(consent_channel);
+    request.set_default_region(consent_region);
+    if (!lawful_basis.empty()) {
+      absl::StatusOr<consent::v1::LawfulBasis> basis =
+          ParseLawfulBasis(lawful_basis);
+      if (!basis.ok()) return Report(basis.status());
+      request.set_lawful_basis(*basis);
+    }
+    bool has_occurred_at = false;
+    absl::Status filled = FillIdentifiers(identifiers, &request);
+    if (filled.ok()) {
+      filled = FillEvidence(evidence, request.mutable_evidence(),
+                            request.mutable_occurred_at(), &has_occurred_at);
+    }
+    if (!filled.ok()) return Report(filled);
+    if (!has_occurred_at) request.clear_occurred_at();
+    absl::StatusOr<consent::v1::RecordConsentResponse> response =
+        client.RecordConsent(request);
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return 0;
+  }
+  if (object->parsed()) {
+    consent::v1::RecordObjectionRequest request;
+    request.set_purpose(object_purpose);
+    request.set_channel(object_channel);
+    request.set_default_region(object_region);
+    bool has_occurred_at = false;
+    absl::Status filled = FillIdentifiers(identifiers, &request);
+    if (filled.ok()) {
+      filled = FillEvidence(evidence, request.mutable_evidence(),
+                            request.mutable_occurred_at(), &has_occurred_at);
+    }
+    if (!filled.ok()) return Report(filled);
+    if (!has_occurred_at) request.clear_occurred_at();
+    absl::StatusOr<consent::v1::RecordObjectionResponse> response =
+        client.RecordObjection(request);
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return 0;
+  }
+  if (show->parsed()) {
+    absl::StatusOr<std::vector<consent::v1::Identifier>> named =
+        IdentifiersFromFlags(identifiers);
+    if (!named.ok()) return Report(named.status());
+    if (named->size() != 1) {
+      return Report(absl::InvalidArgumentError("show takes one identifier"));
+    }
+    consent::v1::GetRecordRequest request;
+    *request.mutable_identifier() = named->front();
+    request.set_default_region(show_region);
+    absl::StatusOr<consent::v1::GetRecordResponse> response =
+        client.GetRecord(request);
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return 0;
+  }
+  if (status->parsed()) {
+    absl::StatusOr<consent::v1::GetStatusResponse> response =
+        client.GetStatus();
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return 0;
+  }
+  if (policy_show->parsed()) {
+    absl::StatusOr<consent::v1::Policy> response = client.GetPolicy();
+    if (!response.ok()) return Report(response.status());
+    printer.Print(*response);
+    return 0;
+  }
+  return kExitError;
+}
+
+}  // namespace consentd::consentctl
+
+int main(int argc, char** argv) { return consentd::consentctl::Run(argc, argv); }

@@ -1,0 +1,181 @@
+#include "client/consentctl/printer.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace consentd::consentctl {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::string Short(const std::string& name, absl::string_view prefix) {
+  absl::string_view view = name;
+  absl::ConsumePrefix(&view, prefix);
+  return std::string(view);
+}
+
+std::string VerdictName(consent::v1::Verdict verdict) {
+  return Short(consent::v1::Verdict_Name(verdict), "VERDICT_");
+}
+
+std::string ReasonName(consent::v1::DecisionReason reason) {
+  return Short(consent::v1::DecisionReason_Name(reason), "DECISION_REASON_");
+}
+
+std::string KindName(consent::v1::IdentifierKind kind) {
+  return absl::AsciiStrToLower(
+      Short(consent::v1::IdentifierKind_Name(kind), "IDENTIFIER_KIND_"));
+}
+
+std::string Time(const google::protobuf::Timestamp& timestamp) {
+  return absl::FormatTime(
+      "%Y-%m-%d %H:%M:%S UTC",
+      absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(timestamp)),
+      absl::UTCTimeZone());
+}
+
+std::string Scope(const std::string& value) {
+  return value.empty() ? "*" : value;
+}
+
+std::string FactLine(const consent::v1::RecordedFact& fact) {
+  std::string line = absl::StrFormat(
+      "#%-6d %s  %-18s purpose=%s channel=%s  via %s", fact.fact_id(),
+      Time(fact.occurred_at()),
+      Short(consent::v1::FactKind_Name(fact.kind()), "FACT_KIND_"),
+      Scope(fact.purpose()), Scope(fact.channel()),
+      Short(consent::v1::CollectionMethod_Name(
+                fact.evidence().collection_method()),
+            "COLLECTION_METHOD_"));
+  if (fact.has_expires_at()) {
+    absl::StrAppend(&line, "  expires ", Time(fact.expires_at()));
+  }
+  if (fact.lifted_refusal()) absl::StrAppend(&line, "  LIFTED A REFUSAL");
+  return line;
+}
+
+}  // namespace
+
+bool Printer::PrintedJson(const google::protobuf::Message& message) {
+  if (!json_) return false;
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
+  out_ << text << "\n";
+  return true;
+}
+
+void Printer::PrintDecision(const consent::v1::Decision& decision,
+                            absl::string_view indent) {
+  out_ << indent << VerdictName(decision.verdict()) << "  "
+       << ReasonName(decision.reason());
+  if (!decision.detail().empty()) out_ << " (" << decision.detail() << ")";
+  out_ << "  [decided by identifier " << decision.deciding_identifier()
+       << ", policy " << decision.policy_version() << "]\n";
+  for (int i = 0; i < decision.identifiers_size(); ++i) {
+    const consent::v1::IdentifierDecision& one = decision.identifiers(i);
+    std::string name =
+        one.identifier().value().empty()
+            ? "(invalid identifier)"
+            : absl::StrCat(KindName(one.identifier().kind()), " ",
+                           one.identifier().value());
+    out_ << indent << "  " << i << ": " << absl::StrFormat("%-32s", name)
+         << VerdictName(one.verdict()) << " " << ReasonName(one.reason());
+    if (one.deciding_fact_id() != 0) {
+      out_ << " (fact " << one.deciding_fact_id() << ")";
+    }
+    out_ << "\n";
+  }
+}
+
+void Printer::Print(const consent::v1::CheckResponse& response) {
+  if (PrintedJson(response)) return;
+  PrintDecision(response.decision(), "");
+}
+
+void Printer::Print(const consent::v1::CheckBatchResponse& response) {
+  if (PrintedJson(response)) return;
+  for (const consent::v1::BatchDecision& decision : response.decisions()) {
+    const consent::v1::Decision& d = decision.decision();
+    out_ << absl::StrFormat("%-10s %-6s %s%s\n", decision.row_id(),
+                            VerdictName(d.verdict()), ReasonName(d.reason()),
+                            d.detail().empty() ? "" : " (" + d.detail() + ")");
+  }
+}
+
+void Printer::Print(const consent::v1::RecordConsentResponse& response) {
+  if (PrintedJson(response)) return;
+  out_ << "recorded fact(s) " << absl::StrJoin(response.fact_ids(), ", ")
+       << " at " << Time(response.recorded_at()) << " under policy "
+       << response.policy_version() << "\n";
+  if (response.lifted_refusal()) {
+    out_ << "this subject-initiated consent lifted a standing refusal\n";
+  }
+}
+
+void Printer::Print(const consent::v1::RecordObjectionResponse& response) {
+  if (PrintedJson(response)) return;
+  out_ << "recorded objection fact(s) "
+       << absl::StrJoin(response.fact_ids(), ", ") << " at "
+       << Time(response.recorded_at()) << "\n";
+}
+
+void Printer::Print(const consent::v1::GetRecordResponse& response) {
+  if (PrintedJson(response)) return;
+  out_ << KindName(response.identifier().kind()) << " "
+       << response.identifier().value() << "\n"
+       << "digest " << response.identifier().digest() << "\n";
+  if (response.facts_size() == 0) {
+    out_ << "nothing recorded\n";
+    return;
+  }
+  for (const consent::v1::RecordedFact& fact : response.facts()) {
+    out_ << "  " << FactLine(fact) << "\n";
+    const consent::v1::Evidence& evidence = fact.evidence();
+    std::vector<std::string> parts;
+    if (!evidence.evidence_reference().empty()) {
+      parts.push_back("evidence " + evidence.evidence_reference());
+    }
+    if (!evidence.notice_version().empty()) {
+      parts.push_back("notice " + evidence.notice_version());
+    }
+    if (!evidence.collector().empty()) {
+      parts.push_back("collector " + evidence.collector());
+    }
+    if (!evidence.source().empty()) {
+      parts.push_back("source " + evidence.source());
+    }
+    if (!parts.empty()) out_ << "          " << absl::StrJoin(parts, ", ") << "\n";
+  }
+}
+
+void Printer::Print(const consent::v1::GetStatusResponse& response) {
+  if (PrintedJson(response)) return;
+  out_ << "consentd " << response.version() << "\n"
+       << "policy               " << response.policy_version() << "\n"
+       << "schema               v" << response.schema_version() << "\n"
+       << "indexed identifiers  " << response.indexed_identifiers() << "\n"
+       << "facts                " << response.facts() << "\n"
+       << "started              " << Time(response.started_at()) << "\n";
+}
+
+void Printer::Print(const consent::v1::Policy& policy) {
+  if (PrintedJson(policy)) return;
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(policy, &text);
+  out_ << text;
+}
+
+}  // namespace consentd::consentctl

@@ -1,0 +1,41 @@
+// Printer: how consentctl shows answers. For people by default (aligned,
+// short enum names, UTC times); one JSON document per answer with --json
+// (the proto3 JSON mapping, stable for scripts).
+#ifndef CONSENTD_CLIENT_CONSENTCTL_PRINTER_H_
+#define CONSENTD_CLIENT_CONSENTCTL_PRINTER_H_
+
+#include <ostream>
+
+#include "absl/strings/string_view.h"
+
+#include "consent/v1/admin.pb.h"
+#include "consent/v1/consent.pb.h"
+#include "consent/v1/policy.pb.h"
+
+namespace consentd::consentctl {
+
+class Printer {
+ public:
+  Printer(bool json, std::ostream& out) : json_(json), out_(out) {}
+
+  void Print(const consent::v1::CheckResponse& response);
+  void Print(const consent::v1::CheckBatchResponse& response);
+  void Print(const consent::v1::RecordConsentResponse& response);
+  void Print(const consent::v1::RecordObjectionResponse& response);
+  void Print(const consent::v1::GetRecordResponse& response);
+  void Print(const consent::v1::GetStatusResponse& response);
+  void Print(const consent::v1::Policy& policy);
+
+ private:
+  // Prints `message` as JSON; returns false (printing nothing) for text.
+  bool PrintedJson(const google::protobuf::Message& message);
+  void PrintDecision(const consent::v1::Decision& decision,
+                     absl::string_view indent);
+
+  const bool json_;
+  std::ostream& out_;
+};
+
+}  // namespace consentd::consentctl
+
+#endif  // CONSENTD_CLIENT_CONSENTCTL_PRINTER_H_
