@@ -12,10 +12,9 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the calling function
 // when it is not OK.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    if (::absl::Status status_ = (expr); !status_.ok()) \
-      return status_;                                \
+#define RETURN_IF_ERROR(expr)                                           \
+  do {                                                                  \
+    if (::absl::Status status_ = (expr); !status_.ok()) return status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status when not OK,
@@ -23,8 +22,8 @@
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
   ASSIGN_OR_RETURN_IMPL_(CONSENTD_CONCAT_(statusor_, __LINE__), lhs, rexpr)
 
-#define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr)       \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
 

@@ -7,10 +7,9 @@
 
 namespace consentd::client {
 
-ConsentClient::ConsentClient(const std::string& address,
-                             absl::Duration timeout)
-    : channel_(grpc::CreateChannel(address,
-                                   grpc::InsecureChannelCredentials())),
+ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
+    : channel_(
+          grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
       consent_(consent::v1::ConsentService::NewStub(channel_)),
       admin_(consent::v1::AdminService::NewStub(channel_)),
       timeout_(timeout) {}

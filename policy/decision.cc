@@ -40,8 +40,8 @@ class FactView {
   // Whether a subject-initiated consent for the query's purpose and channel
   // came after `refusal`.
   bool LiftedAfter(const Fact& refusal) const {
-    const Fact* grant = Latest(
-        consent::v1::FACT_KIND_CONSENT_GRANTED, [&](const Fact& f) {
+    const Fact* grant =
+        Latest(consent::v1::FACT_KIND_CONSENT_GRANTED, [&](const Fact& f) {
           return f.subject_initiated && Covers(f, query_) &&
                  HappenedAfter(f, refusal);
         });
@@ -68,21 +68,20 @@ class FactView {
     });
   }
   const Fact* Restriction() const {
-    const Fact* restricted =
-        Latest(consent::v1::FACT_KIND_RESTRICTION,
-               [](const Fact&) { return true; });
+    const Fact* restricted = Latest(consent::v1::FACT_KIND_RESTRICTION,
+                                    [](const Fact&) { return true; });
     if (restricted == nullptr) return nullptr;
-    const Fact* lifted =
-        Latest(consent::v1::FACT_KIND_RESTRICTION_LIFTED,
-               [](const Fact&) { return true; });
+    const Fact* lifted = Latest(consent::v1::FACT_KIND_RESTRICTION_LIFTED,
+                                [](const Fact&) { return true; });
     return lifted != nullptr && HappenedAfter(*lifted, *restricted)
                ? nullptr
                : restricted;
   }
   // The latest consent grant or withdrawal covering the query.
   const Fact* LatestConsent() const {
-    const Fact* granted = Latest(consent::v1::FACT_KIND_CONSENT_GRANTED,
-                                 [&](const Fact& f) { return Covers(f, query_); });
+    const Fact* granted =
+        Latest(consent::v1::FACT_KIND_CONSENT_GRANTED,
+               [&](const Fact& f) { return Covers(f, query_); });
     const Fact* withdrawn =
         Latest(consent::v1::FACT_KIND_CONSENT_WITHDRAWN,
                [&](const Fact& f) { return Covers(f, query_); });
@@ -177,8 +176,7 @@ IdentifierVerdict DecideIdentifier(const PolicyModel& policy,
     return Allow(Precedence::kConsentGranted,
                  consent::v1::DECISION_REASON_CONSENT_GRANTED, consent);
   }
-  if (policy.PurposeBasis(query.purpose) !=
-      consent::v1::LAWFUL_BASIS_CONSENT) {
+  if (policy.PurposeBasis(query.purpose) != consent::v1::LAWFUL_BASIS_CONSENT) {
     return Allow(Precedence::kLawfulBasis,
                  consent::v1::DECISION_REASON_LAWFUL_BASIS);
   }
@@ -189,8 +187,7 @@ IdentifierVerdict DecideIdentifier(const PolicyModel& policy,
                     consent::v1::DECISION_REASON_NO_CONSENT);
 }
 
-ContactVerdict DecideContact(const PolicyModel& policy,
-                             const CheckQuery& query,
+ContactVerdict DecideContact(const PolicyModel& policy, const CheckQuery& query,
                              absl::Span<const IdentifierInput> identifiers) {
   ContactVerdict contact;
   if (identifiers.empty()) {

@@ -73,8 +73,7 @@ struct IdentifierVerdict {
   // The step that decided; compared across the identifiers of a contact.
   Precedence precedence = Precedence::kInvalidIdentifier;
   consent::v1::Verdict verdict = consent::v1::VERDICT_DENY;
-  consent::v1::DecisionReason reason =
-      consent::v1::DECISION_REASON_UNSPECIFIED;
+  consent::v1::DecisionReason reason = consent::v1::DECISION_REASON_UNSPECIFIED;
   // The fact that decided, 0 when none did.
   int64_t deciding_fact_id = 0;
   // "global" or the scope of an OBJECTION; the list of a SUPPRESSION_LIST.
@@ -83,8 +82,7 @@ struct IdentifierVerdict {
 
 struct ContactVerdict {
   consent::v1::Verdict verdict = consent::v1::VERDICT_DENY;
-  consent::v1::DecisionReason reason =
-      consent::v1::DECISION_REASON_UNSPECIFIED;
+  consent::v1::DecisionReason reason = consent::v1::DECISION_REASON_UNSPECIFIED;
   size_t deciding_identifier = 0;
   std::string detail;
   // One per input identifier, in input order.
@@ -99,8 +97,7 @@ IdentifierVerdict DecideIdentifier(const PolicyModel& policy,
 
 // Decides for a contact known by `identifiers` (at least one). With none the
 // answer is DENY: the service never allows what it cannot decide.
-ContactVerdict DecideContact(const PolicyModel& policy,
-                             const CheckQuery& query,
+ContactVerdict DecideContact(const PolicyModel& policy, const CheckQuery& query,
                              absl::Span<const IdentifierInput> identifiers);
 
 // The refusal that would stop consent for `query` being recorded: an active

@@ -31,8 +31,8 @@ bool IsStrictE164(absl::string_view raw) {
 bool IsEmailLocalChar(unsigned char c) {
   if (c >= 0x80) return true;  // UTF-8 of an internationalised address
   if (absl::ascii_isalnum(c)) return true;
-  return absl::string_view("!#$%&'*+-/=?^_`{|}~.").find(static_cast<char>(
-             c)) != absl::string_view::npos;
+  return absl::string_view("!#$%&'*+-/=?^_`{|}~.").find(static_cast<char>(c)) !=
+         absl::string_view::npos;
 }
 
 bool IsEmailDomainChar(unsigned char c) {
@@ -41,8 +41,8 @@ bool IsEmailDomainChar(unsigned char c) {
 
 bool IsValidDomain(absl::string_view domain) {
   if (domain.empty() || domain.size() > 253) return false;
-  if (domain.front() == '.' || domain.back() == '.' ||
-      domain.front() == '-' || domain.back() == '-') {
+  if (domain.front() == '.' || domain.back() == '.' || domain.front() == '-' ||
+      domain.back() == '-') {
     return false;
   }
   if (absl::StrContains(domain, "..") ||
@@ -126,8 +126,7 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseEmail(
         absl::StrCat("e-mail address longer than ", kMaxEmailLength));
   }
   size_t at = address.rfind('@');
-  if (at == absl::string_view::npos || at == 0 ||
-      address.find('@') != at) {
+  if (at == absl::string_view::npos || at == 0 || address.find('@') != at) {
     return absl::InvalidArgumentError(
         "e-mail address needs exactly one '@' with text before it");
   }
@@ -139,8 +138,7 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseEmail(
   }
   for (unsigned char c : local) {
     if (!IsEmailLocalChar(c)) {
-      return absl::InvalidArgumentError(
-          "e-mail address has a bad local part");
+      return absl::InvalidArgumentError("e-mail address has a bad local part");
     }
   }
   if (!IsValidDomain(domain)) {
@@ -150,8 +148,7 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseEmail(
   if (email_.strip_plus_tag()) {
     size_t plus = local.find('+');
     if (plus == 0) {
-      return absl::InvalidArgumentError(
-          "e-mail address has a bad local part");
+      return absl::InvalidArgumentError("e-mail address has a bad local part");
     }
     if (plus != std::string::npos) local.resize(plus);
   }
@@ -176,8 +173,7 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseExternalId(
   }
   for (unsigned char c : trimmed) {
     if (c < 0x20 || c == 0x7F) {
-      return absl::InvalidArgumentError(
-          "external id has a control character");
+      return absl::InvalidArgumentError("external id has a control character");
     }
   }
   NormalisedIdentifier out;

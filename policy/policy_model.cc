@@ -41,14 +41,14 @@ absl::Status Invalid(absl::string_view what) {
 absl::Status ValidateWindow(const consent::v1::CallingWindow& window,
                             absl::string_view region) {
   if (window.days_size() == 0) {
-    return Invalid(absl::StrCat("calling hours for ", region,
-                                ": a window names no days"));
+    return Invalid(
+        absl::StrCat("calling hours for ", region, ": a window names no days"));
   }
   for (int day : window.days()) {
     if (day < consent::v1::WEEKDAY_MONDAY ||
         day > consent::v1::WEEKDAY_SUNDAY) {
-      return Invalid(absl::StrCat("calling hours for ", region,
-                                  ": unspecified weekday"));
+      return Invalid(
+          absl::StrCat("calling hours for ", region, ": unspecified weekday"));
     }
   }
   if (window.start_minute() < 0 || window.end_minute() > 24 * 60 ||
@@ -62,8 +62,7 @@ absl::Status ValidateWindow(const consent::v1::CallingWindow& window,
 
 }  // namespace
 
-absl::StatusOr<PolicyModel> PolicyModel::FromTextProto(
-    absl::string_view text) {
+absl::StatusOr<PolicyModel> PolicyModel::FromTextProto(absl::string_view text) {
   consent::v1::Policy proto;
   google::protobuf::TextFormat::Parser parser;
   ParseErrorCollector errors;
@@ -136,8 +135,7 @@ absl::StatusOr<PolicyModel> PolicyModel::FromProto(consent::v1::Policy proto) {
       }
       rule.windows.push_back(window);
     }
-    if (!model.calling_rules_.emplace(hours.region(), std::move(rule))
-             .second) {
+    if (!model.calling_rules_.emplace(hours.region(), std::move(rule)).second) {
       return Invalid(
           absl::StrCat("duplicate calling hours for ", hours.region()));
     }

@@ -68,9 +68,7 @@ class PolicyModel {
   const consent::v1::EmailNormalisation& email() const {
     return proto_.email();
   }
-  const std::string& default_region() const {
-    return proto_.default_region();
-  }
+  const std::string& default_region() const { return proto_.default_region(); }
 
  private:
   struct CallingRule {

@@ -27,7 +27,8 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 absl::StatusOr<std::string> ReadPolicyFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("policy file ", path, ": cannot read"));
+    return absl::NotFoundError(
+        absl::StrCat("policy file ", path, ": cannot read"));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -62,8 +63,9 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"consentd: remembers consent, refusals and erasures per "
-               "identifier, and answers before every contact."};
+  CLI::App app{
+      "consentd: remembers consent, refusals and erasures per "
+      "identifier, and answers before every contact."};
   std::string data_dir = "consentd-data";
   std::string listen = "127.0.0.1:50051";
   std::string policy_path;
@@ -95,6 +97,12 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Refuse a bad address before anything is created on disk.
+  if (absl::Status s = consentd::api::ValidateLoopbackAddress(listen);
+      !s.ok()) {
+    return Fail(s);
+  }
+
   consentd::core::RegistryOptions options;
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
@@ -110,8 +118,7 @@ int main(int argc, char** argv) {
   absl::Time opening = absl::Now();
   auto registry = consentd::core::ConsentRegistry::Open(std::move(options));
   if (!registry.ok()) return Fail(registry.status());
-  auto server =
-      consentd::api::ConsentServer::Start(registry->get(), listen);
+  auto server = consentd::api::ConsentServer::Start(registry->get(), listen);
   if (!server.ok()) return Fail(server.status());
 
   std::cerr << "consentd " << consentd::kConsentdVersion << ": serving on "

@@ -20,7 +20,8 @@ absl::StatusOr<consent::v1::Identifier> ExternalId(absl::string_view text) {
         "an external id is written SYSTEM:ID, e.g. crm:4711");
   }
   consent::v1::Identifier identifier;
-  identifier.mutable_external_id()->set_system(std::string(text.substr(0, colon)));
+  identifier.mutable_external_id()->set_system(
+      std::string(text.substr(0, colon)));
   identifier.mutable_external_id()->set_id(std::string(text.substr(colon + 1)));
   return identifier;
 }
@@ -75,8 +76,8 @@ absl::StatusOr<consent::v1::Identifier> ParseTypedIdentifier(
 absl::StatusOr<consent::v1::CollectionMethod> ParseCollectionMethod(
     absl::string_view text) {
   consent::v1::CollectionMethod method;
-  if (!consent::v1::CollectionMethod_Parse(
-          EnumName("COLLECTION_METHOD_", text), &method) ||
+  if (!consent::v1::CollectionMethod_Parse(EnumName("COLLECTION_METHOD_", text),
+                                           &method) ||
       method == consent::v1::COLLECTION_METHOD_UNSPECIFIED) {
     return absl::InvalidArgumentError(
         "unknown collection method; one of web-form-double-opt-in, "
@@ -109,9 +110,9 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(
   }
   google::protobuf::Timestamp timestamp;
   timestamp.set_seconds(absl::ToUnixSeconds(time));
-  timestamp.set_nanos(static_cast<int32_t>(
-      (time - absl::FromUnixSeconds(timestamp.seconds())) /
-      absl::Nanoseconds(1)));
+  timestamp.set_nanos(
+      static_cast<int32_t>((time - absl::FromUnixSeconds(timestamp.seconds())) /
+                           absl::Nanoseconds(1)));
   return timestamp;
 }
 

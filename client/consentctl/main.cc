@@ -156,8 +156,9 @@ int Report(const absl::Status& status) {
 }  // namespace
 
 int Run(int argc, char** argv) {
-  CLI::App app{"consentctl: record consent and refusals, and check before "
-               "contact, against a consentd server."};
+  CLI::App app{
+      "consentctl: record consent and refusals, and check before "
+      "contact, against a consentd server."};
   app.require_subcommand(1);
   GlobalFlags global;
   app.add_option("--server", global.server, "consentd address host:port")
@@ -178,7 +179,8 @@ int Run(int argc, char** argv) {
   check->add_option("--channel", scope.channel, "Channel")->required();
   check->add_option("--region", scope.region,
                     "Region for national-format numbers, e.g. SI");
-  check->add_option("--at", scope.at, "Time of contact (RFC 3339; default now)");
+  check->add_option("--at", scope.at,
+                    "Time of contact (RFC 3339; default now)");
 
   std::string batch_file;
   CLI::App* check_batch = app.add_subcommand(
@@ -249,8 +251,7 @@ int Run(int argc, char** argv) {
       return Report(s);
     }
     if (absl::Status s = FillScope(scope, &request); !s.ok()) return Report(s);
-    absl::StatusOr<consent::v1::CheckResponse> response =
-        client.Check(request);
+    absl::StatusOr<consent::v1::CheckResponse> response = client.Check(request);
     if (!response.ok()) return Report(response.status());
     printer.Print(*response);
     return response->decision().verdict() == consent::v1::VERDICT_ALLOW
@@ -262,8 +263,8 @@ int Run(int argc, char** argv) {
     if (batch_file != "-") {
       file.open(batch_file);
       if (!file) {
-        return Report(absl::NotFoundError(
-            absl::StrCat("cannot read ", batch_file)));
+        return Report(
+            absl::NotFoundError(absl::StrCat("cannot read ", batch_file)));
       }
     }
     absl::StatusOr<consent::v1::CheckBatchRequest> request =
@@ -364,4 +365,6 @@ int Run(int argc, char** argv) {
 
 }  // namespace consentd::consentctl
 
-int main(int argc, char** argv) { return consentd::consentctl::Run(argc, argv); }
+int main(int argc, char** argv) {
+  return consentd::consentctl::Run(argc, argv);
+}

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -86,11 +85,10 @@ void Printer::PrintDecision(const consent::v1::Decision& decision,
        << ", policy " << decision.policy_version() << "]\n";
   for (int i = 0; i < decision.identifiers_size(); ++i) {
     const consent::v1::IdentifierDecision& one = decision.identifiers(i);
-    std::string name =
-        one.identifier().value().empty()
-            ? "(invalid identifier)"
-            : absl::StrCat(KindName(one.identifier().kind()), " ",
-                           one.identifier().value());
+    std::string name = one.identifier().value().empty()
+                           ? "(invalid identifier)"
+                           : absl::StrCat(KindName(one.identifier().kind()),
+                                          " ", one.identifier().value());
     out_ << indent << "  " << i << ": " << absl::StrFormat("%-32s", name)
          << VerdictName(one.verdict()) << " " << ReasonName(one.reason());
     if (one.deciding_fact_id() != 0) {
@@ -157,7 +155,8 @@ void Printer::Print(const consent::v1::GetRecordResponse& response) {
     if (!evidence.source().empty()) {
       parts.push_back("source " + evidence.source());
     }
-    if (!parts.empty()) out_ << "          " << absl::StrJoin(parts, ", ") << "\n";
+    if (!parts.empty())
+      out_ << "          " << absl::StrJoin(parts, ", ") << "\n";
   }
 }
 

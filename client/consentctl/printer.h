@@ -7,7 +7,6 @@
 #include <ostream>
 
 #include "absl/strings/string_view.h"
-
 #include "consent/v1/admin.pb.h"
 #include "consent/v1/consent.pb.h"
 #include "consent/v1/policy.pb.h"

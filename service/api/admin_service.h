@@ -12,8 +12,7 @@ namespace consentd::api {
 class AdminServiceImpl final : public consent::v1::AdminService::Service {
  public:
   // `registry` must outlive the service.
-  AdminServiceImpl(const core::ConsentRegistry* registry,
-                   absl::Time started_at)
+  AdminServiceImpl(const core::ConsentRegistry* registry, absl::Time started_at)
       : registry_(registry), started_at_(started_at) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,

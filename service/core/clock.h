@@ -11,7 +11,9 @@ namespace consentd::core {
 
 using Clock = std::function<absl::Time()>;
 
-inline Clock SystemClock() { return [] { return absl::Now(); }; }
+inline Clock SystemClock() {
+  return [] { return absl::Now(); };
+}
 
 }  // namespace consentd::core
 

@@ -36,10 +36,10 @@ policy::Fact ToIndexFact(const Record& record,
   fact.occurred_us = record.occurred_us;
   fact.expires_us = record.expires_us;
   fact.kind = record.kind;
-  fact.purpose = ScopeOf(record.purpose, &policy::PolicyModel::FindPurpose,
-                         policy);
-  fact.channel = ScopeOf(record.channel, &policy::PolicyModel::FindChannel,
-                         policy);
+  fact.purpose =
+      ScopeOf(record.purpose, &policy::PolicyModel::FindPurpose, policy);
+  fact.channel =
+      ScopeOf(record.channel, &policy::PolicyModel::FindChannel, policy);
   fact.subject_initiated = record.subject_initiated;
   return fact;
 }
@@ -171,12 +171,12 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
                 "identifiers[", i, "] has a standing ",
                 RefusalName(refusal->kind), " (fact ", refusal->fact_id, ")");
             if (!grant.subject_initiated) {
-              return absl::FailedPreconditionError(absl::StrCat(
-                  where, "; consent collected by ",
-                  consent::v1::CollectionMethod_Name(method),
-                  " cannot lift it: policy ", policy_->version(),
-                  " lets only subject-initiated methods do that (",
-                  LiftingMethods(*policy_), ")"));
+              return absl::FailedPreconditionError(
+                  absl::StrCat(where, "; consent collected by ",
+                               consent::v1::CollectionMethod_Name(method),
+                               " cannot lift it: policy ", policy_->version(),
+                               " lets only subject-initiated methods do that (",
+                               LiftingMethods(*policy_), ")"));
             }
             if (refusal->occurred_us > grant.occurred_us) {
               return absl::FailedPreconditionError(absl::StrCat(

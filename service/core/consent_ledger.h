@@ -73,8 +73,8 @@ class ConsentLedger {
 
   // One fact per digest: appended durably, then added to the index.
   absl::StatusOr<std::vector<int64_t>> Commit(
-      absl::Span<const crypto::Digest> digests,
-      const store::FactRecord& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      absl::Span<const crypto::Digest> digests, const store::FactRecord& fact)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   store::ConsentStore* const store_;
   SuppressionIndex* const index_;

@@ -23,8 +23,8 @@ absl::Status EnsureDirectory(const std::string& path) {
     return absl::FailedPreconditionError(
         absl::StrCat("data directory ", path, " is not a directory"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "data directory ", path, ": ", std::strerror(errno)));
+  return absl::FailedPreconditionError(
+      absl::StrCat("data directory ", path, ": ", std::strerror(errno)));
 }
 
 }  // namespace
@@ -46,10 +46,9 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
                        ? crypto::Keyring::LoadOrCreate(keyring_path)
                        : crypto::Keyring::Load(keyring_path));
 
-  ASSIGN_OR_RETURN(registry->store_,
-                   store::SqlcipherStore::Open(
-                       options.data_dir + "/consentd.db",
-                       keyring.DatabaseKey()));
+  ASSIGN_OR_RETURN(registry->store_, store::SqlcipherStore::Open(
+                                         options.data_dir + "/consentd.db",
+                                         keyring.DatabaseKey()));
   registry->normaliser_ = std::make_unique<const policy::IdentifierNormaliser>(
       registry->policy_->email(), registry->policy_->default_region());
   registry->blind_index_ =

@@ -25,9 +25,9 @@ absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
   ASSIGN_OR_RETURN(query.purpose, ResolvePurpose(*policy_, purpose, true));
   ASSIGN_OR_RETURN(query.channel, ResolveChannel(*policy_, channel, true));
   RETURN_IF_ERROR(ValidateRegion(default_region, "default_region"));
-  ASSIGN_OR_RETURN(absl::Time when, RequestTime(has_at, at, clock_(),
-                                                /*bounded_future=*/false,
-                                                "at"));
+  ASSIGN_OR_RETURN(absl::Time when,
+                   RequestTime(has_at, at, clock_(),
+                               /*bounded_future=*/false, "at"));
   query.at_us = absl::ToUnixMicros(when);
   return query;
 }
@@ -46,8 +46,7 @@ void ContactChecker::Decide(
   }
   policy::ContactVerdict verdict = index_->WithFacts(
       digests, [&](absl::Span<const absl::Span<const policy::Fact>> facts) {
-        absl::InlinedVector<policy::IdentifierInput, 4> inputs(
-            resolved.size());
+        absl::InlinedVector<policy::IdentifierInput, 4> inputs(resolved.size());
         for (size_t i = 0; i < resolved.size(); ++i) {
           inputs[i].valid = resolved[i].ok();
           if (!inputs[i].valid) continue;
@@ -59,7 +58,8 @@ void ContactChecker::Decide(
 
   out->set_verdict(verdict.verdict);
   out->set_reason(verdict.reason);
-  out->set_deciding_identifier(static_cast<int32_t>(verdict.deciding_identifier));
+  out->set_deciding_identifier(
+      static_cast<int32_t>(verdict.deciding_identifier));
   out->set_policy_version(policy_->version());
   out->set_detail(verdict.detail);
   for (size_t i = 0; i < verdict.identifiers.size(); ++i) {
@@ -79,10 +79,10 @@ void ContactChecker::Decide(
 absl::StatusOr<consent::v1::CheckResponse> ContactChecker::Check(
     const consent::v1::CheckRequest& request) const {
   RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
-  ASSIGN_OR_RETURN(policy::CheckQuery query,
-                   MakeQuery(request.purpose(), request.channel(),
-                             request.has_at(), request.at(),
-                             request.default_region()));
+  ASSIGN_OR_RETURN(
+      policy::CheckQuery query,
+      MakeQuery(request.purpose(), request.channel(), request.has_at(),
+                request.at(), request.default_region()));
   consent::v1::CheckResponse response;
   Decide(request.identifiers(), request.default_region(), query,
          response.mutable_decision());
@@ -93,9 +93,9 @@ absl::StatusOr<consent::v1::CheckBatchResponse> ContactChecker::CheckBatch(
     const consent::v1::CheckBatchRequest& request) const {
   if (request.contacts_size() < 1 ||
       request.contacts_size() > kMaxBatchContacts) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("contacts: need 1 to ", kMaxBatchContacts, ", got ",
-                     request.contacts_size()));
+    return absl::InvalidArgumentError(absl::StrCat("contacts: need 1 to ",
+                                                   kMaxBatchContacts, ", got ",
+                                                   request.contacts_size()));
   }
   int total = 0;
   for (int i = 0; i < request.contacts_size(); ++i) {
@@ -116,10 +116,10 @@ absl::StatusOr<consent::v1::CheckBatchResponse> ContactChecker::CheckBatch(
         absl::StrCat("identifiers: at most ", kMaxBatchIdentifiers,
                      " in one batch, got ", total));
   }
-  ASSIGN_OR_RETURN(policy::CheckQuery query,
-                   MakeQuery(request.purpose(), request.channel(),
-                             request.has_at(), request.at(),
-                             request.default_region()));
+  ASSIGN_OR_RETURN(
+      policy::CheckQuery query,
+      MakeQuery(request.purpose(), request.channel(), request.has_at(),
+                request.at(), request.default_region()));
   consent::v1::CheckBatchResponse response;
   response.mutable_decisions()->Reserve(request.contacts_size());
   for (const consent::v1::BatchContact& contact : request.contacts()) {

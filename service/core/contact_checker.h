@@ -45,11 +45,10 @@ class ContactChecker {
       absl::string_view default_region) const;
 
   // Decides one contact whose identifier count is already validated.
-  void Decide(
-      const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
-          identifiers,
-      absl::string_view default_region, const policy::CheckQuery& query,
-      consent::v1::Decision* out) const;
+  void Decide(const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
+                  identifiers,
+              absl::string_view default_region, const policy::CheckQuery& query,
+              consent::v1::Decision* out) const;
 
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;

@@ -13,8 +13,8 @@ constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
 absl::StatusOr<policy::ScopeId> ResolveScope(
-    std::optional<policy::ScopeId> found, absl::string_view name,
-    bool required, absl::string_view what) {
+    std::optional<policy::ScopeId> found, absl::string_view name, bool required,
+    absl::string_view what) {
   if (name.empty()) {
     if (required) {
       return absl::InvalidArgumentError(absl::StrCat(what, " is required"));
@@ -44,17 +44,14 @@ absl::Status CheckLength(absl::string_view value, size_t max,
 absl::Status ValidateIdentifierCount(int count) {
   if (count < 1 || count > kMaxIdentifiersPerContact) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "identifiers: need 1 to ", kMaxIdentifiersPerContact, ", got ",
-        count));
+        "identifiers: need 1 to ", kMaxIdentifiersPerContact, ", got ", count));
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidateRegion(absl::string_view region,
-                            absl::string_view field) {
-  if (region.empty() ||
-      (region.size() == 2 && absl::ascii_isupper(region[0]) &&
-       absl::ascii_isupper(region[1]))) {
+absl::Status ValidateRegion(absl::string_view region, absl::string_view field) {
+  if (region.empty() || (region.size() == 2 && absl::ascii_isupper(region[0]) &&
+                         absl::ascii_isupper(region[1]))) {
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -62,14 +59,12 @@ absl::Status ValidateRegion(absl::string_view region,
 }
 
 absl::StatusOr<policy::ScopeId> ResolvePurpose(
-    const policy::PolicyModel& policy, absl::string_view name,
-    bool required) {
+    const policy::PolicyModel& policy, absl::string_view name, bool required) {
   return ResolveScope(policy.FindPurpose(name), name, required, "purpose");
 }
 
 absl::StatusOr<policy::ScopeId> ResolveChannel(
-    const policy::PolicyModel& policy, absl::string_view name,
-    bool required) {
+    const policy::PolicyModel& policy, absl::string_view name, bool required) {
   return ResolveScope(policy.FindChannel(name), name, required, "channel");
 }
 
@@ -77,8 +72,7 @@ absl::Status ValidateEvidence(const consent::v1::Evidence& evidence) {
   if (evidence.collection_method() ==
           consent::v1::COLLECTION_METHOD_UNSPECIFIED ||
       !consent::v1::CollectionMethod_IsValid(evidence.collection_method())) {
-    return absl::InvalidArgumentError(
-        "evidence.collection_method is required");
+    return absl::InvalidArgumentError("evidence.collection_method is required");
   }
   for (absl::Status status :
        {CheckLength(evidence.notice_version(), kMaxNoticeVersionLength,
@@ -104,8 +98,8 @@ absl::StatusOr<absl::Time> RequestTime(bool has_time,
     return absl::InvalidArgumentError(
         absl::StrCat(field, " is not a valid timestamp"));
   }
-  absl::Time at = absl::FromUnixSeconds(time.seconds()) +
-                  absl::Nanoseconds(time.nanos());
+  absl::Time at =
+      absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
   if (bounded_future && at > now + kMaxFutureSkew) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, " lies in the future"));

@@ -162,17 +162,16 @@ SecretKey Keyring::Derive(absl::string_view label) const {
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(
-          OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(master_.data()),
-          master_.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                        const_cast<uint8_t*>(master_.data()),
+                                        master_.size()),
       OSSL_PARAM_construct_octet_string(
           OSSL_KDF_PARAM_INFO, const_cast<char*>(label.data()), label.size()),
       OSSL_PARAM_construct_end()};
   // HKDF-SHA-256 with valid parameters cannot fail short of memory
   // exhaustion; abort rather than run with a zero key.
-  if (ctx == nullptr ||
-      EVP_KDF_derive(ctx, derived.mutable_data(), derived.size(), params) !=
-          1) {
+  if (ctx == nullptr || EVP_KDF_derive(ctx, derived.mutable_data(),
+                                       derived.size(), params) != 1) {
     std::abort();
   }
   EVP_KDF_CTX_free(ctx);

@@ -15,8 +15,7 @@ class SecretKey {
   static constexpr size_t kSize = 32;
 
   SecretKey() { bytes_.fill(0); }
-  explicit SecretKey(const std::array<uint8_t, kSize>& bytes)
-      : bytes_(bytes) {}
+  explicit SecretKey(const std::array<uint8_t, kSize>& bytes) : bytes_(bytes) {}
   SecretKey(const SecretKey&) = default;
   SecretKey& operator=(const SecretKey&) = default;
   ~SecretKey() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }

@@ -48,10 +48,9 @@ class Statement {
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string Text(int column) const {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
-    return text == nullptr
-               ? std::string()
-               : std::string(reinterpret_cast<const char*>(text),
-                             sqlite3_column_bytes(stmt_, column));
+    return text == nullptr ? std::string()
+                           : std::string(reinterpret_cast<const char*>(text),
+                                         sqlite3_column_bytes(stmt_, column));
   }
   crypto::Digest DigestColumn(int column) const {
     crypto::Digest digest{};
@@ -128,17 +127,17 @@ absl::StatusOr<int> Migrate(sqlite3* db) {
   ASSIGN_OR_RETURN(int64_t version,
                    QueryInt(db, "PRAGMA user_version;", "read schema version"));
   if (version > LatestSchemaVersion()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "store: schema version ", version,
-        " is newer than this consentd supports (", LatestSchemaVersion(),
-        "); run a newer consentd"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: schema version ", version,
+                     " is newer than this consentd supports (",
+                     LatestSchemaVersion(), "); run a newer consentd"));
   }
   for (const Migration& migration : SchemaMigrations()) {
     if (migration.version <= version) continue;
     std::string context = absl::StrCat("migrate to v", migration.version);
     RETURN_IF_ERROR(ExecOn(db, "BEGIN IMMEDIATE;", context));
-    std::string sql = absl::StrCat(migration.sql, "PRAGMA user_version = ",
-                                   migration.version, ";COMMIT;");
+    std::string sql = absl::StrCat(
+        migration.sql, "PRAGMA user_version = ", migration.version, ";COMMIT;");
     if (absl::Status s = ExecOn(db, sql.c_str(), context); !s.ok()) {
       sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
       return s;

@@ -1,0 +1,127 @@
+// The in-process check path, piece by piece and whole: normalise, digest,
+// look up and decide. Run: build/bench/check_path_benchmark
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "policy/decision.h"
+#include "policy/default_policy.h"
+#include "policy/identifier_normaliser.h"
+#include "service/core/contact_checker.h"
+#include "service/core/identifier_resolver.h"
+#include "service/core/suppression_index.h"
+#include "service/crypto/blind_index.h"
+
+namespace consentd {
+namespace {
+
+constexpr int kIndexedIdentifiers = 1'000'000;
+
+// Everything the checker needs, with `kIndexedIdentifiers` objections
+// loaded straight into the index (Slovenian mobile numbers +38640xxxxxxx).
+struct CheckPath {
+  CheckPath()
+      : policy(
+            *policy::PolicyModel::FromTextProto(policy::DefaultPolicyText())),
+        normaliser(policy.email(), policy.default_region()),
+        blind_index(crypto::SecretKey()),
+        resolver(&normaliser, &blind_index),
+        checker(&policy, &resolver, &index, [] { return absl::Now(); }) {
+    std::vector<core::SuppressionIndex::Entry> entries;
+    entries.reserve(kIndexedIdentifiers);
+    for (int i = 0; i < kIndexedIdentifiers; ++i) {
+      policy::Fact fact;
+      fact.fact_id = i + 1;
+      fact.kind = consent::v1::FACT_KIND_OBJECTION;
+      entries.push_back(
+          {blind_index.Compute(consent::v1::IDENTIFIER_KIND_PHONE,
+                               absl::StrCat("+38640", 100000 + i)),
+           fact});
+    }
+    index.Add(entries);
+  }
+
+  policy::PolicyModel policy;
+  policy::IdentifierNormaliser normaliser;
+  crypto::BlindIndex blind_index;
+  core::IdentifierResolver resolver;
+  core::SuppressionIndex index;
+  core::ContactChecker checker;
+};
+
+CheckPath& Path() {
+  static CheckPath* const path = new CheckPath();
+  return *path;
+}
+
+void BM_NormaliseE164(benchmark::State& state) {
+  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(normaliser.NormalisePhone("+38640123456", ""));
+  }
+}
+BENCHMARK(BM_NormaliseE164);
+
+void BM_NormaliseNational(benchmark::State& state) {
+  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(normaliser.NormalisePhone("040 123 456", "SI"));
+  }
+}
+BENCHMARK(BM_NormaliseNational);
+
+void BM_NormaliseEmail(benchmark::State& state) {
+  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        normaliser.NormaliseEmail(" Ana.Novak@Example.SI"));
+  }
+}
+BENCHMARK(BM_NormaliseEmail);
+
+void BM_BlindIndexDigest(benchmark::State& state) {
+  const crypto::BlindIndex& index = Path().blind_index;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        index.Compute(consent::v1::IDENTIFIER_KIND_PHONE, "+38640123456"));
+  }
+}
+BENCHMARK(BM_BlindIndexDigest);
+
+void CheckOne(benchmark::State& state, const char* phone) {
+  consent::v1::CheckRequest request;
+  request.add_identifiers()->set_phone(phone);
+  request.set_default_region("SI");
+  request.set_purpose("customer-care");
+  request.set_channel("email");
+  const core::ContactChecker& checker = Path().checker;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(checker.Check(request));
+  }
+}
+
+// A number on file (an objection), written in E.164.
+void BM_CheckIndexedE164(benchmark::State& state) {
+  CheckOne(state, "+38640150000");
+}
+BENCHMARK(BM_CheckIndexedE164);
+
+// The same number in national format.
+void BM_CheckIndexedNational(benchmark::State& state) {
+  CheckOne(state, "040 150 000");
+}
+BENCHMARK(BM_CheckIndexedNational);
+
+// A number with nothing on file.
+void BM_CheckUnknownE164(benchmark::State& state) {
+  CheckOne(state, "+38631999888");
+}
+BENCHMARK(BM_CheckUnknownE164);
+
+}  // namespace
+}  // namespace consentd
+
+BENCHMARK_MAIN();

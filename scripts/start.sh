@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds consentd and consentctl, and starts
+# consentd on its embedded default: ./consentd-data, a development keyring
+# generated there on first start, the shipped policy, 127.0.0.1:50051.
+# Extra arguments go to consentd (e.g. --listen 127.0.0.1:6000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCONSENTD_BUILD_TESTS=OFF -DCONSENTD_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build --target consentd consentctl
+exec build/service/consentd "$@"

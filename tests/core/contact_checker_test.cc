@@ -1,0 +1,159 @@
+#include "service/core/contact_checker.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "service/core/input_validation.h"
+#include "tests/core/registry_fixture.h"
+
+namespace consentd::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ContactCheckerTest : public RegistryFixture {
+ protected:
+  const ContactChecker& checker() { return registry_->checker(); }
+
+  void ObjectTo(const consent::v1::Identifier& identifier) {
+    ASSERT_TRUE(
+        registry_->ledger().RecordObjection(Objection(identifier)).ok());
+  }
+
+  consent::v1::CheckBatchRequest Batch(int contacts) {
+    consent::v1::CheckBatchRequest request;
+    request.set_purpose("customer-care");
+    request.set_channel("email");
+    for (int i = 0; i < contacts; ++i) {
+      consent::v1::BatchContact* contact = request.add_contacts();
+      contact->set_row_id(absl::StrCat("row-", i));
+      contact->add_identifiers()->set_email(
+          absl::StrCat("c", i, "@example.si"));
+    }
+    return request;
+  }
+};
+
+TEST_F(ContactCheckerTest, EveryWritingOfANumberFindsTheSameRecord) {
+  ObjectTo(Phone("+386 31 123 456"));
+  for (const char* written :
+       {"031 123 456", "+38631123456", "00386 31 123 456", "(031) 123-456"}) {
+    EXPECT_EQ(Decide(CheckOf(Phone(written))).reason(),
+              consent::v1::DECISION_REASON_OBJECTION)
+        << written;
+  }
+}
+
+TEST_F(ContactCheckerTest, AnInvalidIdentifierIsADenyNotAnError) {
+  consent::v1::CheckRequest request = CheckOf(Phone("12"), "customer-care");
+  absl::StatusOr<consent::v1::CheckResponse> response =
+      checker().Check(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->decision().verdict(), consent::v1::VERDICT_DENY);
+  EXPECT_EQ(response->decision().reason(),
+            consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+  EXPECT_TRUE(response->decision().identifiers(0).identifier().value().empty());
+}
+
+TEST_F(ContactCheckerTest, TheDecisionNamesPolicyIdentifierAndFact) {
+  ObjectTo(Phone("+38631123456"));
+  consent::v1::CheckRequest request = CheckOf(Email("ana@example.si"));
+  *request.add_identifiers() = Phone("031 123 456");
+  consent::v1::Decision decision = Decide(request);
+  EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(decision.detail(), "global");
+  EXPECT_EQ(decision.deciding_identifier(), 1);
+  EXPECT_EQ(decision.policy_version(), registry_->policy().version());
+  ASSERT_EQ(decision.identifiers_size(), 2);
+  EXPECT_EQ(decision.identifiers(0).reason(),
+            consent::v1::DECISION_REASON_NO_CONSENT);
+  EXPECT_EQ(decision.identifiers(1).identifier().value(), "+38631123456");
+  EXPECT_EQ(decision.identifiers(1).deciding_fact_id(), 1);
+}
+
+TEST_F(ContactCheckerTest, UnknownOrMissingPurposeOrChannelIsAnError) {
+  consent::v1::CheckRequest unknown =
+      CheckOf(Phone("+38631123456"), "x", "phone");
+  EXPECT_EQ(checker().Check(unknown).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  consent::v1::CheckRequest missing =
+      CheckOf(Phone("+38631123456"), "marketing", "");
+  absl::StatusOr<consent::v1::CheckResponse> response =
+      checker().Check(missing);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(response.status().message(), HasSubstr("channel is required"));
+}
+
+TEST_F(ContactCheckerTest, AMalformedRegionIsAnError) {
+  consent::v1::CheckRequest request = CheckOf(Phone("031 123 456"));
+  request.set_default_region("slovenia");
+  EXPECT_EQ(checker().Check(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ContactCheckerTest, NoIdentifiersOrTooManyIsAnError) {
+  consent::v1::CheckRequest none = CheckOf(Phone("+38631123456"));
+  none.clear_identifiers();
+  EXPECT_EQ(checker().Check(none).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  consent::v1::CheckRequest many = CheckOf(Phone("+38631123456"));
+  for (int i = 0; i < kMaxIdentifiersPerContact; ++i) {
+    *many.add_identifiers() = Phone("+38631123456");
+  }
+  EXPECT_EQ(checker().Check(many).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ContactCheckerTest, CallsOutsideCallingHoursAreDeniedButEmailIsNot) {
+  consent::v1::CheckRequest call =
+      CheckOf(Phone("+38631123456"), "customer-care");
+  *call.mutable_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(now_ - absl::Hours(24)));  // Sunday morning
+  EXPECT_EQ(Decide(call).reason(),
+            consent::v1::DECISION_REASON_OUTSIDE_CALLING_HOURS);
+  call.set_channel("email");
+  EXPECT_EQ(Decide(call).reason(), consent::v1::DECISION_REASON_LAWFUL_BASIS);
+}
+
+TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
+  ObjectTo(Email("c1@example.si"));
+  absl::StatusOr<consent::v1::CheckBatchResponse> response =
+      checker().CheckBatch(Batch(3));
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->decisions_size(), 3);
+  EXPECT_EQ(response->decisions(0).row_id(), "row-0");
+  EXPECT_EQ(response->decisions(0).decision().verdict(),
+            consent::v1::VERDICT_ALLOW);
+  EXPECT_EQ(response->decisions(1).decision().reason(),
+            consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(response->decisions(2).decision().verdict(),
+            consent::v1::VERDICT_ALLOW);
+}
+
+TEST_F(ContactCheckerTest, ABatchIsBounded) {
+  EXPECT_EQ(checker().CheckBatch(Batch(0)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(checker().CheckBatch(Batch(kMaxBatchContacts + 1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  consent::v1::CheckBatchRequest wide = Batch(kMaxBatchIdentifiers / 4 + 1);
+  for (consent::v1::BatchContact& contact : *wide.mutable_contacts()) {
+    for (int i = 0; i < 3; ++i) *contact.add_identifiers() = Email("x@y.si");
+  }
+  absl::StatusOr<consent::v1::CheckBatchResponse> response =
+      checker().CheckBatch(wide);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(response.status().message(), HasSubstr("identifiers"));
+
+  consent::v1::CheckBatchRequest long_row = Batch(1);
+  long_row.mutable_contacts(0)->set_row_id(
+      std::string(kMaxRowIdLength + 1, 'r'));
+  EXPECT_EQ(checker().CheckBatch(long_row).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace consentd::core

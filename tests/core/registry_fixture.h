@@ -1,0 +1,110 @@
+// RegistryFixture: a real ConsentRegistry (SQLCipher store in a temporary
+// directory, the shipped policy) with a clock the test moves, and builders
+// for the requests the tests send.
+#ifndef CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_
+#define CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "policy/default_policy.h"
+#include "service/core/consent_registry.h"
+#include "tests/testing/temp_dir.h"
+
+namespace consentd::core {
+
+class RegistryFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  // Closes the registry (if open) and opens the same directory again.
+  void Reopen() {
+    registry_.reset();
+    RegistryOptions options;
+    options.data_dir = dir_.path();
+    options.create_keyring = true;
+    options.policy_text = std::string(policy::DefaultPolicyText());
+    options.clock = [this] { return now_; };
+    absl::StatusOr<std::unique_ptr<ConsentRegistry>> registry =
+        ConsentRegistry::Open(std::move(options));
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    registry_ = *std::move(registry);
+  }
+
+  static consent::v1::Identifier Phone(const std::string& number) {
+    consent::v1::Identifier identifier;
+    identifier.set_phone(number);
+    return identifier;
+  }
+  static consent::v1::Identifier Email(const std::string& address) {
+    consent::v1::Identifier identifier;
+    identifier.set_email(address);
+    return identifier;
+  }
+
+  static consent::v1::RecordObjectionRequest Objection(
+      const consent::v1::Identifier& identifier,
+      const std::string& purpose = "", const std::string& channel = "") {
+    consent::v1::RecordObjectionRequest request;
+    *request.add_identifiers() = identifier;
+    request.set_default_region("SI");
+    request.set_purpose(purpose);
+    request.set_channel(channel);
+    request.mutable_evidence()->set_collection_method(
+        consent::v1::COLLECTION_METHOD_RECORDED_CALL);
+    request.mutable_evidence()->set_evidence_reference("rec-1");
+    return request;
+  }
+
+  static consent::v1::RecordConsentRequest Consent(
+      const consent::v1::Identifier& identifier,
+      consent::v1::CollectionMethod method,
+      consent::v1::ConsentAction action = consent::v1::CONSENT_ACTION_GRANT,
+      const std::string& purpose = "marketing",
+      const std::string& channel = "phone") {
+    consent::v1::RecordConsentRequest request;
+    *request.add_identifiers() = identifier;
+    request.set_default_region("SI");
+    request.set_purpose(purpose);
+    request.set_channel(channel);
+    request.set_action(action);
+    request.mutable_evidence()->set_collection_method(method);
+    request.mutable_evidence()->set_evidence_reference("form-1");
+    return request;
+  }
+
+  static consent::v1::CheckRequest CheckOf(
+      const consent::v1::Identifier& identifier,
+      const std::string& purpose = "marketing",
+      const std::string& channel = "phone") {
+    consent::v1::CheckRequest request;
+    *request.add_identifiers() = identifier;
+    request.set_default_region("SI");
+    request.set_purpose(purpose);
+    request.set_channel(channel);
+    return request;
+  }
+
+  consent::v1::Decision Decide(const consent::v1::CheckRequest& request) {
+    absl::StatusOr<consent::v1::CheckResponse> response =
+        registry_->checker().Check(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->decision() : consent::v1::Decision();
+  }
+
+  static absl::Time MondayMorning() {
+    absl::TimeZone zone;
+    absl::LoadTimeZone("Europe/Ljubljana", &zone);
+    return absl::FromCivil(absl::CivilHour(2026, 11, 23, 10), zone);
+  }
+
+  testing::TempDir dir_;
+  absl::Time now_ = MondayMorning();
+  std::unique_ptr<ConsentRegistry> registry_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_

@@ -1,0 +1,62 @@
+#include "service/crypto/blind_index.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace consentd::crypto {
+namespace {
+
+SecretKey KeyOf(uint8_t fill) {
+  std::array<uint8_t, SecretKey::kSize> bytes;
+  bytes.fill(fill);
+  return SecretKey(bytes);
+}
+
+TEST(BlindIndexTest, IsHmacSha256OfKindAndValue) {
+  SecretKey key = KeyOf(7);
+  BlindIndex index(key);
+  std::string input =
+      std::string(1, static_cast<char>(consent::v1::IDENTIFIER_KIND_PHONE)) +
+      "+38631123456";
+  Digest expected;
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), key.size(),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+       expected.data(), &length);
+  ASSERT_EQ(length, expected.size());
+  EXPECT_EQ(index.Compute(consent::v1::IDENTIFIER_KIND_PHONE, "+38631123456"),
+            expected);
+}
+
+TEST(BlindIndexTest, SameInputSameDigest) {
+  BlindIndex index(KeyOf(1));
+  EXPECT_EQ(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"),
+            index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"));
+}
+
+TEST(BlindIndexTest, DifferentKeysGiveDifferentDigests) {
+  BlindIndex a(KeyOf(1)), b(KeyOf(2));
+  EXPECT_NE(a.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"),
+            b.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"));
+}
+
+TEST(BlindIndexTest, KindSeparatesEqualText) {
+  BlindIndex index(KeyOf(1));
+  EXPECT_NE(index.Compute(consent::v1::IDENTIFIER_KIND_PHONE, "crm:1"),
+            index.Compute(consent::v1::IDENTIFIER_KIND_EXTERNAL_ID, "crm:1"));
+}
+
+TEST(BlindIndexTest, HexIsLowerCaseAnd64Digits) {
+  BlindIndex index(KeyOf(1));
+  std::string hex =
+      DigestHex(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "a@b.si"));
+  EXPECT_EQ(hex.size(), 64u);
+  EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace consentd::crypto

@@ -1,0 +1,104 @@
+// consentctl against a real consentd: the commands an operator types, their
+// output and their exit codes.
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/consentd_process.h"
+#include "tests/testing/run_program.h"
+#include "tests/testing/temp_dir.h"
+
+namespace consentd {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ProgramResult;
+
+class ConsentctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<testing::ConsentdProcess> server =
+        testing::ConsentdProcess::Start(dir_.File("data"));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_.emplace(*std::move(server));
+  }
+
+  ProgramResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", server_->address()});
+    return testing::RunProgram(CONSENTCTL_BINARY, args);
+  }
+
+  testing::TempDir dir_;
+  std::optional<testing::ConsentdProcess> server_;
+};
+
+TEST_F(ConsentctlTest, CheckExitsZeroForAllowAndThreeForDeny) {
+  ProgramResult allowed =
+      Run({"check", "--email", "ana@example.si", "--purpose", "customer-care",
+           "--channel", "email"});
+  EXPECT_EQ(allowed.code, 0) << allowed.stderr_text;
+  EXPECT_THAT(allowed.stdout_text, HasSubstr("ALLOW  LAWFUL_BASIS"));
+
+  ProgramResult denied = Run({"check", "--email", "ana@example.si", "--purpose",
+                              "marketing", "--channel", "email"});
+  EXPECT_EQ(denied.code, 3);
+  EXPECT_THAT(denied.stdout_text, HasSubstr("DENY  NO_CONSENT"));
+}
+
+TEST_F(ConsentctlTest, ObjectThenShowTellsTheHistory) {
+  ProgramResult object = Run(
+      {"object", "--phone", "031 123 456", "--region", "SI", "--method",
+       "recorded-call", "--evidence-ref", "rec-77", "--collector", "agent-17"});
+  ASSERT_EQ(object.code, 0) << object.stderr_text;
+  EXPECT_THAT(object.stdout_text, HasSubstr("recorded objection fact(s) 1"));
+
+  ProgramResult show = Run({"show", "--phone", "+38631123456"});
+  ASSERT_EQ(show.code, 0) << show.stderr_text;
+  EXPECT_THAT(show.stdout_text, HasSubstr("OBJECTION"));
+  EXPECT_THAT(show.stdout_text, HasSubstr("evidence rec-77"));
+  EXPECT_THAT(show.stdout_text, HasSubstr("collector agent-17"));
+}
+
+TEST_F(ConsentctlTest, ARefusedConsentIsAnErrorThatSaysWhy) {
+  ASSERT_EQ(
+      Run({"object", "--email", "ana@example.si", "--method", "verbal"}).code,
+      0);
+  ProgramResult grant =
+      Run({"consent", "grant", "--email", "ana@example.si", "--purpose",
+           "marketing", "--method", "bulk-import"});
+  EXPECT_EQ(grant.code, 1);
+  EXPECT_THAT(grant.stderr_text, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(grant.stderr_text, HasSubstr("standing objection"));
+}
+
+TEST_F(ConsentctlTest, JsonOutputIsTheProtoJsonMapping) {
+  ProgramResult json = Run({"--json", "check", "--email", "ana@example.si",
+                            "--purpose", "marketing", "--channel", "email"});
+  EXPECT_EQ(json.code, 3);
+  EXPECT_THAT(json.stdout_text,
+              HasSubstr("\"reason\":\"DECISION_REASON_NO_CONSENT\""));
+}
+
+TEST_F(ConsentctlTest, CheckBatchReadsOneContactPerLine) {
+  ASSERT_EQ(
+      Run({"object", "--email", "b@example.si", "--method", "verbal"}).code, 0);
+  std::string file = dir_.File("contacts.txt");
+  std::ofstream(file) << "# contacts\nemail:a@example.si\n"
+                         "email:b@example.si,phone:+38631123456\n";
+  ProgramResult batch = Run({"check-batch", file, "--purpose", "customer-care",
+                             "--channel", "email"});
+  EXPECT_EQ(batch.code, 3) << batch.stderr_text;
+  EXPECT_THAT(batch.stdout_text, HasSubstr("2          ALLOW"));
+  EXPECT_THAT(batch.stdout_text, HasSubstr("3          DENY   OBJECTION"));
+}
+
+TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
+  ProgramResult result =
+      Run({"check", "--purpose", "marketing", "--channel", "phone"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("at least one identifier"));
+}
+
+}  // namespace
+}  // namespace consentd

@@ -1,0 +1,241 @@
+#include "service/store/sqlcipher_store.h"
+
+#include <sqlcipher/sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/store/schema.h"
+#include "tests/testing/temp_dir.h"
+
+namespace consentd::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+crypto::SecretKey KeyOf(uint8_t fill) {
+  std::array<uint8_t, crypto::SecretKey::kSize> bytes;
+  bytes.fill(fill);
+  return crypto::SecretKey(bytes);
+}
+
+crypto::Digest DigestOf(uint8_t fill) {
+  crypto::Digest digest;
+  digest.fill(fill);
+  return digest;
+}
+
+FactRecord SampleFact(uint8_t digest_fill, int64_t occurred_us) {
+  FactRecord fact;
+  fact.digest = DigestOf(digest_fill);
+  fact.kind = consent::v1::FACT_KIND_CONSENT_GRANTED;
+  fact.purpose = "marketing";
+  fact.channel = "phone";
+  fact.lawful_basis = consent::v1::LAWFUL_BASIS_CONSENT;
+  fact.evidence.set_collection_method(
+      consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
+  fact.evidence.set_notice_version("notice-7");
+  fact.evidence.set_evidence_reference("form-submission-991");
+  fact.evidence.set_collector("signup-form");
+  fact.evidence.set_source("web");
+  fact.occurred_us = occurred_us;
+  fact.recorded_us = occurred_us + 5;
+  fact.expires_us = occurred_us + 1000;
+  fact.subject_initiated = true;
+  fact.lifted_refusal = true;
+  fact.policy_version = "p1";
+  return fact;
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+bool FileHolds(const std::string& path, const std::string& needle) {
+  return ReadBytes(path).find(needle) != std::string::npos;
+}
+
+class SqlcipherStoreTest : public ::testing::Test {
+ protected:
+  std::string path() const { return dir_.File("consentd.db"); }
+  std::unique_ptr<SqlcipherStore> OpenOrDie(uint8_t key_fill = 1) {
+    absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+        SqlcipherStore::Open(path(), KeyOf(key_fill));
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(SqlcipherStoreTest, AFreshStoreIsAtTheLatestSchema) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), LatestSchemaVersion());
+}
+
+TEST_F(SqlcipherStoreTest, AppendedFactsSurviveReopenWithEveryField) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    absl::StatusOr<std::vector<int64_t>> ids =
+        store->AppendFacts({SampleFact(1, 100), SampleFact(1, 50)});
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    EXPECT_EQ(*ids, (std::vector<int64_t>{1, 2}));
+  }
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<std::vector<FactRecord>> facts = store->FactsFor(DigestOf(1));
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  ASSERT_EQ(facts->size(), 2u);
+  // In occurrence order, not id order.
+  EXPECT_EQ((*facts)[0].fact_id, 2);
+  const FactRecord& fact = (*facts)[1];
+  const FactRecord expected = SampleFact(1, 100);
+  EXPECT_EQ(fact.fact_id, 1);
+  EXPECT_EQ(fact.digest, expected.digest);
+  EXPECT_EQ(fact.kind, expected.kind);
+  EXPECT_EQ(fact.purpose, expected.purpose);
+  EXPECT_EQ(fact.channel, expected.channel);
+  EXPECT_EQ(fact.lawful_basis, expected.lawful_basis);
+  EXPECT_EQ(fact.evidence.SerializeAsString(),
+            expected.evidence.SerializeAsString());
+  EXPECT_EQ(fact.occurred_us, expected.occurred_us);
+  EXPECT_EQ(fact.recorded_us, expected.recorded_us);
+  EXPECT_EQ(fact.expires_us, expected.expires_us);
+  EXPECT_TRUE(fact.subject_initiated);
+  EXPECT_TRUE(fact.lifted_refusal);
+  EXPECT_EQ(fact.policy_version, "p1");
+}
+
+TEST_F(SqlcipherStoreTest, NoExpiryRoundTrips) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  FactRecord fact = SampleFact(3, 10);
+  fact.expires_us = policy::kNoExpiry;
+  ASSERT_TRUE(store->AppendFacts({fact}).ok());
+  EXPECT_EQ(store->FactsFor(DigestOf(3))->at(0).expires_us, policy::kNoExpiry);
+}
+
+TEST_F(SqlcipherStoreTest, FactsForReturnsOnlyThatIdentifier) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_TRUE(store->AppendFacts({SampleFact(1, 1), SampleFact(2, 2)}).ok());
+  EXPECT_EQ(store->FactsFor(DigestOf(2))->size(), 1u);
+  EXPECT_TRUE(store->FactsFor(DigestOf(9))->empty());
+}
+
+TEST_F(SqlcipherStoreTest, ScanVisitsEveryFactInIdOrder) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_TRUE(store
+                  ->AppendFacts(
+                      {SampleFact(1, 30), SampleFact(2, 20), SampleFact(1, 10)})
+                  .ok());
+  std::vector<int64_t> seen;
+  ASSERT_TRUE(store
+                  ->ScanFacts([&](const FactSummary& fact) {
+                    seen.push_back(fact.fact_id);
+                    EXPECT_EQ(fact.purpose, "marketing");
+                    EXPECT_TRUE(fact.subject_initiated);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST_F(SqlcipherStoreTest, ScanStopsAtTheVisitorsError) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_TRUE(store->AppendFacts({SampleFact(1, 1), SampleFact(1, 2)}).ok());
+  int visits = 0;
+  absl::Status status = store->ScanFacts([&](const FactSummary&) {
+    ++visits;
+    return absl::CancelledError("stop");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(visits, 1);
+}
+
+TEST_F(SqlcipherStoreTest, AWrongKeyIsAClearErrorNotAnEmptyStore) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(store->AppendFacts({SampleFact(1, 1)}).ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(2));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("wrong key"));
+  // And the data is still there for the right key.
+  EXPECT_EQ(OpenOrDie(1)->FactsFor(DigestOf(1))->size(), 1u);
+}
+
+TEST_F(SqlcipherStoreTest, AFileThatIsNoDatabaseIsAClearError) {
+  std::ofstream(path()) << std::string(4096, 'x');
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("not a consentd database"));
+}
+
+TEST_F(SqlcipherStoreTest, AStoreFromANewerConsentdIsRefused) {
+  OpenOrDie(1).reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string pragma =
+      "PRAGMA key = \"x'" + KeyOf(1).Hex() + "'\"; PRAGMA user_version = 99;";
+  ASSERT_EQ(sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("newer"));
+}
+
+TEST_F(SqlcipherStoreTest, ASecondOpenWhileInUseIsRefused) {
+  std::unique_ptr<SqlcipherStore> first = OpenOrDie();
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> second =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(), HasSubstr("in use"));
+}
+
+TEST_F(SqlcipherStoreTest, AMissingDirectoryIsAClearError) {
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(dir_.File("no/such/dir/consentd.db"), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqlcipherStoreTest, DatabaseAndWalHoldNoPlaintext) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  FactRecord fact = SampleFact(1, 1);
+  fact.evidence.set_evidence_reference("PLAINTEXT-MARKER-7731");
+  ASSERT_TRUE(store->AppendFacts({fact}).ok());
+  // While open the write sits in the WAL; both files must be ciphertext.
+  EXPECT_FALSE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+  EXPECT_FALSE(FileHolds(path() + "-wal", "PLAINTEXT-MARKER-7731"));
+  EXPECT_FALSE(FileHolds(path(), "SQLite format 3"));
+  store.reset();
+  EXPECT_FALSE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+}
+
+TEST_F(SqlcipherStoreTest, TheScanWouldSeePlaintextInAnUnencryptedFile) {
+  // Control for the test above: the same marker in an unkeyed file shows.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE t (x TEXT);"
+                         "INSERT INTO t VALUES ('PLAINTEXT-MARKER-7731');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+}
+
+}  // namespace
+}  // namespace consentd::store
