@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/status_macros.h"
 #include "client/consent_client.h"
 #include "client/consentctl/arguments.h"
 #include "client/consentctl/printer.h"
@@ -78,28 +79,6 @@ void AddEvidenceFlags(CLI::App* command, EvidenceFlags* flags) {
                       "When it happened (RFC 3339; default now)");
 }
 
-absl::Status FillEvidence(const EvidenceFlags& flags,
-                          consent::v1::Evidence* evidence,
-                          google::protobuf::Timestamp* occurred_at,
-                          bool* has_occurred_at) {
-  absl::StatusOr<consent::v1::CollectionMethod> method =
-      ParseCollectionMethod(flags.method);
-  if (!method.ok()) return method.status();
-  evidence->set_collection_method(*method);
-  evidence->set_notice_version(flags.notice_version);
-  evidence->set_evidence_reference(flags.evidence_reference);
-  evidence->set_collector(flags.collector);
-  evidence->set_source(flags.source);
-  *has_occurred_at = !flags.occurred_at.empty();
-  if (*has_occurred_at) {
-    absl::StatusOr<google::protobuf::Timestamp> when =
-        ParseTimestamp(flags.occurred_at);
-    if (!when.ok()) return when.status();
-    *occurred_at = *when;
-  }
-  return absl::OkStatus();
-}
-
 template <typename Request>
 absl::Status FillIdentifiers(const IdentifierFlags& flags, Request* request) {
   absl::StatusOr<std::vector<consent::v1::Identifier>> identifiers =
@@ -107,6 +86,26 @@ absl::Status FillIdentifiers(const IdentifierFlags& flags, Request* request) {
   if (!identifiers.ok()) return identifiers.status();
   for (consent::v1::Identifier& identifier : *identifiers) {
     *request->add_identifiers() = std::move(identifier);
+  }
+  return absl::OkStatus();
+}
+
+// Fills what every write shares: identifiers, evidence, occurrence time.
+template <typename Request>
+absl::Status FillWrite(const IdentifierFlags& identifiers,
+                       const EvidenceFlags& flags, Request* request) {
+  RETURN_IF_ERROR(FillIdentifiers(identifiers, request));
+  ASSIGN_OR_RETURN(consent::v1::CollectionMethod method,
+                   ParseCollectionMethod(flags.method));
+  consent::v1::Evidence* evidence = request->mutable_evidence();
+  evidence->set_collection_method(method);
+  evidence->set_notice_version(flags.notice_version);
+  evidence->set_evidence_reference(flags.evidence_reference);
+  evidence->set_collector(flags.collector);
+  evidence->set_source(flags.source);
+  if (!flags.occurred_at.empty()) {
+    ASSIGN_OR_RETURN(*request->mutable_occurred_at(),
+                     ParseTimestamp(flags.occurred_at));
   }
   return absl::OkStatus();
 }
@@ -151,6 +150,14 @@ absl::StatusOr<consent::v1::CheckBatchRequest> ReadBatch(std::istream& in) {
 int Report(const absl::Status& status) {
   std::cerr << "consentctl: " << status << "\n";
   return kExitError;
+}
+
+// Prints a successful answer (exit 0) or reports the error.
+template <typename Response>
+int PrintOrReport(const absl::StatusOr<Response>& response, Printer& printer) {
+  if (!response.ok()) return Report(response.status());
+  printer.Print(*response);
+  return 0;
 }
 
 }  // namespace
@@ -298,38 +305,20 @@ int Run(int argc, char** argv) {
       if (!basis.ok()) return Report(basis.status());
       request.set_lawful_basis(*basis);
     }
-    bool has_occurred_at = false;
-    absl::Status filled = FillIdentifiers(identifiers, &request);
-    if (filled.ok()) {
-      filled = FillEvidence(evidence, request.mutable_evidence(),
-                            request.mutable_occurred_at(), &has_occurred_at);
+    if (absl::Status s = FillWrite(identifiers, evidence, &request); !s.ok()) {
+      return Report(s);
     }
-    if (!filled.ok()) return Report(filled);
-    if (!has_occurred_at) request.clear_occurred_at();
-    absl::StatusOr<consent::v1::RecordConsentResponse> response =
-        client.RecordConsent(request);
-    if (!response.ok()) return Report(response.status());
-    printer.Print(*response);
-    return 0;
+    return PrintOrReport(client.RecordConsent(request), printer);
   }
   if (object->parsed()) {
     consent::v1::RecordObjectionRequest request;
     request.set_purpose(object_purpose);
     request.set_channel(object_channel);
     request.set_default_region(object_region);
-    bool has_occurred_at = false;
-    absl::Status filled = FillIdentifiers(identifiers, &request);
-    if (filled.ok()) {
-      filled = FillEvidence(evidence, request.mutable_evidence(),
-                            request.mutable_occurred_at(), &has_occurred_at);
+    if (absl::Status s = FillWrite(identifiers, evidence, &request); !s.ok()) {
+      return Report(s);
     }
-    if (!filled.ok()) return Report(filled);
-    if (!has_occurred_at) request.clear_occurred_at();
-    absl::StatusOr<consent::v1::RecordObjectionResponse> response =
-        client.RecordObjection(request);
-    if (!response.ok()) return Report(response.status());
-    printer.Print(*response);
-    return 0;
+    return PrintOrReport(client.RecordObjection(request), printer);
   }
   if (show->parsed()) {
     absl::StatusOr<std::vector<consent::v1::Identifier>> named =
@@ -341,24 +330,13 @@ int Run(int argc, char** argv) {
     consent::v1::GetRecordRequest request;
     *request.mutable_identifier() = named->front();
     request.set_default_region(show_region);
-    absl::StatusOr<consent::v1::GetRecordResponse> response =
-        client.GetRecord(request);
-    if (!response.ok()) return Report(response.status());
-    printer.Print(*response);
-    return 0;
+    return PrintOrReport(client.GetRecord(request), printer);
   }
   if (status->parsed()) {
-    absl::StatusOr<consent::v1::GetStatusResponse> response =
-        client.GetStatus();
-    if (!response.ok()) return Report(response.status());
-    printer.Print(*response);
-    return 0;
+    return PrintOrReport(client.GetStatus(), printer);
   }
   if (policy_show->parsed()) {
-    absl::StatusOr<consent::v1::Policy> response = client.GetPolicy();
-    if (!response.ok()) return Report(response.status());
-    printer.Print(*response);
-    return 0;
+    return PrintOrReport(client.GetPolicy(), printer);
   }
   return kExitError;
 }

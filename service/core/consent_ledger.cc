@@ -85,12 +85,15 @@ consent::v1::RecordedFact ToProto(const store::FactRecord& record) {
   return out;
 }
 
-std::vector<crypto::Digest> DigestsOf(
-    absl::Span<const ResolvedIdentifier> resolved) {
-  std::vector<crypto::Digest> digests;
-  digests.reserve(resolved.size());
-  for (const ResolvedIdentifier& r : resolved) digests.push_back(r.digest);
-  return digests;
+// The parts every write response shares.
+template <typename Response>
+Response Receipt(absl::Span<const int64_t> ids, const store::FactRecord& fact) {
+  Response response;
+  response.mutable_fact_ids()->Add(ids.begin(), ids.end());
+  response.set_policy_version(fact.policy_version);
+  *response.mutable_recorded_at() =
+      TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
+  return response;
 }
 
 }  // namespace
@@ -121,24 +124,35 @@ absl::Status ConsentLedger::LoadIndex() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ResolvedIdentifier>> ConsentLedger::ResolveAll(
-    const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
-        identifiers,
-    absl::string_view default_region) const {
-  RETURN_IF_ERROR(ValidateIdentifierCount(identifiers.size()));
-  RETURN_IF_ERROR(ValidateRegion(default_region, "default_region"));
-  std::vector<ResolvedIdentifier> resolved;
-  resolved.reserve(identifiers.size());
-  for (int i = 0; i < identifiers.size(); ++i) {
-    absl::StatusOr<ResolvedIdentifier> r =
-        resolver_->Resolve(identifiers[i], default_region);
-    if (!r.ok()) {
+template <typename Request>
+absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
+    const Request& request, consent::v1::FactKind kind) const {
+  RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(absl::Time occurred,
+                   RequestTime(request.has_occurred_at(), request.occurred_at(),
+                               now, /*bounded_future=*/true, "occurred_at"));
+  RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
+  RETURN_IF_ERROR(ValidateRegion(request.default_region(), "default_region"));
+  PreparedWrite write;
+  write.digests.reserve(request.identifiers_size());
+  for (int i = 0; i < request.identifiers_size(); ++i) {
+    absl::StatusOr<ResolvedIdentifier> resolved =
+        resolver_->Resolve(request.identifiers(i), request.default_region());
+    if (!resolved.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("identifiers[", i, "]: ", r.status().message()));
+          absl::StrCat("identifiers[", i, "]: ", resolved.status().message()));
     }
-    resolved.push_back(*std::move(r));
+    write.digests.push_back(resolved->digest);
   }
-  return resolved;
+  write.fact.kind = kind;
+  write.fact.purpose = request.purpose();
+  write.fact.channel = request.channel();
+  write.fact.evidence = request.evidence();
+  write.fact.occurred_us = absl::ToUnixMicros(occurred);
+  write.fact.recorded_us = absl::ToUnixMicros(now);
+  write.fact.policy_version = policy_->version();
+  return write;
 }
 
 absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
@@ -217,49 +231,32 @@ absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
   if (!consent::v1::LawfulBasis_IsValid(request.lawful_basis())) {
     return absl::InvalidArgumentError("lawful_basis is not a known value");
   }
-  RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
-  const absl::Time now = clock_();
-  ASSIGN_OR_RETURN(absl::Time occurred,
-                   RequestTime(request.has_occurred_at(), request.occurred_at(),
-                               now, /*bounded_future=*/true, "occurred_at"));
-  ASSIGN_OR_RETURN(std::vector<ResolvedIdentifier> resolved,
-                   ResolveAll(request.identifiers(), request.default_region()));
-
-  store::FactRecord fact;
-  fact.kind = grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
-                    : consent::v1::FACT_KIND_CONSENT_WITHDRAWN;
-  fact.purpose = request.purpose();
-  fact.channel = request.channel();
+  ASSIGN_OR_RETURN(
+      PreparedWrite write,
+      Prepare(request, grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
+                             : consent::v1::FACT_KIND_CONSENT_WITHDRAWN));
+  store::FactRecord& fact = write.fact;
   fact.lawful_basis =
       request.lawful_basis() == consent::v1::LAWFUL_BASIS_UNSPECIFIED
           ? consent::v1::LAWFUL_BASIS_CONSENT
           : request.lawful_basis();
-  fact.evidence = request.evidence();
-  fact.occurred_us = absl::ToUnixMicros(occurred);
-  fact.recorded_us = absl::ToUnixMicros(now);
   if (grant) {
     fact.expires_us =
-        policy::ToUnixMicrosClamped(occurred + policy_->ConsentExpiry(purpose));
+        policy::ToUnixMicrosClamped(absl::FromUnixMicros(fact.occurred_us) +
+                                    policy_->ConsentExpiry(purpose));
     fact.subject_initiated =
         policy_->LiftsRefusal(request.evidence().collection_method());
   }
-  fact.policy_version = policy_->version();
 
-  const std::vector<crypto::Digest> digests = DigestsOf(resolved);
   absl::MutexLock lock(&write_mu_);
   if (grant) {
     ASSIGN_OR_RETURN(fact.lifted_refusal,
-                     CheckStandingRefusals(digests, fact, purpose, channel,
-                                           fact.recorded_us));
+                     CheckStandingRefusals(write.digests, fact, purpose,
+                                           channel, fact.recorded_us));
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(digests, fact));
-
-  consent::v1::RecordConsentResponse response;
-  response.mutable_fact_ids()->Add(ids.begin(), ids.end());
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(write.digests, fact));
+  auto response = Receipt<consent::v1::RecordConsentResponse>(ids, fact);
   response.set_lifted_refusal(fact.lifted_refusal);
-  response.set_policy_version(fact.policy_version);
-  *response.mutable_recorded_at() =
-      TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
   return response;
 }
 
@@ -268,33 +265,11 @@ ConsentLedger::RecordObjection(
     const consent::v1::RecordObjectionRequest& request) {
   RETURN_IF_ERROR(ResolvePurpose(*policy_, request.purpose(), false).status());
   RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
-  RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
-  const absl::Time now = clock_();
-  ASSIGN_OR_RETURN(absl::Time occurred,
-                   RequestTime(request.has_occurred_at(), request.occurred_at(),
-                               now, /*bounded_future=*/true, "occurred_at"));
-  ASSIGN_OR_RETURN(std::vector<ResolvedIdentifier> resolved,
-                   ResolveAll(request.identifiers(), request.default_region()));
-
-  store::FactRecord fact;
-  fact.kind = consent::v1::FACT_KIND_OBJECTION;
-  fact.purpose = request.purpose();
-  fact.channel = request.channel();
-  fact.evidence = request.evidence();
-  fact.occurred_us = absl::ToUnixMicros(occurred);
-  fact.recorded_us = absl::ToUnixMicros(now);
-  fact.policy_version = policy_->version();
-
-  const std::vector<crypto::Digest> digests = DigestsOf(resolved);
+  ASSIGN_OR_RETURN(PreparedWrite write,
+                   Prepare(request, consent::v1::FACT_KIND_OBJECTION));
   absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(digests, fact));
-
-  consent::v1::RecordObjectionResponse response;
-  response.mutable_fact_ids()->Add(ids.begin(), ids.end());
-  response.set_policy_version(fact.policy_version);
-  *response.mutable_recorded_at() =
-      TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
-  return response;
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(write.digests, write.fact));
+  return Receipt<consent::v1::RecordObjectionResponse>(ids, write.fact);
 }
 
 absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(

@@ -59,10 +59,18 @@ class ConsentLedger {
       const consent::v1::GetRecordRequest& request) const;
 
  private:
-  absl::StatusOr<std::vector<ResolvedIdentifier>> ResolveAll(
-      const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
-          identifiers,
-      absl::string_view default_region) const;
+  // A validated write: the digests of its identifiers and the fact to
+  // record for each.
+  struct PreparedWrite {
+    std::vector<crypto::Digest> digests;
+    store::FactRecord fact;
+  };
+
+  // Validates what every write shares (evidence, time, identifiers) and
+  // prepares its fact of `kind`.
+  template <typename Request>
+  absl::StatusOr<PreparedWrite> Prepare(const Request& request,
+                                        consent::v1::FactKind kind) const;
 
   // Whether recording `grant` lifts a standing refusal; an error when a
   // refusal stands that it may not lift.
