@@ -68,6 +68,13 @@ IdentifierNormaliser::IdentifierNormaliser(
 absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::Normalise(
     const consent::v1::Identifier& identifier,
     absl::string_view default_region) const {
+  const std::string& own_region = identifier.region();
+  if (!own_region.empty() &&
+      (own_region.size() != 2 || !absl::ascii_isupper(own_region[0]) ||
+       !absl::ascii_isupper(own_region[1]))) {
+    return absl::InvalidArgumentError(
+        "identifier region must be an ISO 3166-1 alpha-2 code such as \"SI\"");
+  }
   switch (identifier.value_case()) {
     case consent::v1::Identifier::kPhone:
       return NormalisePhone(identifier.phone(), identifier.region().empty()

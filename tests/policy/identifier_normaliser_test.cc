@@ -157,6 +157,14 @@ TEST_F(IdentifierNormaliserTest, IdentifierRegionOverridesRequestRegion) {
   EXPECT_EQ(out->value, "+442079460000");
 }
 
+TEST_F(IdentifierNormaliserTest, AMalformedIdentifierRegionIsInvalid) {
+  consent::v1::Identifier identifier;
+  identifier.set_phone("031 123 456");
+  identifier.set_region("slovenia");
+  EXPECT_EQ(normaliser_.Normalise(identifier, "SI").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(IdentifierNormaliserTest, AnEmptyIdentifierIsInvalid) {
   EXPECT_EQ(
       normaliser_.Normalise(consent::v1::Identifier(), "SI").status().code(),
