@@ -13,6 +13,7 @@
 #include "service/core/contact_checker.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/suppression_index.h"
+#include "service/core/suppression_lists.h"
 #include "service/crypto/blind_index.h"
 
 namespace consentd {
@@ -29,7 +30,8 @@ struct CheckPath {
         normaliser(policy.email(), policy.default_region()),
         blind_index(crypto::SecretKey()),
         resolver(&normaliser, &blind_index),
-        checker(&policy, &resolver, &index, [] { return absl::Now(); }) {
+        checker(&policy, &resolver, &index, &lists,
+                [] { return absl::Now(); }) {
     std::vector<core::SuppressionIndex::Entry> entries;
     entries.reserve(kIndexedIdentifiers);
     for (int i = 0; i < kIndexedIdentifiers; ++i) {
@@ -49,6 +51,7 @@ struct CheckPath {
   crypto::BlindIndex blind_index;
   core::IdentifierResolver resolver;
   core::SuppressionIndex index;
+  core::SuppressionLists lists;
   core::ContactChecker checker;
 };
 

@@ -6,12 +6,26 @@
 #include <chrono>
 
 namespace consentd::client {
+namespace {
+
+absl::Status ToStatus(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(timeout));
+}
+
+}  // namespace
 
 ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
     : channel_(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
       consent_(consent::v1::ConsentService::NewStub(channel_)),
       admin_(consent::v1::AdminService::NewStub(channel_)),
+      lists_(consent::v1::SuppressionListService::NewStub(channel_)),
       timeout_(timeout) {}
 
 template <typename Stub, typename Request, typename Response>
@@ -21,14 +35,10 @@ absl::StatusOr<Response> ConsentClient::Call(
                                  Response*),
     const Request& request) const {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(timeout_));
+  SetDeadline(context, timeout_);
   Response response;
   grpc::Status status = (stub->*method)(&context, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
-  }
+  if (!status.ok()) return ToStatus(status);
   return response;
 }
 
@@ -72,6 +82,51 @@ absl::StatusOr<consent::v1::GetStatusResponse> ConsentClient::GetStatus()
 absl::StatusOr<consent::v1::Policy> ConsentClient::GetPolicy() const {
   return Call(admin_.get(), &consent::v1::AdminService::Stub::GetPolicy,
               consent::v1::GetPolicyRequest());
+}
+
+absl::StatusOr<consent::v1::SuppressionList> ConsentClient::ImportList(
+    const consent::v1::ImportListHeader& header,
+    absl::FunctionRef<absl::StatusOr<bool>(consent::v1::Identifier*)> next)
+    const {
+  grpc::ClientContext context;
+  SetDeadline(context, kImportTimeout);
+  consent::v1::SuppressionList response;
+  std::unique_ptr<grpc::ClientWriter<consent::v1::ImportListRequest>> writer =
+      lists_->ImportList(&context, &response);
+  consent::v1::ImportListRequest message;
+  *message.mutable_header() = header;
+  bool open = writer->Write(message);
+  while (open) {
+    message.Clear();
+    absl::StatusOr<bool> more = next(message.mutable_identifier());
+    if (!more.ok()) {
+      context.TryCancel();
+      (void)writer->Finish();
+      return more.status();
+    }
+    if (!*more) break;
+    open = writer->Write(message);
+  }
+  // A failed Write means the server already ended the call; Finish says why.
+  if (open) writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return ToStatus(status);
+  return response;
+}
+
+absl::StatusOr<consent::v1::ListListsResponse> ConsentClient::ListLists()
+    const {
+  return Call(lists_.get(),
+              &consent::v1::SuppressionListService::Stub::ListLists,
+              consent::v1::ListListsRequest());
+}
+
+absl::Status ConsentClient::DropList(const std::string& name) const {
+  consent::v1::DropListRequest request;
+  request.set_name(name);
+  return Call(lists_.get(),
+              &consent::v1::SuppressionListService::Stub::DropList, request)
+      .status();
 }
 
 }  // namespace consentd::client

@@ -1,7 +1,7 @@
-// ConsentClient: a small C++ client for consentd's ConsentService and
-// AdminService. Every call has a deadline and returns absl::Status codes
-// (the server's gRPC code and message, or UNAVAILABLE / DEADLINE_EXCEEDED
-// when it cannot be reached).
+// ConsentClient: a small C++ client for consentd's ConsentService,
+// SuppressionListService and AdminService. Every call has a deadline and
+// returns absl::Status codes (the server's gRPC code and message, or
+// UNAVAILABLE / DEADLINE_EXCEEDED when it cannot be reached).
 //
 // Example:
 //   consentd::client::ConsentClient client("127.0.0.1:50051");
@@ -21,10 +21,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "consent/v1/admin.grpc.pb.h"
 #include "consent/v1/consent.grpc.pb.h"
+#include "consent/v1/suppression.grpc.pb.h"
 
 namespace consentd::client {
 
@@ -46,6 +48,20 @@ class ConsentClient {
   absl::StatusOr<consent::v1::GetRecordResponse> GetRecord(
       const consent::v1::GetRecordRequest& request) const;
   absl::StatusOr<consent::v1::GetStatusResponse> GetStatus() const;
+
+  // Streams a new version of a suppression list. `next` fills in one
+  // identifier and returns true, returns false when there are no more, or
+  // returns an error to abandon the import: the stream is then cancelled,
+  // the server publishes nothing, and that error is returned. Its deadline
+  // is kImportTimeout, not the per-call timeout.
+  absl::StatusOr<consent::v1::SuppressionList> ImportList(
+      const consent::v1::ImportListHeader& header,
+      absl::FunctionRef<absl::StatusOr<bool>(consent::v1::Identifier*)> next)
+      const;
+  absl::StatusOr<consent::v1::ListListsResponse> ListLists() const;
+  absl::Status DropList(const std::string& name) const;
+
+  static constexpr absl::Duration kImportTimeout = absl::Hours(1);
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
 
  private:
@@ -59,6 +75,7 @@ class ConsentClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<consent::v1::ConsentService::Stub> consent_;
   std::unique_ptr<consent::v1::AdminService::Stub> admin_;
+  std::unique_ptr<consent::v1::SuppressionListService::Stub> lists_;
   absl::Duration timeout_;
 };
 

@@ -156,6 +156,16 @@ std::optional<ScopeId> PolicyModel::FindChannel(absl::string_view name) const {
   return it->second;
 }
 
+ScopeId PolicyModel::StoredPurpose(absl::string_view name) const {
+  if (name.empty()) return kAnyScope;
+  return FindPurpose(name).value_or(kRetiredScope);
+}
+
+ScopeId PolicyModel::StoredChannel(absl::string_view name) const {
+  if (name.empty()) return kAnyScope;
+  return FindChannel(name).value_or(kRetiredScope);
+}
+
 const std::string& PolicyModel::PurposeName(ScopeId id) const {
   return id == kAnyScope ? EmptyName() : proto_.purposes(id - 1).name();
 }

@@ -28,6 +28,9 @@ namespace consentd::policy {
 
 using ScopeId = uint16_t;
 inline constexpr ScopeId kAnyScope = 0;
+// A purpose or channel named in a stored record that this policy no longer
+// defines: it matches no query.
+inline constexpr ScopeId kRetiredScope = 0xFFFF;
 
 class PolicyModel {
  public:
@@ -45,6 +48,11 @@ class PolicyModel {
   // of that name. The empty name is not a purpose or channel.
   std::optional<ScopeId> FindPurpose(absl::string_view name) const;
   std::optional<ScopeId> FindChannel(absl::string_view name) const;
+
+  // The id of a purpose or channel named in a stored record: kAnyScope for
+  // the empty name, kRetiredScope for a name this policy does not define.
+  ScopeId StoredPurpose(absl::string_view name) const;
+  ScopeId StoredChannel(absl::string_view name) const;
 
   // Names by id; "" for kAnyScope. `id` must come from this policy.
   const std::string& PurposeName(ScopeId id) const;

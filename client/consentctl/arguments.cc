@@ -73,6 +73,17 @@ absl::StatusOr<consent::v1::Identifier> ParseTypedIdentifier(
       "an identifier is written phone:NUMBER, email:ADDRESS or id:SYSTEM:ID");
 }
 
+absl::StatusOr<consent::v1::Identifier> ParseListEntry(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (absl::StartsWith(text, "phone:") || absl::StartsWith(text, "email:") ||
+      absl::StartsWith(text, "id:")) {
+    return ParseTypedIdentifier(text);
+  }
+  consent::v1::Identifier identifier;
+  identifier.set_phone(std::string(text));
+  return identifier;
+}
+
 absl::StatusOr<consent::v1::CollectionMethod> ParseCollectionMethod(
     absl::string_view text) {
   consent::v1::CollectionMethod method;

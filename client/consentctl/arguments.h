@@ -31,6 +31,10 @@ absl::StatusOr<std::vector<consent::v1::Identifier>> IdentifiersFromFlags(
 absl::StatusOr<consent::v1::Identifier> ParseTypedIdentifier(
     absl::string_view text);
 
+// One entry of a suppression-list file: a typed identifier as above, or a
+// bare phone number (what national registers are made of).
+absl::StatusOr<consent::v1::Identifier> ParseListEntry(absl::string_view text);
+
 // A collection method by its name without prefix, in any case, with '-' or
 // '_': "web-form-double-opt-in", "RECORDED_CALL".
 absl::StatusOr<consent::v1::CollectionMethod> ParseCollectionMethod(

@@ -241,6 +241,33 @@ int Run(int argc, char** argv) {
   show->add_option("--region", show_region,
                    "Region for national-format numbers");
 
+  consent::v1::ImportListHeader list_header;
+  std::vector<std::string> list_purposes, list_channels;
+  std::string list_file, drop_name;
+  CLI::App* list = app.add_subcommand(
+      "list", "External suppression lists (do-not-call registers, ...)");
+  list->require_subcommand(1);
+  CLI::App* list_import = list->add_subcommand(
+      "import",
+      "Import a new version of a list from FILE ('-' = standard input): one "
+      "entry per line, a phone number or phone:..., email:..., id:SYSTEM:ID");
+  list_import->add_option("file", list_file, "Input file")->required();
+  list_import->add_option("--name", *list_header.mutable_name(), "List name")
+      ->required();
+  list_import
+      ->add_option("--version", *list_header.mutable_version(),
+                   "The publisher's version label")
+      ->required();
+  list_import->add_option("--purpose", list_purposes,
+                          "Purpose it applies to (repeatable; default every)");
+  list_import->add_option("--channel", list_channels,
+                          "Channel it applies to (repeatable; default every)");
+  list_import->add_option("--region", *list_header.mutable_default_region(),
+                          "Region for national-format numbers");
+  CLI::App* list_show = list->add_subcommand("show", "Every list held");
+  CLI::App* list_drop = list->add_subcommand("drop", "Remove a list");
+  list_drop->add_option("--name", drop_name, "List name")->required();
+
   CLI::App* status = app.add_subcommand("status", "Server status");
   CLI::App* policy = app.add_subcommand("policy", "The policy in force");
   policy->require_subcommand(1);
@@ -331,6 +358,51 @@ int Run(int argc, char** argv) {
     *request.mutable_identifier() = named->front();
     request.set_default_region(show_region);
     return PrintOrReport(client.GetRecord(request), printer);
+  }
+  if (list_import->parsed()) {
+    for (const std::string& purpose : list_purposes) {
+      list_header.add_purposes(purpose);
+    }
+    for (const std::string& channel : list_channels) {
+      list_header.add_channels(channel);
+    }
+    std::ifstream file;
+    if (list_file != "-") {
+      file.open(list_file);
+      if (!file) {
+        return Report(
+            absl::NotFoundError(absl::StrCat("cannot read ", list_file)));
+      }
+    }
+    std::istream& in = list_file == "-" ? std::cin : file;
+    std::string line;
+    int number = 0;
+    auto next =
+        [&](consent::v1::Identifier* identifier) -> absl::StatusOr<bool> {
+      while (std::getline(in, line)) {
+        ++number;
+        absl::string_view text = absl::StripAsciiWhitespace(line);
+        if (text.empty() || text[0] == '#') continue;
+        absl::StatusOr<consent::v1::Identifier> entry = ParseListEntry(text);
+        if (!entry.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("line ", number, ": ", entry.status().message(),
+                           "; nothing imported"));
+        }
+        *identifier = *std::move(entry);
+        return true;
+      }
+      return false;
+    };
+    return PrintOrReport(client.ImportList(list_header, next), printer);
+  }
+  if (list_show->parsed()) {
+    return PrintOrReport(client.ListLists(), printer);
+  }
+  if (list_drop->parsed()) {
+    if (absl::Status s = client.DropList(drop_name); !s.ok()) return Report(s);
+    std::cout << "dropped list " << drop_name << "\n";
+    return 0;
   }
   if (status->parsed()) {
     return PrintOrReport(client.GetStatus(), printer);

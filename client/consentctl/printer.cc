@@ -167,6 +167,7 @@ void Printer::Print(const consent::v1::GetStatusResponse& response) {
        << "schema               v" << response.schema_version() << "\n"
        << "indexed identifiers  " << response.indexed_identifiers() << "\n"
        << "facts                " << response.facts() << "\n"
+       << "list entries         " << response.suppression_list_entries() << "\n"
        << "started              " << Time(response.started_at()) << "\n";
 }
 
@@ -175,6 +176,35 @@ void Printer::Print(const consent::v1::Policy& policy) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(policy, &text);
   out_ << text;
+}
+
+void Printer::Print(const consent::v1::SuppressionList& list) {
+  if (PrintedJson(list)) return;
+  out_ << "list " << list.name() << " version " << list.version() << ": "
+       << list.entries() << " entries, " << list.rejected_entries()
+       << " rejected, imported " << Time(list.imported_at()) << "\n";
+}
+
+void Printer::Print(const consent::v1::ListListsResponse& response) {
+  if (PrintedJson(response)) return;
+  if (response.lists_size() == 0) {
+    out_ << "no suppression lists\n";
+    return;
+  }
+  out_ << absl::StrFormat("%-24s %-16s %10s %9s  %-23s  %s\n", "NAME",
+                          "VERSION", "ENTRIES", "REJECTED", "IMPORTED",
+                          "APPLIES TO");
+  for (const consent::v1::SuppressionList& list : response.lists()) {
+    std::string scope = absl::StrCat(
+        "purposes ",
+        list.purposes().empty() ? "*" : absl::StrJoin(list.purposes(), ","),
+        ", channels ",
+        list.channels().empty() ? "*" : absl::StrJoin(list.channels(), ","));
+    out_ << absl::StrFormat("%-24s %-16s %10d %9d  %-23s  %s\n", list.name(),
+                            list.version(), list.entries(),
+                            list.rejected_entries(), Time(list.imported_at()),
+                            scope);
+  }
 }
 
 }  // namespace consentd::consentctl

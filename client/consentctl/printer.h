@@ -10,6 +10,7 @@
 #include "consent/v1/admin.pb.h"
 #include "consent/v1/consent.pb.h"
 #include "consent/v1/policy.pb.h"
+#include "consent/v1/suppression.pb.h"
 
 namespace consentd::consentctl {
 
@@ -24,6 +25,8 @@ class Printer {
   void Print(const consent::v1::GetRecordResponse& response);
   void Print(const consent::v1::GetStatusResponse& response);
   void Print(const consent::v1::Policy& policy);
+  void Print(const consent::v1::SuppressionList& list);
+  void Print(const consent::v1::ListListsResponse& response);
 
  private:
   // Prints `message` as JSON; returns false (printing nothing) for text.

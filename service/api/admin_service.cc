@@ -14,6 +14,8 @@ grpc::Status AdminServiceImpl::GetStatus(
   response->set_indexed_identifiers(
       static_cast<int64_t>(registry_->index().identifier_count()));
   response->set_facts(static_cast<int64_t>(registry_->index().fact_count()));
+  response->set_suppression_list_entries(
+      static_cast<int64_t>(registry_->lists().entry_count()));
   *response->mutable_started_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(started_at_));

@@ -15,9 +15,9 @@
 #include "consent/v1/feed.grpc.pb.h"
 #include "consent/v1/requests.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
-#include "consent/v1/suppression.grpc.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/consent_service.h"
+#include "service/api/suppression_list_service.h"
 
 namespace consentd::api {
 namespace {
@@ -68,12 +68,12 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   server->services_.push_back(std::make_unique<ConsentServiceImpl>(registry));
   server->services_.push_back(
       std::make_unique<AdminServiceImpl>(registry, absl::Now()));
+  server->services_.push_back(
+      std::make_unique<SuppressionListServiceImpl>(registry));
   // Designed, not built yet: their generated bases answer UNIMPLEMENTED,
   // and registering them lets reflection show the whole v1 surface.
   server->services_.push_back(
       std::make_unique<consent::v1::ScrubService::Service>());
-  server->services_.push_back(
-      std::make_unique<consent::v1::SuppressionListService::Service>());
   server->services_.push_back(
       std::make_unique<consent::v1::DataSubjectRequestService::Service>());
   server->services_.push_back(

@@ -16,18 +16,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using policy::ScopeId;
 
-// Facts naming a purpose or channel the current policy no longer has still
-// load; this id matches no query, so they stop bearing on decisions.
-constexpr ScopeId kRetiredScope = 0xFFFF;
-
-ScopeId ScopeOf(const std::string& name,
-                std::optional<ScopeId> (policy::PolicyModel::*find)(
-                    absl::string_view) const,
-                const policy::PolicyModel& policy) {
-  if (name.empty()) return policy::kAnyScope;
-  return (policy.*find)(name).value_or(kRetiredScope);
-}
-
 template <typename Record>
 policy::Fact ToIndexFact(const Record& record,
                          const policy::PolicyModel& policy) {
@@ -36,10 +24,8 @@ policy::Fact ToIndexFact(const Record& record,
   fact.occurred_us = record.occurred_us;
   fact.expires_us = record.expires_us;
   fact.kind = record.kind;
-  fact.purpose =
-      ScopeOf(record.purpose, &policy::PolicyModel::FindPurpose, policy);
-  fact.channel =
-      ScopeOf(record.channel, &policy::PolicyModel::FindChannel, policy);
+  fact.purpose = policy.StoredPurpose(record.purpose);
+  fact.channel = policy.StoredChannel(record.channel);
   fact.subject_initiated = record.subject_initiated;
   return fact;
 }

@@ -58,10 +58,14 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
   registry->ledger_ = std::make_unique<ConsentLedger>(
       registry->store_.get(), &registry->index_, registry->policy_.get(),
       registry->resolver_.get(), options.clock);
+  registry->list_registry_ = std::make_unique<ListRegistry>(
+      registry->store_.get(), &registry->lists_, registry->policy_.get(),
+      registry->resolver_.get(), options.clock);
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
-      options.clock);
+      &registry->lists_, options.clock);
   RETURN_IF_ERROR(registry->ledger_->LoadIndex());
+  RETURN_IF_ERROR(registry->list_registry_->Load());
   return registry;
 }
 

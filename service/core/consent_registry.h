@@ -1,7 +1,8 @@
 // ConsentRegistry: one consentd data directory, opened and ready to serve.
 // Loads the keyring, derives the database and blind-index keys, opens and
-// migrates the store, compiles the policy and rebuilds the in-memory index;
-// then hands out the ledger (writes) and the checker (decisions).
+// migrates the store, compiles the policy and rebuilds the in-memory index
+// and suppression lists; then hands out the ledger (writes), the list
+// registry (suppression lists) and the checker (decisions).
 //
 // Thread-safety: the accessors return objects that are safe for concurrent
 // use; the registry itself is immutable after Open.
@@ -18,7 +19,9 @@
 #include "service/core/consent_ledger.h"
 #include "service/core/contact_checker.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/list_registry.h"
 #include "service/core/suppression_index.h"
+#include "service/core/suppression_lists.h"
 #include "service/crypto/blind_index.h"
 #include "service/store/consent_store.h"
 
@@ -48,9 +51,11 @@ class ConsentRegistry {
       RegistryOptions options);
 
   ConsentLedger& ledger() { return *ledger_; }
+  ListRegistry& list_registry() { return *list_registry_; }
   const ContactChecker& checker() const { return *checker_; }
   const policy::PolicyModel& policy() const { return *policy_; }
   const SuppressionIndex& index() const { return index_; }
+  const SuppressionLists& lists() const { return lists_; }
   int schema_version() const { return store_->schema_version(); }
 
  private:
@@ -62,7 +67,9 @@ class ConsentRegistry {
   std::unique_ptr<const IdentifierResolver> resolver_;
   std::unique_ptr<store::ConsentStore> store_;
   SuppressionIndex index_;
+  SuppressionLists lists_;
   std::unique_ptr<ConsentLedger> ledger_;
+  std::unique_ptr<ListRegistry> list_registry_;
   std::unique_ptr<const ContactChecker> checker_;
 };
 

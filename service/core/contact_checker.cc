@@ -11,10 +11,12 @@ namespace consentd::core {
 
 ContactChecker::ContactChecker(const policy::PolicyModel* policy,
                                const IdentifierResolver* resolver,
-                               const SuppressionIndex* index, Clock clock)
+                               const SuppressionIndex* index,
+                               const SuppressionLists* lists, Clock clock)
     : policy_(policy),
       resolver_(resolver),
       index_(index),
+      lists_(lists),
       clock_(std::move(clock)) {}
 
 absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
@@ -37,21 +39,37 @@ void ContactChecker::Decide(
         identifiers,
     absl::string_view default_region, const policy::CheckQuery& query,
     consent::v1::Decision* out) const {
+  const size_t count = static_cast<size_t>(identifiers.size());
   absl::InlinedVector<absl::StatusOr<ResolvedIdentifier>, 4> resolved;
   absl::InlinedVector<crypto::Digest, 4> digests;
-  for (const consent::v1::Identifier& identifier : identifiers) {
-    resolved.push_back(resolver_->Resolve(identifier, default_region));
-    digests.push_back(resolved.back().ok() ? resolved.back()->digest
-                                           : crypto::Digest{});
+  // The lists holding each identifier; the pointers keep the lists alive
+  // (and the names the decision reads valid) until the answer is built.
+  absl::InlinedVector<absl::InlinedVector<SuppressionLists::ListPtr, 1>, 4>
+      holding(count);
+  absl::InlinedVector<std::vector<policy::ListMembership>, 4> memberships(
+      count);
+  for (size_t i = 0; i < count; ++i) {
+    resolved.push_back(
+        resolver_->Resolve(identifiers[static_cast<int>(i)], default_region));
+    if (!resolved[i].ok()) {
+      digests.push_back(crypto::Digest{});
+      continue;
+    }
+    digests.push_back(resolved[i]->digest);
+    holding[i] = lists_->Holding(resolved[i]->digest, query);
+    for (const SuppressionLists::ListPtr& list : holding[i]) {
+      memberships[i].push_back({list->name});
+    }
   }
   policy::ContactVerdict verdict = index_->WithFacts(
       digests, [&](absl::Span<const absl::Span<const policy::Fact>> facts) {
-        absl::InlinedVector<policy::IdentifierInput, 4> inputs(resolved.size());
-        for (size_t i = 0; i < resolved.size(); ++i) {
+        absl::InlinedVector<policy::IdentifierInput, 4> inputs(count);
+        for (size_t i = 0; i < count; ++i) {
           inputs[i].valid = resolved[i].ok();
           if (!inputs[i].valid) continue;
           inputs[i].phone_region = resolved[i]->identifier.phone_region;
           inputs[i].facts = facts[i];
+          inputs[i].lists = memberships[i];
         }
         return policy::DecideContact(*policy_, query, inputs);
       });

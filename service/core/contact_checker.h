@@ -1,6 +1,6 @@
-// ContactChecker: answers "may I contact this person now?" from the
-// in-memory index alone (no disk I/O), with the decision function of
-// policy/decision.h.
+// ContactChecker: answers "may I contact this person now?" from memory
+// alone (the fact index and the suppression lists; no disk I/O), with the
+// decision function of policy/decision.h.
 //
 // Fails closed: an identifier that cannot be normalised is DENY
 // INVALID_IDENTIFIER; a request that cannot be decided at all is an error,
@@ -17,6 +17,7 @@
 #include "service/core/clock.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/suppression_index.h"
+#include "service/core/suppression_lists.h"
 
 namespace consentd::core {
 
@@ -25,7 +26,8 @@ class ContactChecker {
   // Every pointer must outlive the checker.
   ContactChecker(const policy::PolicyModel* policy,
                  const IdentifierResolver* resolver,
-                 const SuppressionIndex* index, Clock clock);
+                 const SuppressionIndex* index, const SuppressionLists* lists,
+                 Clock clock);
 
   // Errors: INVALID_ARGUMENT for a missing or unknown purpose or channel, a
   // bad region or timestamp, or too few / too many identifiers.
@@ -53,6 +55,7 @@ class ContactChecker {
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
   const SuppressionIndex* const index_;
+  const SuppressionLists* const lists_;
   const Clock clock_;
 };
 

@@ -10,7 +10,6 @@
 #define CONSENTD_SERVICE_CORE_SUPPRESSION_INDEX_H_
 
 #include <cstdint>
-#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -57,18 +56,9 @@ class SuppressionIndex {
   size_t fact_count() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // HMAC output is uniformly distributed: its first word is a good hash.
-  struct DigestHash {
-    size_t operator()(const crypto::Digest& digest) const {
-      uint64_t h;
-      std::memcpy(&h, digest.data(), sizeof(h));
-      return static_cast<size_t>(h);
-    }
-  };
-
   mutable absl::Mutex mu_;
   absl::flat_hash_map<crypto::Digest, absl::InlinedVector<policy::Fact, 1>,
-                      DigestHash>
+                      crypto::DigestHash>
       facts_ ABSL_GUARDED_BY(mu_);
   size_t fact_count_ ABSL_GUARDED_BY(mu_) = 0;
 };

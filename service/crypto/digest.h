@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -22,6 +23,16 @@ inline absl::string_view DigestBytes(const Digest& digest) {
 inline std::string DigestHex(const Digest& digest) {
   return absl::BytesToHexString(DigestBytes(digest));
 }
+
+// Hash for containers keyed by digest. HMAC output is uniformly
+// distributed, so its first word is already a good hash.
+struct DigestHash {
+  size_t operator()(const Digest& digest) const {
+    uint64_t h;
+    std::memcpy(&h, digest.data(), sizeof(h));
+    return static_cast<size_t>(h);
+  }
+};
 
 }  // namespace consentd::crypto
 

@@ -15,6 +15,7 @@
 #include "absl/types/span.h"
 #include "service/crypto/digest.h"
 #include "service/store/fact_record.h"
+#include "service/store/list_record.h"
 
 namespace consentd::store {
 
@@ -38,6 +39,41 @@ class ConsentStore {
   // Every fact recorded for `digest`, in the order they occurred.
   virtual absl::StatusOr<std::vector<FactRecord>> FactsFor(
       const crypto::Digest& digest) = 0;
+
+  // Suppression lists. A new version is staged, filled in batches, then
+  // published: publishing replaces any list of the same name in one
+  // transaction, so a reader sees the old version or the new, never a mix.
+  // Staged lists that were never published (a crash, an aborted import)
+  // are discarded when the store is opened.
+
+  // Stages a list described by `list` (its name is taken only when it is
+  // published) and returns its id.
+  virtual absl::StatusOr<int64_t> StageList(const ListRecord& list) = 0;
+
+  // Adds entries to a staged list in one durable transaction; duplicates
+  // are ignored.
+  virtual absl::Status AppendListEntries(
+      int64_t list_id, absl::Span<const crypto::Digest> digests) = 0;
+
+  // Publishes a staged list as `name`, replacing the list of that name if
+  // any, and returns it as published (with its distinct entry count).
+  virtual absl::StatusOr<ListRecord> PublishList(int64_t list_id,
+                                                 const std::string& name,
+                                                 int64_t rejected_entries) = 0;
+
+  // Deletes a staged list and its entries.
+  virtual absl::Status DiscardStagedList(int64_t list_id) = 0;
+
+  // Deletes the published list `name`. NOT_FOUND when there is none.
+  virtual absl::Status DropList(const std::string& name) = 0;
+
+  // Every published list, by name.
+  virtual absl::StatusOr<std::vector<ListRecord>> Lists() = 0;
+
+  // Calls `visit` for every entry of a list.
+  virtual absl::Status ScanListEntries(
+      int64_t list_id,
+      absl::FunctionRef<void(const crypto::Digest&)> visit) = 0;
 
   // The schema version the store is at.
   virtual int schema_version() const = 0;

@@ -28,6 +28,28 @@ CREATE TABLE facts (
 );
 CREATE INDEX facts_by_digest ON facts (digest, occurred_us);
 )sql"},
+    // External suppression lists. A list is staged (name NULL) while it is
+    // imported, and published by naming it in the transaction that drops
+    // the version it replaces.
+    {2, R"sql(
+CREATE TABLE suppression_lists (
+  list_id          INTEGER PRIMARY KEY,
+  name             TEXT,
+  version          TEXT    NOT NULL,
+  purposes         TEXT    NOT NULL,
+  channels         TEXT    NOT NULL,
+  entries          INTEGER NOT NULL,
+  rejected_entries INTEGER NOT NULL,
+  imported_us      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX suppression_lists_by_name ON suppression_lists (name);
+CREATE TABLE suppression_entries (
+  list_id INTEGER NOT NULL
+          REFERENCES suppression_lists (list_id) ON DELETE CASCADE,
+  digest  BLOB    NOT NULL CHECK (length(digest) = 32),
+  PRIMARY KEY (list_id, digest)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "service/store/schema.h"
 #include "service/store/sqlite_status.h"
@@ -104,6 +106,23 @@ absl::StatusOr<std::string> QueryText(sqlite3* db, const char* sql,
   return stmt.Text(0);
 }
 
+// Runs `body` in one IMMEDIATE transaction: committed when it returns OK,
+// rolled back otherwise.
+absl::Status InTransaction(sqlite3* db, absl::string_view context,
+                           absl::FunctionRef<absl::Status()> body) {
+  RETURN_IF_ERROR(ExecOn(db, "BEGIN IMMEDIATE;", context));
+  absl::Status status = body();
+  if (status.ok()) status = ExecOn(db, "COMMIT;", context);
+  if (!status.ok()) sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+  return status;
+}
+
+// Steps a statement that returns no rows.
+absl::Status Run(sqlite3* db, Statement& statement, absl::string_view context) {
+  int rc = sqlite3_step(statement.get());
+  return rc == SQLITE_DONE ? absl::OkStatus() : SqliteStatus(rc, db, context);
+}
+
 absl::Status Configure(sqlite3* db) {
   // The first read of a keyed file fails with SQLITE_NOTADB for a wrong key
   // or a file that is no database; this turns that into a clear error.
@@ -191,6 +210,28 @@ FactRecord ReadFact(const Statement& row) {
   return fact;
 }
 
+constexpr char kListColumns[] =
+    "list_id, name, version, purposes, channels, entries, rejected_entries, "
+    "imported_us";
+
+std::vector<std::string> SplitNames(const std::string& joined) {
+  return joined.empty() ? std::vector<std::string>()
+                        : absl::StrSplit(joined, ',');
+}
+
+ListRecord ReadList(const Statement& row) {
+  ListRecord list;
+  list.list_id = row.Int(0);
+  list.name = row.Text(1);
+  list.version = row.Text(2);
+  list.purposes = SplitNames(row.Text(3));
+  list.channels = SplitNames(row.Text(4));
+  list.entries = row.Int(5);
+  list.rejected_entries = row.Int(6);
+  list.imported_us = row.Int(7);
+  return list;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
@@ -205,6 +246,12 @@ absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
   if (status.ok()) status = ApplyKey(db, key);
   if (status.ok()) status = Configure(db);
   absl::StatusOr<int> version = status.ok() ? Migrate(db) : status;
+  if (version.ok()) {
+    // Imports a crash interrupted were never published: nobody saw them.
+    status = ExecOn(db, "DELETE FROM suppression_lists WHERE name IS NULL;",
+                    "discard unpublished lists");
+    if (!status.ok()) version = status;
+  }
   if (!version.ok()) {
     sqlite3_close_v2(db);
     close(lock_fd);
@@ -228,50 +275,46 @@ SqlcipherStore::~SqlcipherStore() {
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::AppendFacts(
     absl::Span<const FactRecord> facts) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(ExecOn(db_, "BEGIN IMMEDIATE;", "begin append"));
   std::vector<int64_t> ids;
   ids.reserve(facts.size());
-  absl::Status status = [&]() -> absl::Status {
-    Statement insert(
-        db_,
-        "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
-        "collection_method, notice_version, evidence_reference, collector, "
-        "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-        "lifted_refusal, policy_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
-    RETURN_IF_ERROR(insert.prepared("prepare append"));
-    for (const FactRecord& fact : facts) {
-      sqlite3_reset(insert.get());
-      insert.BindBlob(1, crypto::DigestBytes(fact.digest));
-      insert.BindInt(2, fact.kind);
-      insert.BindText(3, fact.purpose);
-      insert.BindText(4, fact.channel);
-      insert.BindInt(5, fact.lawful_basis);
-      insert.BindInt(6, fact.evidence.collection_method());
-      insert.BindText(7, fact.evidence.notice_version());
-      insert.BindText(8, fact.evidence.evidence_reference());
-      insert.BindText(9, fact.evidence.collector());
-      insert.BindText(10, fact.evidence.source());
-      insert.BindInt(11, fact.occurred_us);
-      insert.BindInt(12, fact.recorded_us);
-      if (fact.expires_us == policy::kNoExpiry) {
-        insert.BindNull(13);
-      } else {
-        insert.BindInt(13, fact.expires_us);
-      }
-      insert.BindInt(14, fact.subject_initiated ? 1 : 0);
-      insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
-      insert.BindText(16, fact.policy_version);
-      int rc = sqlite3_step(insert.get());
-      if (rc != SQLITE_DONE) return SqliteStatus(rc, db_, "append fact");
-      ids.push_back(sqlite3_last_insert_rowid(db_));
-    }
-    return ExecOn(db_, "COMMIT;", "commit append");
-  }();
-  if (!status.ok()) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    return status;
-  }
+  absl::Status status =
+      InTransaction(db_, "append facts", [&]() -> absl::Status {
+        Statement insert(
+            db_,
+            "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+            "collection_method, notice_version, evidence_reference, collector, "
+            "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+            "lifted_refusal, policy_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
+        RETURN_IF_ERROR(insert.prepared("prepare append"));
+        for (const FactRecord& fact : facts) {
+          sqlite3_reset(insert.get());
+          insert.BindBlob(1, crypto::DigestBytes(fact.digest));
+          insert.BindInt(2, fact.kind);
+          insert.BindText(3, fact.purpose);
+          insert.BindText(4, fact.channel);
+          insert.BindInt(5, fact.lawful_basis);
+          insert.BindInt(6, fact.evidence.collection_method());
+          insert.BindText(7, fact.evidence.notice_version());
+          insert.BindText(8, fact.evidence.evidence_reference());
+          insert.BindText(9, fact.evidence.collector());
+          insert.BindText(10, fact.evidence.source());
+          insert.BindInt(11, fact.occurred_us);
+          insert.BindInt(12, fact.recorded_us);
+          if (fact.expires_us == policy::kNoExpiry) {
+            insert.BindNull(13);
+          } else {
+            insert.BindInt(13, fact.expires_us);
+          }
+          insert.BindInt(14, fact.subject_initiated ? 1 : 0);
+          insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
+          insert.BindText(16, fact.policy_version);
+          RETURN_IF_ERROR(Run(db_, insert, "append fact"));
+          ids.push_back(sqlite3_last_insert_rowid(db_));
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
   return ids;
 }
 
@@ -314,6 +357,131 @@ absl::StatusOr<std::vector<FactRecord>> SqlcipherStore::FactsFor(
   }
   RETURN_IF_ERROR(SqliteStatus(rc, db_, "look up facts"));
   return facts;
+}
+
+absl::StatusOr<int64_t> SqlcipherStore::StageList(const ListRecord& list) {
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT INTO suppression_lists (name, version, purposes, "
+                   "channels, entries, rejected_entries, imported_us) "
+                   "VALUES (NULL, ?, ?, ?, 0, 0, ?);");
+  RETURN_IF_ERROR(insert.prepared("prepare stage list"));
+  insert.BindText(1, list.version);
+  insert.BindText(2, absl::StrJoin(list.purposes, ","));
+  insert.BindText(3, absl::StrJoin(list.channels, ","));
+  insert.BindInt(4, list.imported_us);
+  RETURN_IF_ERROR(Run(db_, insert, "stage list"));
+  return sqlite3_last_insert_rowid(db_);
+}
+
+absl::Status SqlcipherStore::AppendListEntries(
+    int64_t list_id, absl::Span<const crypto::Digest> digests) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction(db_, "append list entries", [&]() -> absl::Status {
+    Statement insert(db_,
+                     "INSERT OR IGNORE INTO suppression_entries "
+                     "(list_id, digest) VALUES (?, ?);");
+    RETURN_IF_ERROR(insert.prepared("prepare list entries"));
+    for (const crypto::Digest& digest : digests) {
+      sqlite3_reset(insert.get());
+      insert.BindInt(1, list_id);
+      insert.BindBlob(2, crypto::DigestBytes(digest));
+      RETURN_IF_ERROR(Run(db_, insert, "append list entry"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ListRecord> SqlcipherStore::PublishList(
+    int64_t list_id, const std::string& name, int64_t rejected_entries) {
+  absl::MutexLock lock(&mu_);
+  ListRecord published;
+  absl::Status status =
+      InTransaction(db_, "publish list", [&]() -> absl::Status {
+        Statement drop(db_, "DELETE FROM suppression_lists WHERE name = ?;");
+        RETURN_IF_ERROR(drop.prepared("prepare replace list"));
+        drop.BindText(1, name);
+        RETURN_IF_ERROR(Run(db_, drop, "replace list"));
+
+        Statement publish(
+            db_,
+            "UPDATE suppression_lists SET name = ?, rejected_entries = ?, "
+            "entries = (SELECT count(*) FROM suppression_entries "
+            "WHERE list_id = ?) WHERE list_id = ? AND name IS NULL;");
+        RETURN_IF_ERROR(publish.prepared("prepare publish list"));
+        publish.BindText(1, name);
+        publish.BindInt(2, rejected_entries);
+        publish.BindInt(3, list_id);
+        publish.BindInt(4, list_id);
+        RETURN_IF_ERROR(Run(db_, publish, "publish list"));
+        if (sqlite3_changes(db_) != 1) {
+          return absl::NotFoundError("store: no staged list to publish");
+        }
+
+        std::string sql =
+            absl::StrCat("SELECT ", kListColumns,
+                         " FROM suppression_lists WHERE list_id = ?;");
+        Statement read(db_, sql.c_str());
+        RETURN_IF_ERROR(read.prepared("prepare read list"));
+        read.BindInt(1, list_id);
+        int rc = sqlite3_step(read.get());
+        if (rc != SQLITE_ROW) return SqliteStatus(rc, db_, "read list");
+        published = ReadList(read);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return published;
+}
+
+absl::Status SqlcipherStore::DiscardStagedList(int64_t list_id) {
+  absl::MutexLock lock(&mu_);
+  Statement discard(
+      db_, "DELETE FROM suppression_lists WHERE list_id = ? AND name IS NULL;");
+  RETURN_IF_ERROR(discard.prepared("prepare discard list"));
+  discard.BindInt(1, list_id);
+  return Run(db_, discard, "discard list");
+}
+
+absl::Status SqlcipherStore::DropList(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  Statement drop(db_, "DELETE FROM suppression_lists WHERE name = ?;");
+  RETURN_IF_ERROR(drop.prepared("prepare drop list"));
+  drop.BindText(1, name);
+  RETURN_IF_ERROR(Run(db_, drop, "drop list"));
+  if (sqlite3_changes(db_) == 0) {
+    return absl::NotFoundError("no suppression list of that name");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ListRecord>> SqlcipherStore::Lists() {
+  absl::MutexLock lock(&mu_);
+  std::string sql = absl::StrCat("SELECT ", kListColumns,
+                                 " FROM suppression_lists "
+                                 "WHERE name IS NOT NULL ORDER BY name;");
+  Statement query(db_, sql.c_str());
+  RETURN_IF_ERROR(query.prepared("prepare lists"));
+  std::vector<ListRecord> lists;
+  int rc;
+  while ((rc = sqlite3_step(query.get())) == SQLITE_ROW) {
+    lists.push_back(ReadList(query));
+  }
+  RETURN_IF_ERROR(SqliteStatus(rc, db_, "read lists"));
+  return lists;
+}
+
+absl::Status SqlcipherStore::ScanListEntries(
+    int64_t list_id, absl::FunctionRef<void(const crypto::Digest&)> visit) {
+  absl::MutexLock lock(&mu_);
+  Statement scan(db_,
+                 "SELECT digest FROM suppression_entries WHERE list_id = ?;");
+  RETURN_IF_ERROR(scan.prepared("prepare list scan"));
+  scan.BindInt(1, list_id);
+  int rc;
+  while ((rc = sqlite3_step(scan.get())) == SQLITE_ROW) {
+    visit(scan.DigestColumn(0));
+  }
+  return SqliteStatus(rc, db_, "scan list");
 }
 
 }  // namespace consentd::store

@@ -42,6 +42,18 @@ class SqlcipherStore final : public ConsentStore {
       absl::FunctionRef<absl::Status(const FactSummary&)> visit) override;
   absl::StatusOr<std::vector<FactRecord>> FactsFor(
       const crypto::Digest& digest) override;
+  absl::StatusOr<int64_t> StageList(const ListRecord& list) override;
+  absl::Status AppendListEntries(
+      int64_t list_id, absl::Span<const crypto::Digest> digests) override;
+  absl::StatusOr<ListRecord> PublishList(int64_t list_id,
+                                         const std::string& name,
+                                         int64_t rejected_entries) override;
+  absl::Status DiscardStagedList(int64_t list_id) override;
+  absl::Status DropList(const std::string& name) override;
+  absl::StatusOr<std::vector<ListRecord>> Lists() override;
+  absl::Status ScanListEntries(
+      int64_t list_id,
+      absl::FunctionRef<void(const crypto::Digest&)> visit) override;
   int schema_version() const override { return schema_version_; }
 
  private:

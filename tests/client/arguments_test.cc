@@ -27,6 +27,13 @@ TEST(ArgumentsTest, UntypedOrIncompleteIdentifiersAreRejected) {
   }
 }
 
+TEST(ArgumentsTest, ListEntriesAreTypedOrBarePhoneNumbers) {
+  EXPECT_EQ(ParseListEntry(" 031 123 456 ")->phone(), "031 123 456");
+  EXPECT_EQ(ParseListEntry("email:ana@example.si")->email(), "ana@example.si");
+  EXPECT_EQ(ParseListEntry("id:crm:7")->external_id().system(), "crm");
+  EXPECT_FALSE(ParseListEntry("id:crm").ok());
+}
+
 TEST(ArgumentsTest, FlagsBecomeIdentifiersInOrder) {
   IdentifierFlags flags;
   flags.phones = {"031 123 456"};

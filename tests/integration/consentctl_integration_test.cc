@@ -93,6 +93,54 @@ TEST_F(ConsentctlTest, CheckBatchReadsOneContactPerLine) {
   EXPECT_THAT(batch.stdout_text, HasSubstr("3          DENY   OBJECTION"));
 }
 
+TEST_F(ConsentctlTest, AnImportedRegisterDeniesItsNumbersUntilDropped) {
+  std::string file = dir_.File("dnc.txt");
+  std::ofstream(file) << "# national register\n031 123 456\n12\n"
+                         "phone:+38640111222\n";
+  ProgramResult imported =
+      Run({"list", "import", file, "--name", "si-national-dnc", "--version",
+           "2026-11", "--region", "SI", "--channel", "phone"});
+  ASSERT_EQ(imported.code, 0) << imported.stderr_text;
+  EXPECT_THAT(imported.stdout_text, HasSubstr("2 entries, 1 rejected"));
+
+  ProgramResult shown = Run({"list", "show"});
+  EXPECT_THAT(shown.stdout_text, HasSubstr("si-national-dnc"));
+  EXPECT_THAT(shown.stdout_text, HasSubstr("channels phone"));
+
+  ProgramResult denied =
+      Run({"check", "--phone", "+38631123456", "--purpose", "customer-care",
+           "--channel", "phone", "--at", "2026-11-24T10:00:00+01:00"});
+  EXPECT_EQ(denied.code, 3);
+  EXPECT_THAT(denied.stdout_text,
+              HasSubstr("DENY  SUPPRESSION_LIST (si-national-dnc)"));
+
+  ASSERT_EQ(Run({"list", "drop", "--name", "si-national-dnc"}).code, 0);
+  EXPECT_EQ(
+      Run({"check", "--phone", "+38631123456", "--purpose", "customer-care",
+           "--channel", "phone", "--at", "2026-11-24T10:00:00+01:00"})
+          .code,
+      0);
+}
+
+TEST_F(ConsentctlTest, AnImportWithABadLinePublishesNothing) {
+  std::string good = dir_.File("good.txt");
+  std::ofstream(good) << "031 123 456\n";
+  ASSERT_EQ(Run({"list", "import", good, "--name", "dnc", "--version", "v1",
+                 "--region", "SI"})
+                .code,
+            0);
+  std::string bad = dir_.File("bad.txt");
+  std::ofstream(bad) << "040 111 222\nid:no-separator\n";
+  ProgramResult result = Run({"list", "import", bad, "--name", "dnc",
+                              "--version", "v2", "--region", "SI"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("line 2"));
+  EXPECT_THAT(result.stderr_text, HasSubstr("nothing imported"));
+  ProgramResult shown = Run({"list", "show"});
+  EXPECT_THAT(shown.stdout_text, HasSubstr("v1"));
+  EXPECT_THAT(shown.stdout_text, ::testing::Not(HasSubstr("v2")));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});

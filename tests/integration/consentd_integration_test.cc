@@ -15,6 +15,7 @@
 #include "client/consent_client.h"
 #include "consent/v1/consent.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
+#include "consent/v1/suppression.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/grpc_health.grpc.pb.h"
@@ -137,6 +138,39 @@ TEST_F(ConsentdIntegrationTest, RpcsNotBuiltYetAnswerUnimplemented) {
             &context, CheckPhone(kPhone), &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   }
+}
+
+TEST_F(ConsentdIntegrationTest, AListImportMustStartWithItsHeader) {
+  ConsentdProcess server = StartOrDie();
+  auto stub = consent::v1::SuppressionListService::NewStub(grpc::CreateChannel(
+      server.address(), grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext context;
+    consent::v1::SuppressionList response;
+    auto writer = stub->ImportList(&context, &response);
+    consent::v1::ImportListRequest entry;
+    entry.mutable_identifier()->set_phone("+38631123456");
+    writer->Write(entry);
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("header"));
+  }
+  {
+    grpc::ClientContext context;
+    consent::v1::SuppressionList response;
+    auto writer = stub->ImportList(&context, &response);
+    consent::v1::ImportListRequest header;
+    header.mutable_header()->set_name("dnc");
+    header.mutable_header()->set_version("v1");
+    writer->Write(header);
+    writer->Write(header);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  client::ConsentClient client(server.address());
+  EXPECT_TRUE(client.ListLists()->lists().empty());
 }
 
 TEST_F(ConsentdIntegrationTest, ARestartKeepsEverything) {

@@ -239,3 +239,124 @@ TEST_F(SqlcipherStoreTest, TheScanWouldSeePlaintextInAnUnencryptedFile) {
 
 }  // namespace
 }  // namespace consentd::store
+
+namespace consentd::store {
+namespace {
+
+class SqlcipherListStoreTest : public SqlcipherStoreTest {
+ protected:
+  static ListRecord Header(const std::string& version) {
+    ListRecord list;
+    list.version = version;
+    list.purposes = {"marketing"};
+    list.imported_us = 42;
+    return list;
+  }
+
+  // Stages, fills and publishes a list of `digest_fills`.
+  ListRecord Publish(SqlcipherStore& store, const std::string& name,
+                     const std::string& version,
+                     const std::vector<uint8_t>& digest_fills) {
+    absl::StatusOr<int64_t> id = store.StageList(Header(version));
+    EXPECT_TRUE(id.ok()) << id.status();
+    std::vector<crypto::Digest> digests;
+    for (uint8_t fill : digest_fills) digests.push_back(DigestOf(fill));
+    EXPECT_TRUE(store.AppendListEntries(*id, digests).ok());
+    absl::StatusOr<ListRecord> published = store.PublishList(*id, name, 3);
+    EXPECT_TRUE(published.ok()) << published.status();
+    return published.ok() ? *published : ListRecord();
+  }
+
+  std::vector<crypto::Digest> Entries(SqlcipherStore& store, int64_t list_id) {
+    std::vector<crypto::Digest> entries;
+    EXPECT_TRUE(store
+                    .ScanListEntries(list_id,
+                                     [&](const crypto::Digest& digest) {
+                                       entries.push_back(digest);
+                                     })
+                    .ok());
+    return entries;
+  }
+};
+
+TEST_F(SqlcipherListStoreTest, APublishedListKeepsItsDescriptionAndEntries) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ListRecord list = Publish(*store, "dnc", "v1", {1, 2, 2, 3});
+  EXPECT_EQ(list.name, "dnc");
+  EXPECT_EQ(list.version, "v1");
+  EXPECT_EQ(list.entries, 3) << "duplicates are stored once";
+  EXPECT_EQ(list.rejected_entries, 3);
+  EXPECT_EQ(list.purposes, std::vector<std::string>{"marketing"});
+  EXPECT_TRUE(list.channels.empty());
+  EXPECT_EQ(list.imported_us, 42);
+  EXPECT_EQ(Entries(*store, list.list_id).size(), 3u);
+}
+
+TEST_F(SqlcipherListStoreTest, AStagedListIsInvisibleUntilPublished) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  absl::StatusOr<int64_t> id = store->StageList(Header("v1"));
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(store->AppendListEntries(*id, {DigestOf(1)}).ok());
+  EXPECT_TRUE(store->Lists()->empty());
+}
+
+TEST_F(SqlcipherListStoreTest, PublishingReplacesTheListOfTheSameName) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ListRecord first = Publish(*store, "dnc", "v1", {1, 2});
+  ListRecord second = Publish(*store, "dnc", "v2", {3});
+  absl::StatusOr<std::vector<ListRecord>> lists = store->Lists();
+  ASSERT_TRUE(lists.ok()) << lists.status();
+  ASSERT_EQ(lists->size(), 1u);
+  EXPECT_EQ((*lists)[0].version, "v2");
+  EXPECT_TRUE(Entries(*store, first.list_id).empty()) << "old entries deleted";
+  EXPECT_EQ(Entries(*store, second.list_id),
+            std::vector<crypto::Digest>{DigestOf(3)});
+}
+
+TEST_F(SqlcipherListStoreTest, ADiscardedStagedListLeavesNothing) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  absl::StatusOr<int64_t> id = store->StageList(Header("v1"));
+  ASSERT_TRUE(store->AppendListEntries(*id, {DigestOf(1)}).ok());
+  ASSERT_TRUE(store->DiscardStagedList(*id).ok());
+  EXPECT_TRUE(Entries(*store, *id).empty());
+  EXPECT_EQ(store->PublishList(*id, "dnc", 0).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqlcipherListStoreTest, AnImportACrashInterruptedIsDiscardedOnOpen) {
+  int64_t staged;
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+    Publish(*store, "dnc", "v1", {1});
+    absl::StatusOr<int64_t> id = store->StageList(Header("v2"));
+    ASSERT_TRUE(id.ok());
+    staged = *id;
+    ASSERT_TRUE(store->AppendListEntries(staged, {DigestOf(9)}).ok());
+  }
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  EXPECT_TRUE(Entries(*store, staged).empty());
+  ASSERT_EQ(store->Lists()->size(), 1u);
+  EXPECT_EQ(store->Lists()->at(0).version, "v1");
+}
+
+TEST_F(SqlcipherListStoreTest, DroppingRemovesTheListAndSaysWhenThereIsNone) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ListRecord list = Publish(*store, "dnc", "v1", {1});
+  ASSERT_TRUE(store->DropList("dnc").ok());
+  EXPECT_TRUE(store->Lists()->empty());
+  EXPECT_TRUE(Entries(*store, list.list_id).empty());
+  EXPECT_EQ(store->DropList("dnc").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqlcipherListStoreTest, ListsAreReturnedByName) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  Publish(*store, "zeta", "v1", {1});
+  Publish(*store, "alpha", "v1", {2});
+  absl::StatusOr<std::vector<ListRecord>> lists = store->Lists();
+  ASSERT_EQ(lists->size(), 2u);
+  EXPECT_EQ((*lists)[0].name, "alpha");
+  EXPECT_EQ((*lists)[1].name, "zeta");
+}
+
+}  // namespace
+}  // namespace consentd::store

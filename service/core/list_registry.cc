@@ -1,0 +1,200 @@
+#include "service/core/list_registry.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "policy/scope_name.h"
+#include "service/core/input_validation.h"
+
+namespace consentd::core {
+namespace {
+
+constexpr size_t kMaxVersionLength = 64;
+constexpr int kMaxScopes = 64;
+// Entries written to the store per transaction.
+constexpr size_t kFlushEvery = 8192;
+
+consent::v1::SuppressionList ToProto(const store::ListRecord& record) {
+  consent::v1::SuppressionList out;
+  out.set_name(record.name);
+  out.set_version(record.version);
+  out.set_entries(record.entries);
+  out.set_rejected_entries(record.rejected_entries);
+  *out.mutable_imported_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          record.imported_us);
+  for (const std::string& purpose : record.purposes) out.add_purposes(purpose);
+  for (const std::string& channel : record.channels) out.add_channels(channel);
+  return out;
+}
+
+absl::Status ValidateVersion(absl::string_view version) {
+  if (version.empty() || version.size() > kMaxVersionLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("version must be 1-", kMaxVersionLength, " characters"));
+  }
+  for (unsigned char c : version) {
+    if (c < 0x20 || c == 0x7F) {
+      return absl::InvalidArgumentError("version has a control character");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Validates the header's purposes or channels against the policy.
+template <typename Resolve>
+absl::StatusOr<std::vector<policy::ScopeId>> ResolveScopes(
+    const google::protobuf::RepeatedPtrField<std::string>& names,
+    absl::string_view field, Resolve resolve) {
+  if (names.size() > kMaxScopes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", kMaxScopes));
+  }
+  std::vector<policy::ScopeId> ids;
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(policy::ScopeId id, resolve(name));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+ListRegistry::ListRegistry(store::ConsentStore* store, SuppressionLists* lists,
+                           const policy::PolicyModel* policy,
+                           const IdentifierResolver* resolver, Clock clock)
+    : store_(store),
+      lists_(lists),
+      policy_(policy),
+      resolver_(resolver),
+      clock_(std::move(clock)) {}
+
+std::shared_ptr<SuppressionList> ListRegistry::ToMemory(
+    const store::ListRecord& record) const {
+  auto list = std::make_shared<SuppressionList>();
+  list->name = record.name;
+  for (const std::string& purpose : record.purposes) {
+    list->purposes.push_back(policy_->StoredPurpose(purpose));
+  }
+  for (const std::string& channel : record.channels) {
+    list->channels.push_back(policy_->StoredChannel(channel));
+  }
+  return list;
+}
+
+absl::Status ListRegistry::Load() {
+  ASSIGN_OR_RETURN(std::vector<store::ListRecord> records, store_->Lists());
+  for (const store::ListRecord& record : records) {
+    std::shared_ptr<SuppressionList> list = ToMemory(record);
+    list->digests.reserve(static_cast<size_t>(record.entries));
+    RETURN_IF_ERROR(store_->ScanListEntries(
+        record.list_id,
+        [&](const crypto::Digest& digest) { list->digests.insert(digest); }));
+    lists_->Replace(std::move(list));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
+    const consent::v1::ImportListHeader& header) {
+  if (!policy::IsValidScopeName(header.name())) {
+    return absl::InvalidArgumentError(
+        "name must be 1-64 characters of [a-z0-9._-]");
+  }
+  RETURN_IF_ERROR(ValidateVersion(header.version()));
+  RETURN_IF_ERROR(ValidateRegion(header.default_region(), "default_region"));
+  ASSIGN_OR_RETURN(
+      std::vector<policy::ScopeId> purposes,
+      ResolveScopes(header.purposes(), "purposes", [&](const std::string& n) {
+        return ResolvePurpose(*policy_, n, /*required=*/true);
+      }));
+  ASSIGN_OR_RETURN(
+      std::vector<policy::ScopeId> channels,
+      ResolveScopes(header.channels(), "channels", [&](const std::string& n) {
+        return ResolveChannel(*policy_, n, /*required=*/true);
+      }));
+
+  store::ListRecord record;
+  record.name = header.name();
+  record.version = header.version();
+  record.purposes.assign(header.purposes().begin(), header.purposes().end());
+  record.channels.assign(header.channels().begin(), header.channels().end());
+  record.imported_us = absl::ToUnixMicros(clock_());
+  ASSIGN_OR_RETURN(int64_t staged_id, store_->StageList(record));
+
+  auto list = std::make_shared<SuppressionList>();
+  list->name = header.name();
+  list->purposes = std::move(purposes);
+  list->channels = std::move(channels);
+  return std::unique_ptr<Import>(
+      new Import(this, std::move(list), header.default_region(), staged_id));
+}
+
+absl::Status ListRegistry::Drop(const std::string& name) {
+  absl::MutexLock lock(&publish_mu_);
+  RETURN_IF_ERROR(store_->DropList(name));
+  lists_->Drop(name);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<consent::v1::ListListsResponse> ListRegistry::Describe() const {
+  ASSIGN_OR_RETURN(std::vector<store::ListRecord> records, store_->Lists());
+  consent::v1::ListListsResponse response;
+  for (const store::ListRecord& record : records) {
+    *response.add_lists() = ToProto(record);
+  }
+  return response;
+}
+
+ListRegistry::Import::Import(ListRegistry* registry,
+                             std::shared_ptr<SuppressionList> list,
+                             std::string default_region, int64_t staged_id)
+    : registry_(registry),
+      list_(std::move(list)),
+      default_region_(std::move(default_region)),
+      staged_id_(staged_id) {}
+
+ListRegistry::Import::~Import() {
+  // An unfinished import leaves the version in force untouched; what it
+  // staged is dropped now (or, if this fails, at the next start).
+  if (!published_) (void)registry_->store_->DiscardStagedList(staged_id_);
+}
+
+absl::Status ListRegistry::Import::Add(
+    const consent::v1::Identifier& identifier) {
+  absl::StatusOr<ResolvedIdentifier> resolved =
+      registry_->resolver_->Resolve(identifier, default_region_);
+  if (!resolved.ok()) {
+    ++rejected_;
+    return absl::OkStatus();
+  }
+  if (!list_->digests.insert(resolved->digest).second) return absl::OkStatus();
+  if (static_cast<int64_t>(list_->digests.size()) > kMaxListEntries) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a list holds at most ", kMaxListEntries, " entries"));
+  }
+  pending_.push_back(resolved->digest);
+  return pending_.size() >= kFlushEvery ? Flush() : absl::OkStatus();
+}
+
+absl::Status ListRegistry::Import::Flush() {
+  RETURN_IF_ERROR(registry_->store_->AppendListEntries(staged_id_, pending_));
+  pending_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<consent::v1::SuppressionList> ListRegistry::Import::Finish() {
+  if (published_) return absl::FailedPreconditionError("already finished");
+  RETURN_IF_ERROR(Flush());
+  absl::MutexLock lock(&registry_->publish_mu_);
+  ASSIGN_OR_RETURN(
+      store::ListRecord record,
+      registry_->store_->PublishList(staged_id_, list_->name, rejected_));
+  published_ = true;
+  registry_->lists_->Replace(std::move(list_));
+  return ToProto(record);
+}
+
+}  // namespace consentd::core

@@ -1,0 +1,107 @@
+// ListRegistry: imports, drops, describes and loads the external
+// suppression lists, keeping the store and memory (SuppressionLists) in
+// step.
+//
+// An import stages the new version in the store as its entries arrive,
+// where no check sees it; Finish publishes it (replacing the old version in
+// one transaction) and swaps it into memory in one step. An import that is
+// abandoned (the stream broke, the caller gave up) leaves the old version in
+// force and its staged entries are discarded.
+//
+// Thread-safety: safe for concurrent use; one Import is used by one thread.
+#ifndef CONSENTD_SERVICE_CORE_LIST_REGISTRY_H_
+#define CONSENTD_SERVICE_CORE_LIST_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "consent/v1/suppression.pb.h"
+#include "policy/policy_model.h"
+#include "service/core/clock.h"
+#include "service/core/identifier_resolver.h"
+#include "service/core/suppression_lists.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+// Entries one list may hold.
+inline constexpr int64_t kMaxListEntries = 50'000'000;
+
+class ListRegistry {
+ public:
+  class Import;
+
+  // Every pointer must outlive the registry and its imports.
+  ListRegistry(store::ConsentStore* store, SuppressionLists* lists,
+               const policy::PolicyModel* policy,
+               const IdentifierResolver* resolver, Clock clock);
+
+  // Loads every published list into memory; call once, before serving.
+  absl::Status Load();
+
+  // Starts importing a new version of the list `header.name()`. Errors:
+  // INVALID_ARGUMENT for a bad name or version, an unknown purpose or
+  // channel, a bad region; store errors.
+  absl::StatusOr<std::unique_ptr<Import>> BeginImport(
+      const consent::v1::ImportListHeader& header);
+
+  // Removes a list from the store and from memory. NOT_FOUND when there is
+  // no list of that name.
+  absl::Status Drop(const std::string& name) ABSL_LOCKS_EXCLUDED(publish_mu_);
+
+  // Every list, by name, without entries.
+  absl::StatusOr<consent::v1::ListListsResponse> Describe() const;
+
+ private:
+  std::shared_ptr<SuppressionList> ToMemory(
+      const store::ListRecord& record) const;
+
+  store::ConsentStore* const store_;
+  SuppressionLists* const lists_;
+  const policy::PolicyModel* const policy_;
+  const IdentifierResolver* const resolver_;
+  const Clock clock_;
+
+  // Makes "publish in the store, then swap in memory" one step, so two
+  // imports or drops of one list cannot leave memory and store disagreeing.
+  absl::Mutex publish_mu_;
+};
+
+class ListRegistry::Import {
+ public:
+  ~Import();
+  Import(const Import&) = delete;
+  Import& operator=(const Import&) = delete;
+
+  // Adds one entry. An identifier that cannot be normalised is counted as
+  // rejected, not an error. Errors: INVALID_ARGUMENT past kMaxListEntries;
+  // store errors (the import is then abandoned).
+  absl::Status Add(const consent::v1::Identifier& identifier);
+
+  // Publishes the new version and returns it as published. Call once.
+  absl::StatusOr<consent::v1::SuppressionList> Finish();
+
+ private:
+  friend class ListRegistry;
+  Import(ListRegistry* registry, std::shared_ptr<SuppressionList> list,
+         std::string default_region, int64_t staged_id);
+
+  absl::Status Flush();
+
+  ListRegistry* const registry_;
+  std::shared_ptr<SuppressionList> list_;
+  const std::string default_region_;
+  const int64_t staged_id_;
+  std::vector<crypto::Digest> pending_;
+  int64_t rejected_ = 0;
+  bool published_ = false;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_LIST_REGISTRY_H_

@@ -1,0 +1,60 @@
+#include "service/core/suppression_lists.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace consentd::core {
+namespace {
+
+bool InScope(const std::vector<policy::ScopeId>& scope, policy::ScopeId id) {
+  return scope.empty() ||
+         std::find(scope.begin(), scope.end(), id) != scope.end();
+}
+
+}  // namespace
+
+bool SuppressionList::AppliesTo(const policy::CheckQuery& query) const {
+  return InScope(purposes, query.purpose) && InScope(channels, query.channel);
+}
+
+void SuppressionLists::Replace(ListPtr list) {
+  absl::MutexLock lock(&mu_);
+  auto it = std::lower_bound(lists_.begin(), lists_.end(), list->name,
+                             [](const ListPtr& held, const std::string& name) {
+                               return held->name < name;
+                             });
+  if (it != lists_.end() && (*it)->name == list->name) {
+    *it = std::move(list);
+  } else {
+    lists_.insert(it, std::move(list));
+  }
+}
+
+void SuppressionLists::Drop(absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  lists_.erase(
+      std::remove_if(lists_.begin(), lists_.end(),
+                     [&](const ListPtr& held) { return held->name == name; }),
+      lists_.end());
+}
+
+absl::InlinedVector<SuppressionLists::ListPtr, 1> SuppressionLists::Holding(
+    const crypto::Digest& digest, const policy::CheckQuery& query) const {
+  absl::InlinedVector<ListPtr, 1> holding;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const ListPtr& list : lists_) {
+    if (list->AppliesTo(query) && list->digests.contains(digest)) {
+      holding.push_back(list);
+    }
+  }
+  return holding;
+}
+
+size_t SuppressionLists::entry_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  size_t entries = 0;
+  for (const ListPtr& list : lists_) entries += list->digests.size();
+  return entries;
+}
+
+}  // namespace consentd::core

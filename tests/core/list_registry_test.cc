@@ -1,0 +1,171 @@
+#include "service/core/list_registry.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/core/registry_fixture.h"
+
+namespace consentd::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ListRegistryTest : public RegistryFixture {
+ protected:
+  ListRegistry& lists() { return registry_->list_registry(); }
+
+  static consent::v1::ImportListHeader Header(const std::string& version) {
+    consent::v1::ImportListHeader header;
+    header.set_name("si-national-dnc");
+    header.set_version(version);
+    header.set_default_region("SI");
+    return header;
+  }
+
+  std::unique_ptr<ListRegistry::Import> Begin(
+      const consent::v1::ImportListHeader& header) {
+    absl::StatusOr<std::unique_ptr<ListRegistry::Import>> import =
+        lists().BeginImport(header);
+    EXPECT_TRUE(import.ok()) << import.status();
+    return import.ok() ? *std::move(import) : nullptr;
+  }
+
+  consent::v1::SuppressionList ImportPhones(
+      const consent::v1::ImportListHeader& header,
+      const std::vector<std::string>& phones) {
+    std::unique_ptr<ListRegistry::Import> import = Begin(header);
+    for (const std::string& phone : phones) {
+      EXPECT_TRUE(import->Add(Phone(phone)).ok());
+    }
+    absl::StatusOr<consent::v1::SuppressionList> list = import->Finish();
+    EXPECT_TRUE(list.ok()) << list.status();
+    return list.ok() ? *list : consent::v1::SuppressionList();
+  }
+
+  consent::v1::Decision CareCall(const std::string& phone) {
+    return Decide(CheckOf(Phone(phone), "customer-care", "phone"));
+  }
+};
+
+TEST_F(ListRegistryTest, AListedNumberIsDeniedAndTheListNamed) {
+  consent::v1::SuppressionList list =
+      ImportPhones(Header("2026-11"), {"031 123 456", "+386 40 111 222"});
+  EXPECT_EQ(list.entries(), 2);
+  consent::v1::Decision decision = CareCall("+38631123456");
+  EXPECT_EQ(decision.verdict(), consent::v1::VERDICT_DENY);
+  EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(decision.detail(), "si-national-dnc");
+  EXPECT_EQ(CareCall("+38651000000").verdict(), consent::v1::VERDICT_ALLOW);
+}
+
+TEST_F(ListRegistryTest, ChecksDoNotSeeAListUntilItIsFinished) {
+  std::unique_ptr<ListRegistry::Import> import = Begin(Header("2026-11"));
+  ASSERT_TRUE(import->Add(Phone("031 123 456")).ok());
+  EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
+  ASSERT_TRUE(import->Finish().ok());
+  EXPECT_EQ(CareCall("+38631123456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+}
+
+TEST_F(ListRegistryTest, ANewVersionReplacesTheOldInOneStep) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  std::unique_ptr<ListRegistry::Import> next = Begin(Header("2026-12"));
+  ASSERT_TRUE(next->Add(Phone("040 111 222")).ok());
+  // While the new version streams in, the old one is in force.
+  EXPECT_EQ(CareCall("+38631123456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(CareCall("+38640111222").verdict(), consent::v1::VERDICT_ALLOW);
+  ASSERT_TRUE(next->Finish().ok());
+  EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
+  EXPECT_EQ(CareCall("+38640111222").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  absl::StatusOr<consent::v1::ListListsResponse> described = lists().Describe();
+  ASSERT_EQ(described->lists_size(), 1);
+  EXPECT_EQ(described->lists(0).version(), "2026-12");
+}
+
+TEST_F(ListRegistryTest, AnAbandonedImportLeavesTheOldVersionInForce) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  {
+    std::unique_ptr<ListRegistry::Import> abandoned = Begin(Header("2026-12"));
+    ASSERT_TRUE(abandoned->Add(Phone("040 111 222")).ok());
+  }
+  EXPECT_EQ(CareCall("+38631123456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(CareCall("+38640111222").verdict(), consent::v1::VERDICT_ALLOW);
+  Reopen();
+  EXPECT_EQ(lists().Describe()->lists(0).version(), "2026-11");
+}
+
+TEST_F(ListRegistryTest, AScopedListDeniesOnlyItsPurposesAndChannels) {
+  consent::v1::ImportListHeader header = Header("2026-11");
+  header.add_channels("phone");
+  ImportPhones(header, {"031 123 456"});
+  EXPECT_EQ(CareCall("+38631123456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"), "customer-care", "email"))
+                .verdict(),
+            consent::v1::VERDICT_ALLOW);
+}
+
+TEST_F(ListRegistryTest, ConsentDoesNotOverrideAListEntry) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  ASSERT_TRUE(registry_->ledger()
+                  .RecordConsent(Consent(
+                      Phone("+38631123456"),
+                      consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN))
+                  .ok());
+  EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"))).reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+}
+
+TEST_F(ListRegistryTest, EntriesThatCannotBeNormalisedAreCountedNotFatal) {
+  consent::v1::SuppressionList list = ImportPhones(
+      Header("2026-11"), {"031 123 456", "12", "not a number", "031123456"});
+  EXPECT_EQ(list.entries(), 1);
+  EXPECT_EQ(list.rejected_entries(), 2);
+}
+
+TEST_F(ListRegistryTest, ListsSurviveARestart) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  Reopen();
+  EXPECT_EQ(CareCall("031 123 456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(registry_->lists().entry_count(), 1u);
+}
+
+TEST_F(ListRegistryTest, ADroppedListNoLongerDenies) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  ASSERT_TRUE(lists().Drop("si-national-dnc").ok());
+  EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
+  EXPECT_EQ(lists().Drop("si-national-dnc").code(),
+            absl::StatusCode::kNotFound);
+  Reopen();
+  EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
+}
+
+TEST_F(ListRegistryTest, ABadHeaderIsRejected) {
+  consent::v1::ImportListHeader bad_name = Header("v1");
+  bad_name.set_name("National DNC");
+  consent::v1::ImportListHeader no_version = Header("");
+  consent::v1::ImportListHeader unknown_purpose = Header("v1");
+  unknown_purpose.add_purposes("telepathy");
+  consent::v1::ImportListHeader bad_region = Header("v1");
+  bad_region.set_default_region("slovenia");
+  for (const auto& header :
+       {bad_name, no_version, unknown_purpose, bad_region}) {
+    EXPECT_EQ(lists().BeginImport(header).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << header.ShortDebugString();
+  }
+  EXPECT_THAT(lists().BeginImport(unknown_purpose).status().message(),
+              HasSubstr("purpose"));
+  EXPECT_TRUE(lists().Describe()->lists().empty());
+}
+
+}  // namespace
+}  // namespace consentd::core
