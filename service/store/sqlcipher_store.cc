@@ -47,6 +47,17 @@ class Statement {
   }
   void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
 
+  // Steps through every result row, calling `row` for each; stops at the
+  // first error `row` returns.
+  absl::Status ForEachRow(absl::string_view context,
+                          absl::FunctionRef<absl::Status()> row) {
+    int rc;
+    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
+      if (absl::Status status = row(); !status.ok()) return status;
+    }
+    return SqliteStatus(rc, db_, context);
+  }
+
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string Text(int column) const {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
@@ -326,8 +337,7 @@ absl::Status SqlcipherStore::ScanFacts(
                  "expires_us, subject_initiated FROM facts ORDER BY fact_id;");
   RETURN_IF_ERROR(scan.prepared("prepare scan"));
   FactSummary fact;
-  int rc;
-  while ((rc = sqlite3_step(scan.get())) == SQLITE_ROW) {
+  return scan.ForEachRow("scan facts", [&] {
     fact.fact_id = scan.Int(0);
     fact.digest = scan.DigestColumn(1);
     fact.kind = static_cast<consent::v1::FactKind>(scan.Int(2));
@@ -336,9 +346,8 @@ absl::Status SqlcipherStore::ScanFacts(
     fact.occurred_us = scan.Int(5);
     fact.expires_us = scan.ExpiryColumn(6);
     fact.subject_initiated = scan.Int(7) != 0;
-    RETURN_IF_ERROR(visit(fact));
-  }
-  return SqliteStatus(rc, db_, "scan facts");
+    return visit(fact);
+  });
 }
 
 absl::StatusOr<std::vector<FactRecord>> SqlcipherStore::FactsFor(
@@ -351,11 +360,10 @@ absl::StatusOr<std::vector<FactRecord>> SqlcipherStore::FactsFor(
   RETURN_IF_ERROR(query.prepared("prepare lookup"));
   query.BindBlob(1, crypto::DigestBytes(digest));
   std::vector<FactRecord> facts;
-  int rc;
-  while ((rc = sqlite3_step(query.get())) == SQLITE_ROW) {
+  RETURN_IF_ERROR(query.ForEachRow("look up facts", [&] {
     facts.push_back(ReadFact(query));
-  }
-  RETURN_IF_ERROR(SqliteStatus(rc, db_, "look up facts"));
+    return absl::OkStatus();
+  }));
   return facts;
 }
 
@@ -462,11 +470,10 @@ absl::StatusOr<std::vector<ListRecord>> SqlcipherStore::Lists() {
   Statement query(db_, sql.c_str());
   RETURN_IF_ERROR(query.prepared("prepare lists"));
   std::vector<ListRecord> lists;
-  int rc;
-  while ((rc = sqlite3_step(query.get())) == SQLITE_ROW) {
+  RETURN_IF_ERROR(query.ForEachRow("read lists", [&] {
     lists.push_back(ReadList(query));
-  }
-  RETURN_IF_ERROR(SqliteStatus(rc, db_, "read lists"));
+    return absl::OkStatus();
+  }));
   return lists;
 }
 
@@ -477,11 +484,10 @@ absl::Status SqlcipherStore::ScanListEntries(
                  "SELECT digest FROM suppression_entries WHERE list_id = ?;");
   RETURN_IF_ERROR(scan.prepared("prepare list scan"));
   scan.BindInt(1, list_id);
-  int rc;
-  while ((rc = sqlite3_step(scan.get())) == SQLITE_ROW) {
+  return scan.ForEachRow("scan list", [&] {
     visit(scan.DigestColumn(0));
-  }
-  return SqliteStatus(rc, db_, "scan list");
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace consentd::store
