@@ -3,25 +3,26 @@
 // plaintext. The identifier kind is part of the MAC input: a phone number and
 // an external id that happen to share text get different digests.
 //
+// The HMAC key schedule (the SHA-256 states after absorbing key^ipad and
+// key^opad) is computed once; each digest copies those states into a
+// per-thread scratch context, so the hot path allocates nothing.
+//
 // Thread-safety: immutable after construction; Compute is safe to call
 // concurrently.
 #ifndef CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
 #define CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
-
-#include <memory>
 
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
 #include "service/crypto/digest.h"
 #include "service/crypto/secret_key.h"
 
-struct evp_mac_ctx_st;
+struct evp_md_ctx_st;
 
 namespace consentd::crypto {
 
 class BlindIndex {
  public:
-  // Keys the index; the HMAC key schedule is computed once, here.
   explicit BlindIndex(const SecretKey& key);
   ~BlindIndex();
   BlindIndex(const BlindIndex&) = delete;
@@ -32,8 +33,10 @@ class BlindIndex {
                  absl::string_view normalised) const;
 
  private:
-  // Keyed template; each Compute works on a copy, so this is never mutated.
-  evp_mac_ctx_st* keyed_;
+  // SHA-256 after absorbing key^ipad and key^opad; never mutated after
+  // construction.
+  evp_md_ctx_st* inner_;
+  evp_md_ctx_st* outer_;
 };
 
 }  // namespace consentd::crypto
