@@ -4,6 +4,8 @@
 #include <grpcpp/security/credentials.h>
 
 #include <chrono>
+#include <optional>
+#include <thread>
 
 namespace consentd::client {
 namespace {
@@ -26,6 +28,7 @@ ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
       consent_(consent::v1::ConsentService::NewStub(channel_)),
       admin_(consent::v1::AdminService::NewStub(channel_)),
       lists_(consent::v1::SuppressionListService::NewStub(channel_)),
+      scrub_(consent::v1::ScrubService::NewStub(channel_)),
       timeout_(timeout) {}
 
 template <typename Stub, typename Request, typename Response>
@@ -127,6 +130,66 @@ absl::Status ConsentClient::DropList(const std::string& name) const {
   return Call(lists_.get(),
               &consent::v1::SuppressionListService::Stub::DropList, request)
       .status();
+}
+
+absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::Scrub(
+    const consent::v1::ScrubHeader& header,
+    absl::FunctionRef<absl::StatusOr<bool>(consent::v1::ScrubRow*)> next,
+    absl::FunctionRef<void(const consent::v1::ScrubRowResult&)> on_result)
+    const {
+  grpc::ClientContext context;
+  SetDeadline(context, kImportTimeout);
+  auto stream = scrub_->Scrub(&context);
+  absl::Status abandoned;
+  // Rows go out on their own thread while results come back on this one:
+  // with flow control on both directions, neither may wait for the other.
+  std::thread writer([&] {
+    consent::v1::ScrubRequest request;
+    *request.mutable_header() = header;
+    bool open = stream->Write(request);
+    while (open) {
+      request.Clear();
+      absl::StatusOr<bool> more = next(request.mutable_row());
+      if (!more.ok()) {
+        abandoned = more.status();
+        context.TryCancel();
+        return;
+      }
+      if (!*more) break;
+      open = stream->Write(request);
+    }
+    if (open) stream->WritesDone();
+  });
+  std::optional<consent::v1::ScrubReceipt> receipt;
+  consent::v1::ScrubResponse response;
+  while (stream->Read(&response)) {
+    if (response.has_row()) {
+      on_result(response.row());
+    } else if (response.has_receipt()) {
+      receipt = response.receipt();
+    }
+  }
+  writer.join();
+  grpc::Status status = stream->Finish();
+  if (!abandoned.ok()) return abandoned;
+  if (!status.ok()) return ToStatus(status);
+  if (!receipt.has_value()) {
+    return absl::DataLossError("the scrub ended without a receipt");
+  }
+  return *std::move(receipt);
+}
+
+absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::GetReceipt(
+    const std::string& receipt_id) const {
+  consent::v1::GetReceiptRequest request;
+  request.set_receipt_id(receipt_id);
+  return Call(scrub_.get(), &consent::v1::ScrubService::Stub::GetReceipt,
+              request);
+}
+
+absl::StatusOr<consent::v1::ReceiptKey> ConsentClient::GetReceiptKey() const {
+  return Call(scrub_.get(), &consent::v1::ScrubService::Stub::GetReceiptKey,
+              consent::v1::GetReceiptKeyRequest());
 }
 
 }  // namespace consentd::client

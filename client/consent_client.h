@@ -1,7 +1,7 @@
 // ConsentClient: a small C++ client for consentd's ConsentService,
-// SuppressionListService and AdminService. Every call has a deadline and
-// returns absl::Status codes (the server's gRPC code and message, or
-// UNAVAILABLE / DEADLINE_EXCEEDED when it cannot be reached).
+// SuppressionListService, ScrubService and AdminService. Every call has a
+// deadline and returns absl::Status codes (the server's gRPC code and message,
+// or UNAVAILABLE / DEADLINE_EXCEEDED when it cannot be reached).
 //
 // Example:
 //   consentd::client::ConsentClient client("127.0.0.1:50051");
@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "consent/v1/admin.grpc.pb.h"
 #include "consent/v1/consent.grpc.pb.h"
+#include "consent/v1/scrub.grpc.pb.h"
 #include "consent/v1/suppression.grpc.pb.h"
 
 namespace consentd::client {
@@ -61,6 +62,21 @@ class ConsentClient {
   absl::StatusOr<consent::v1::ListListsResponse> ListLists() const;
   absl::Status DropList(const std::string& name) const;
 
+  // Scrubs a list. `next` fills in one row and returns true, returns false
+  // at the end of the list, or returns an error to abandon the scrub (the
+  // stream is cancelled, no receipt is issued, and that error is returned).
+  // `on_result` receives each row's result, in order. `next` runs on a
+  // thread of its own, `on_result` on the calling thread. Returns the
+  // signed receipt. Its deadline is kImportTimeout.
+  absl::StatusOr<consent::v1::ScrubReceipt> Scrub(
+      const consent::v1::ScrubHeader& header,
+      absl::FunctionRef<absl::StatusOr<bool>(consent::v1::ScrubRow*)> next,
+      absl::FunctionRef<void(const consent::v1::ScrubRowResult&)> on_result)
+      const;
+  absl::StatusOr<consent::v1::ScrubReceipt> GetReceipt(
+      const std::string& receipt_id) const;
+  absl::StatusOr<consent::v1::ReceiptKey> GetReceiptKey() const;
+
   static constexpr absl::Duration kImportTimeout = absl::Hours(1);
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
 
@@ -76,6 +92,7 @@ class ConsentClient {
   std::unique_ptr<consent::v1::ConsentService::Stub> consent_;
   std::unique_ptr<consent::v1::AdminService::Stub> admin_;
   std::unique_ptr<consent::v1::SuppressionListService::Stub> lists_;
+  std::unique_ptr<consent::v1::ScrubService::Stub> scrub_;
   absl::Duration timeout_;
 };
 

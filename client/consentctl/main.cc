@@ -24,6 +24,9 @@
 #include "client/consent_client.h"
 #include "client/consentctl/arguments.h"
 #include "client/consentctl/printer.h"
+#include "client/consentctl/proto_json_file.h"
+#include "client/consentctl/scrub_command.h"
+#include "service/crypto/receipt_signature.h"
 
 namespace consentd::consentctl {
 namespace {
@@ -268,6 +271,53 @@ int Run(int argc, char** argv) {
   CLI::App* list_drop = list->add_subcommand("drop", "Remove a list");
   list_drop->add_option("--name", drop_name, "List name")->required();
 
+  ScrubFlags scrub_flags;
+  CLI::App* scrub = app.add_subcommand(
+      "scrub",
+      "Scrub a campaign list (CSV with a header row) before a campaign: "
+      "writes the allowed and the rejected rows and saves the signed receipt");
+  scrub->add_option("file", scrub_flags.input, "Input CSV")->required();
+  scrub->add_option("--purpose", scrub_flags.purpose, "Purpose")->required();
+  scrub->add_option("--channel", scrub_flags.channel, "Channel")->required();
+  scrub->add_option("--region", scrub_flags.region,
+                    "Region for national-format numbers, e.g. SI");
+  scrub->add_option("--at", scrub_flags.at,
+                    "Time of the campaign (RFC 3339; default now)");
+  scrub->add_option("--phone-column", scrub_flags.phone_columns,
+                    "Column holding a phone number (repeatable)");
+  scrub->add_option("--email-column", scrub_flags.email_columns,
+                    "Column holding an e-mail address (repeatable)");
+  scrub->add_option("--id-column", scrub_flags.id_columns,
+                    "Column holding an external id (repeatable)");
+  scrub->add_option("--id-system", scrub_flags.id_system,
+                    "The system that issued the --id-column ids");
+  scrub->add_option("--list-name", scrub_flags.list_name,
+                    "Name of the list in the receipt (default: the file)");
+  scrub->add_option("--allowed", scrub_flags.allowed_path,
+                    "Allowed rows (default FILE.allowed.csv)");
+  scrub->add_option("--rejected", scrub_flags.rejected_path,
+                    "Rejected rows (default FILE.rejected.csv)");
+  scrub->add_option("--receipt", scrub_flags.receipt_path,
+                    "Receipt (default FILE.receipt.json)");
+
+  std::string receipt_id, receipt_file, key_file;
+  CLI::App* receipt = app.add_subcommand("receipt", "Scrub receipts");
+  receipt->require_subcommand(1);
+  CLI::App* receipt_key = receipt->add_subcommand(
+      "key",
+      "Print the public key receipts are signed with (JSON); keep it "
+      "to verify receipts offline");
+  CLI::App* receipt_show =
+      receipt->add_subcommand("show", "Fetch a kept receipt by id");
+  receipt_show->add_option("id", receipt_id, "Receipt id")->required();
+  CLI::App* receipt_verify = receipt->add_subcommand(
+      "verify", "Check a receipt file's signature offline");
+  receipt_verify->add_option("file", receipt_file, "Receipt (JSON)")
+      ->required();
+  receipt_verify
+      ->add_option("--key", key_file, "Public key from `receipt key` (JSON)")
+      ->required();
+
   CLI::App* status = app.add_subcommand("status", "Server status");
   CLI::App* policy = app.add_subcommand("policy", "The policy in force");
   policy->require_subcommand(1);
@@ -402,6 +452,40 @@ int Run(int argc, char** argv) {
   if (list_drop->parsed()) {
     if (absl::Status s = client.DropList(drop_name); !s.ok()) return Report(s);
     std::cout << "dropped list " << drop_name << "\n";
+    return 0;
+  }
+  if (scrub->parsed()) {
+    scrub_flags.progress = true;
+    absl::StatusOr<ScrubOutcome> outcome =
+        ScrubCsv(scrub_flags, client, std::cerr);
+    if (!outcome.ok()) return Report(outcome.status());
+    printer.Print(outcome->receipt);
+    if (!global.json) {
+      std::cout << "allowed rows   " << outcome->allowed_path << "\n"
+                << "rejected rows  " << outcome->rejected_path << "\n"
+                << "receipt        " << outcome->receipt_path << "\n";
+      if (outcome->malformed_rows > 0) {
+        std::cout << "malformed rows " << outcome->malformed_rows
+                  << " (in the rejected rows as MALFORMED_ROW)\n";
+      }
+    }
+    return 0;
+  }
+  if (receipt_key->parsed()) {
+    return PrintOrReport(client.GetReceiptKey(), printer);
+  }
+  if (receipt_show->parsed()) {
+    return PrintOrReport(client.GetReceipt(receipt_id), printer);
+  }
+  if (receipt_verify->parsed()) {
+    consent::v1::ScrubReceipt kept;
+    consent::v1::ReceiptKey key;
+    absl::Status verified = ReadProtoJson(receipt_file, &kept);
+    if (verified.ok()) verified = ReadProtoJson(key_file, &key);
+    if (verified.ok()) verified = crypto::VerifyReceipt(kept, key);
+    if (!verified.ok()) return Report(verified);
+    std::cout << "receipt " << kept.receipt_id() << " is intact: signed by key "
+              << kept.key_id() << "\n";
     return 0;
   }
   if (status->parsed()) {

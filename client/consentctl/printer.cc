@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -205,6 +206,33 @@ void Printer::Print(const consent::v1::ListListsResponse& response) {
                             list.rejected_entries(), Time(list.imported_at()),
                             scope);
   }
+}
+
+void Printer::Print(const consent::v1::ScrubReceipt& receipt) {
+  if (PrintedJson(receipt)) return;
+  out_ << "receipt " << receipt.receipt_id() << "\n"
+       << "  list        " << receipt.list_name() << " (sha256 "
+       << absl::BytesToHexString(receipt.list_digest()) << ")\n"
+       << "  scrubbed    " << Time(receipt.scrubbed_at()) << " for "
+       << receipt.purpose() << " over " << receipt.channel() << " under policy "
+       << receipt.policy_version() << "\n"
+       << "  rows        " << receipt.rows_total() << ", "
+       << receipt.rows_allowed() << " allowed\n";
+  for (const consent::v1::ReasonCount& count : receipt.rows_by_reason()) {
+    out_ << absl::StrFormat("    %-24s %d\n", ReasonName(count.reason()),
+                            count.rows());
+  }
+  out_ << "  caller      " << receipt.caller() << "\n"
+       << "  signed by   key " << receipt.key_id() << "\n";
+}
+
+void Printer::Print(const consent::v1::ReceiptKey& key) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(key, &text, options);
+  out_ << text;
 }
 
 }  // namespace consentd::consentctl

@@ -10,6 +10,7 @@
 #include "consent/v1/admin.pb.h"
 #include "consent/v1/consent.pb.h"
 #include "consent/v1/policy.pb.h"
+#include "consent/v1/scrub.pb.h"
 #include "consent/v1/suppression.pb.h"
 
 namespace consentd::consentctl {
@@ -27,6 +28,9 @@ class Printer {
   void Print(const consent::v1::Policy& policy);
   void Print(const consent::v1::SuppressionList& list);
   void Print(const consent::v1::ListListsResponse& response);
+  void Print(const consent::v1::ScrubReceipt& receipt);
+  // Always JSON: the key is for saving to a file.
+  void Print(const consent::v1::ReceiptKey& key);
 
  private:
   // Prints `message` as JSON; returns false (printing nothing) for text.

@@ -14,9 +14,9 @@
 #include "consent/v1/audit.grpc.pb.h"
 #include "consent/v1/feed.grpc.pb.h"
 #include "consent/v1/requests.grpc.pb.h"
-#include "consent/v1/scrub.grpc.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/consent_service.h"
+#include "service/api/scrub_service.h"
 #include "service/api/suppression_list_service.h"
 
 namespace consentd::api {
@@ -70,10 +70,9 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
       std::make_unique<AdminServiceImpl>(registry, absl::Now()));
   server->services_.push_back(
       std::make_unique<SuppressionListServiceImpl>(registry));
+  server->services_.push_back(std::make_unique<ScrubServiceImpl>(registry));
   // Designed, not built yet: their generated bases answer UNIMPLEMENTED,
   // and registering them lets reflection show the whole v1 surface.
-  server->services_.push_back(
-      std::make_unique<consent::v1::ScrubService::Service>());
   server->services_.push_back(
       std::make_unique<consent::v1::DataSubjectRequestService::Service>());
   server->services_.push_back(

@@ -64,6 +64,9 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
       &registry->lists_, options.clock);
+  registry->scrubber_ = std::make_unique<const Scrubber>(
+      registry->checker_.get(), registry->policy_.get(), registry->store_.get(),
+      keyring.ReceiptSigningSeed(), options.clock);
   RETURN_IF_ERROR(registry->ledger_->LoadIndex());
   RETURN_IF_ERROR(registry->list_registry_->Load());
   return registry;

@@ -20,6 +20,7 @@
 #include "service/core/contact_checker.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/list_registry.h"
+#include "service/core/scrubber.h"
 #include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
 #include "service/crypto/blind_index.h"
@@ -53,6 +54,7 @@ class ConsentRegistry {
   ConsentLedger& ledger() { return *ledger_; }
   ListRegistry& list_registry() { return *list_registry_; }
   const ContactChecker& checker() const { return *checker_; }
+  const Scrubber& scrubber() const { return *scrubber_; }
   const policy::PolicyModel& policy() const { return *policy_; }
   const SuppressionIndex& index() const { return index_; }
   const SuppressionLists& lists() const { return lists_; }
@@ -71,6 +73,7 @@ class ConsentRegistry {
   std::unique_ptr<ConsentLedger> ledger_;
   std::unique_ptr<ListRegistry> list_registry_;
   std::unique_ptr<const ContactChecker> checker_;
+  std::unique_ptr<const Scrubber> scrubber_;
 };
 
 }  // namespace consentd::core

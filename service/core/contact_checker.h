@@ -40,18 +40,24 @@ class ContactChecker {
   absl::StatusOr<consent::v1::CheckBatchResponse> CheckBatch(
       const consent::v1::CheckBatchRequest& request) const;
 
- private:
+  // The building blocks of Check, for callers that decide many contacts
+  // under one purpose, channel and time (CheckBatch, scrubs).
+
+  // Validates and resolves what a check asks. Errors: INVALID_ARGUMENT for
+  // a missing or unknown purpose or channel, a bad region or timestamp.
   absl::StatusOr<policy::CheckQuery> MakeQuery(
       absl::string_view purpose, absl::string_view channel, bool has_at,
       const google::protobuf::Timestamp& at,
       absl::string_view default_region) const;
 
-  // Decides one contact whose identifier count is already validated.
+  // Decides one contact; its identifier count must already be validated
+  // (ValidateIdentifierCount).
   void Decide(const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
                   identifiers,
               absl::string_view default_region, const policy::CheckQuery& query,
               consent::v1::Decision* out) const;
 
+ private:
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
   const SuppressionIndex* const index_;

@@ -1,8 +1,8 @@
 // Keyring: the instance's 32-byte master key, kept in a file only its owner
 // may read, and the keys derived from it with HKDF-SHA-256: one for the
-// SQLCipher database, one for the blind index. Deriving separate keys means
-// the database key never lets anyone compute identifier digests and vice
-// versa.
+// SQLCipher database, one for the blind index, one for signing receipts.
+// Deriving separate keys means the database key never lets anyone compute
+// identifier digests and vice versa.
 //
 // File format (text): the line "consentd-keyring v1", then a line
 // "master <64 hex digits>".
@@ -40,6 +40,10 @@ class Keyring {
 
   SecretKey DatabaseKey() const { return Derive("consentd/v1/database"); }
   SecretKey BlindIndexKey() const { return Derive("consentd/v1/blind-index"); }
+  // The Ed25519 private key (seed) scrub receipts are signed with.
+  SecretKey ReceiptSigningSeed() const {
+    return Derive("consentd/v1/receipt-signing");
+  }
 
  private:
   explicit Keyring(const SecretKey& master) : master_(master) {}

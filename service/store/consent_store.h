@@ -75,6 +75,16 @@ class ConsentStore {
       int64_t list_id,
       absl::FunctionRef<void(const crypto::Digest&)> visit) = 0;
 
+  // Keeps a scrub receipt (its serialized bytes) under its id, durably.
+  // ALREADY_EXISTS when the id is taken.
+  virtual absl::Status SaveReceipt(const std::string& receipt_id,
+                                   const std::string& receipt,
+                                   int64_t scrubbed_us) = 0;
+
+  // A kept receipt's bytes. NOT_FOUND when there is none with that id.
+  virtual absl::StatusOr<std::string> LoadReceipt(
+      const std::string& receipt_id) = 0;
+
   // The schema version the store is at.
   virtual int schema_version() const = 0;
 };

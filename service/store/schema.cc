@@ -50,6 +50,14 @@ CREATE TABLE suppression_entries (
   PRIMARY KEY (list_id, digest)
 ) WITHOUT ROWID;
 )sql"},
+    // Signed scrub receipts, kept whole (serialized consent.v1.ScrubReceipt).
+    {3, R"sql(
+CREATE TABLE scrub_receipts (
+  receipt_id  TEXT    PRIMARY KEY,
+  receipt     BLOB    NOT NULL,
+  scrubbed_us INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

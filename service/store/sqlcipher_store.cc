@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -63,6 +64,12 @@ class Statement {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
     return text == nullptr ? std::string()
                            : std::string(reinterpret_cast<const char*>(text),
+                                         sqlite3_column_bytes(stmt_, column));
+  }
+  std::string Blob(int column) const {
+    const void* blob = sqlite3_column_blob(stmt_, column);
+    return blob == nullptr ? std::string()
+                           : std::string(static_cast<const char*>(blob),
                                          sqlite3_column_bytes(stmt_, column));
   }
   crypto::Digest DigestColumn(int column) const {
@@ -488,6 +495,43 @@ absl::Status SqlcipherStore::ScanListEntries(
     visit(scan.DigestColumn(0));
     return absl::OkStatus();
   });
+}
+
+absl::Status SqlcipherStore::SaveReceipt(const std::string& receipt_id,
+                                         const std::string& receipt,
+                                         int64_t scrubbed_us) {
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT INTO scrub_receipts (receipt_id, receipt, "
+                   "scrubbed_us) VALUES (?, ?, ?);");
+  RETURN_IF_ERROR(insert.prepared("prepare save receipt"));
+  insert.BindText(1, receipt_id);
+  insert.BindBlob(2, receipt);
+  insert.BindInt(3, scrubbed_us);
+  int rc = sqlite3_step(insert.get());
+  if ((rc & 0xFF) == SQLITE_CONSTRAINT) {
+    return absl::AlreadyExistsError("a receipt with that id exists");
+  }
+  return rc == SQLITE_DONE ? absl::OkStatus()
+                           : SqliteStatus(rc, db_, "save receipt");
+}
+
+absl::StatusOr<std::string> SqlcipherStore::LoadReceipt(
+    const std::string& receipt_id) {
+  absl::MutexLock lock(&mu_);
+  Statement query(db_,
+                  "SELECT receipt FROM scrub_receipts WHERE receipt_id = ?;");
+  RETURN_IF_ERROR(query.prepared("prepare load receipt"));
+  query.BindText(1, receipt_id);
+  std::optional<std::string> receipt;
+  RETURN_IF_ERROR(query.ForEachRow("load receipt", [&] {
+    receipt = query.Blob(0);
+    return absl::OkStatus();
+  }));
+  if (!receipt.has_value()) {
+    return absl::NotFoundError("no receipt with that id");
+  }
+  return *std::move(receipt);
 }
 
 }  // namespace consentd::store

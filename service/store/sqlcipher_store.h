@@ -54,6 +54,11 @@ class SqlcipherStore final : public ConsentStore {
   absl::Status ScanListEntries(
       int64_t list_id,
       absl::FunctionRef<void(const crypto::Digest&)> visit) override;
+  absl::Status SaveReceipt(const std::string& receipt_id,
+                           const std::string& receipt,
+                           int64_t scrubbed_us) override;
+  absl::StatusOr<std::string> LoadReceipt(
+      const std::string& receipt_id) override;
   int schema_version() const override { return schema_version_; }
 
  private:

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "client/consent_client.h"
+#include "consent/v1/audit.grpc.pb.h"
 #include "consent/v1/consent.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
 #include "consent/v1/suppression.grpc.pb.h"
@@ -124,10 +125,10 @@ TEST_F(ConsentdIntegrationTest, RpcsNotBuiltYetAnswerUnimplemented) {
       grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
   {
     grpc::ClientContext context;
-    consent::v1::ScrubReceipt receipt;
+    consent::v1::VerifyAuditResponse response;
     grpc::Status status =
-        consent::v1::ScrubService::NewStub(channel)->GetReceipt(
-            &context, consent::v1::GetReceiptRequest(), &receipt);
+        consent::v1::AuditService::NewStub(channel)->VerifyAudit(
+            &context, consent::v1::VerifyAuditRequest(), &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   }
   {

@@ -1,0 +1,95 @@
+// Scrubber: scrubs campaign lists and keeps their receipts.
+//
+// A Session decides each row as Check would (same index, lists and policy,
+// one purpose, channel and time for the whole list), folds the row into the
+// list digest and the per-reason counts as it passes, and on Finish signs a
+// receipt (Ed25519, key from the keyring) and keeps it in the store. Rows
+// are never kept: the receipt proves what was decided without holding the
+// list.
+//
+// Thread-safety: Scrubber is safe for concurrent use; one Session is used
+// by one thread.
+#ifndef CONSENTD_SERVICE_CORE_SCRUBBER_H_
+#define CONSENTD_SERVICE_CORE_SCRUBBER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "consent/v1/scrub.pb.h"
+#include "policy/policy_model.h"
+#include "service/core/clock.h"
+#include "service/core/contact_checker.h"
+#include "service/crypto/list_digest.h"
+#include "service/crypto/receipt_signature.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+inline constexpr int64_t kMaxScrubRows = 100'000'000;
+inline constexpr size_t kMaxListNameLength = 128;
+
+class Scrubber {
+ public:
+  class Session;
+
+  // Every pointer must outlive the scrubber and its sessions.
+  Scrubber(const ContactChecker* checker, const policy::PolicyModel* policy,
+           store::ConsentStore* store, const crypto::SecretKey& signing_seed,
+           Clock clock);
+
+  // Starts a scrub for `caller` (recorded in the receipt). Errors:
+  // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
+  // region, time or list name.
+  absl::StatusOr<std::unique_ptr<Session>> Begin(
+      const consent::v1::ScrubHeader& header, std::string caller) const;
+
+  // A kept receipt. Errors: NOT_FOUND; DATA_LOSS when the stored bytes do
+  // not parse.
+  absl::StatusOr<consent::v1::ScrubReceipt> Receipt(
+      const std::string& receipt_id) const;
+
+  // The key receipts are signed with.
+  const consent::v1::ReceiptKey& receipt_key() const { return signer_.key(); }
+
+ private:
+  const ContactChecker* const checker_;
+  const policy::PolicyModel* const policy_;
+  store::ConsentStore* const store_;
+  const crypto::ReceiptSigner signer_;
+  const Clock clock_;
+};
+
+class Scrubber::Session {
+ public:
+  // The decision for one row. A row without identifiers is DENY
+  // INVALID_IDENTIFIER. Errors: INVALID_ARGUMENT for a row over the bounds
+  // (row id, identifiers) or past kMaxScrubRows; the scrub should then be
+  // abandoned.
+  absl::StatusOr<consent::v1::ScrubRowResult> Decide(
+      const consent::v1::ScrubRow& row);
+
+  // Signs, keeps and returns the receipt. Call once. Errors: store errors.
+  absl::StatusOr<consent::v1::ScrubReceipt> Finish();
+
+ private:
+  friend class Scrubber;
+  Session(const Scrubber* scrubber, const consent::v1::ScrubHeader& header,
+          const policy::CheckQuery& query, std::string caller);
+
+  const Scrubber* const scrubber_;
+  const consent::v1::ScrubHeader header_;
+  const policy::CheckQuery query_;
+  const std::string caller_;
+  crypto::ListDigest digest_;
+  int64_t rows_ = 0;
+  int64_t allowed_ = 0;
+  std::map<consent::v1::DecisionReason, int64_t> by_reason_;
+  bool finished_ = false;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_SCRUBBER_H_
