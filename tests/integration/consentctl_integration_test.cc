@@ -141,6 +141,61 @@ TEST_F(ConsentctlTest, AnImportWithABadLinePublishesNothing) {
   EXPECT_THAT(shown.stdout_text, ::testing::Not(HasSubstr("v2")));
 }
 
+TEST_F(ConsentctlTest,
+       ScrubSplitsACsvKeepingColumnsAndSavesAVerifiableReceipt) {
+  ASSERT_EQ(
+      Run({"object", "--phone", "+38631123456", "--method", "verbal"}).code, 0);
+  std::string leads = dir_.File("leads.csv");
+  std::ofstream(leads, std::ios::binary)
+      << "\xEF\xBB\xBFname,phone,note\r\n"
+         "\"Novak, Ana\",031 123 456,\"said \"\"no\"\"\"\r\n"
+         "Boris,040 111 222,\"two\nlines\"\r\n"
+         "short,row\r\n"
+         "Cilka,12,x\r\n";
+  ProgramResult scrub =
+      Run({"scrub", leads, "--purpose", "customer-care", "--channel", "email",
+           "--region", "SI", "--phone-column", "phone"});
+  ASSERT_EQ(scrub.code, 0) << scrub.stderr_text;
+  EXPECT_THAT(scrub.stderr_text,
+              HasSubstr("line 5: expected 3 fields, found 2"));
+  EXPECT_EQ(testing::ReadFileOrEmpty(dir_.File("leads.allowed.csv")),
+            "name,phone,note\nBoris,040 111 222,\"two\nlines\"\n");
+  EXPECT_EQ(testing::ReadFileOrEmpty(dir_.File("leads.rejected.csv")),
+            "name,phone,note,consentd_reason,consentd_detail\n"
+            "\"Novak, Ana\",031 123 456,\"said \"\"no\"\"\",OBJECTION,global\n"
+            "short,row,MALFORMED_ROW,\"line 5: expected 3 fields, found 2\"\n"
+            "Cilka,12,x,INVALID_IDENTIFIER,\n");
+
+  std::string key = dir_.File("key.json");
+  ProgramResult key_out = Run({"receipt", "key"});
+  ASSERT_EQ(key_out.code, 0);
+  std::ofstream(key) << key_out.stdout_text;
+  std::string receipt = dir_.File("leads.receipt.json");
+  ProgramResult verified = Run({"receipt", "verify", receipt, "--key", key});
+  EXPECT_EQ(verified.code, 0) << verified.stderr_text;
+  EXPECT_THAT(verified.stdout_text, HasSubstr("is intact"));
+
+  // One byte of the receipt changed: a row count.
+  std::string text = testing::ReadFileOrEmpty(receipt);
+  size_t at = text.find("\"rows_allowed\": \"1\"");
+  ASSERT_NE(at, std::string::npos) << text;
+  text[at + std::string("\"rows_allowed\": \"").size()] = '2';
+  std::string tampered = dir_.File("tampered.json");
+  std::ofstream(tampered) << text;
+  ProgramResult rejected = Run({"receipt", "verify", tampered, "--key", key});
+  EXPECT_EQ(rejected.code, 1);
+  EXPECT_THAT(rejected.stderr_text, HasSubstr("DATA_LOSS"));
+}
+
+TEST_F(ConsentctlTest, AScrubNamingAMissingColumnScrubsNothing) {
+  std::string leads = dir_.File("leads.csv");
+  std::ofstream(leads) << "name,mobile\nAna,031 123 456\n";
+  ProgramResult scrub = Run({"scrub", leads, "--purpose", "marketing",
+                             "--channel", "phone", "--phone-column", "phone"});
+  EXPECT_EQ(scrub.code, 1);
+  EXPECT_THAT(scrub.stderr_text, HasSubstr("no column \"phone\""));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});

@@ -174,6 +174,63 @@ TEST_F(ConsentdIntegrationTest, AListImportMustStartWithItsHeader) {
   EXPECT_TRUE(client.ListLists()->lists().empty());
 }
 
+TEST_F(ConsentdIntegrationTest, AScrubStreamsRowsAndEndsWithAKeptReceipt) {
+  ConsentdProcess server = StartOrDie();
+  client::ConsentClient client(server.address());
+  ASSERT_TRUE(client.RecordObjection(ObjectionForEveryone()).ok());
+  consent::v1::ScrubHeader header;
+  header.set_purpose("customer-care");
+  header.set_channel("email");
+  header.set_default_region("SI");
+  constexpr int kRows = 3000;
+  int sent = 0;
+  std::vector<consent::v1::ScrubRowResult> results;
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = client.Scrub(
+      header,
+      [&](consent::v1::ScrubRow* row) -> absl::StatusOr<bool> {
+        if (sent == kRows) return false;
+        row->set_row_id(absl::StrCat(sent));
+        row->add_identifiers()->set_phone(
+            sent == 7 ? std::string(kPhone)
+                      : absl::StrCat("+3864011", 1000 + sent));
+        ++sent;
+        return true;
+      },
+      [&](const consent::v1::ScrubRowResult& result) {
+        results.push_back(result);
+      });
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  ASSERT_EQ(results.size(), static_cast<size_t>(kRows));
+  EXPECT_EQ(results[7].reason(), consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(results[8].row_id(), "8");
+  EXPECT_EQ(receipt->rows_total(), kRows);
+  EXPECT_EQ(receipt->rows_allowed(), kRows - 1);
+  absl::StatusOr<consent::v1::ScrubReceipt> kept =
+      client.GetReceipt(receipt->receipt_id());
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->signature(), receipt->signature());
+}
+
+TEST_F(ConsentdIntegrationTest, AnAbandonedScrubIssuesNoReceipt) {
+  ConsentdProcess server = StartOrDie();
+  client::ConsentClient client(server.address());
+  consent::v1::ScrubHeader header;
+  header.set_purpose("customer-care");
+  header.set_channel("email");
+  int calls = 0;
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = client.Scrub(
+      header,
+      [&](consent::v1::ScrubRow* row) -> absl::StatusOr<bool> {
+        if (++calls > 5) return absl::AbortedError("input went away");
+        row->add_identifiers()->set_email("a@example.si");
+        return true;
+      },
+      [](const consent::v1::ScrubRowResult&) {});
+  EXPECT_EQ(receipt.status().code(), absl::StatusCode::kAborted);
+  // The server is still well.
+  EXPECT_TRUE(client.GetStatus().ok());
+}
+
 TEST_F(ConsentdIntegrationTest, ARestartKeepsEverything) {
   consent::v1::GetRecordResponse before;
   {

@@ -360,3 +360,25 @@ TEST_F(SqlcipherListStoreTest, ListsAreReturnedByName) {
 
 }  // namespace
 }  // namespace consentd::store
+
+namespace consentd::store {
+namespace {
+
+TEST_F(SqlcipherStoreTest, ReceiptsAreKeptByIdAndSurviveReopen) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+    ASSERT_TRUE(
+        store->SaveReceipt("rcpt-1", std::string("\x01\x00\x02", 3), 7).ok());
+    EXPECT_EQ(store->SaveReceipt("rcpt-1", "again", 8).code(),
+              absl::StatusCode::kAlreadyExists);
+  }
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  absl::StatusOr<std::string> receipt = store->LoadReceipt("rcpt-1");
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(*receipt, std::string("\x01\x00\x02", 3));
+  EXPECT_EQ(store->LoadReceipt("rcpt-2").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace consentd::store

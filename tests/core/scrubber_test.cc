@@ -1,0 +1,141 @@
+#include "service/core/scrubber.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/core/input_validation.h"
+#include "service/crypto/list_digest.h"
+#include "service/crypto/receipt_signature.h"
+#include "tests/core/registry_fixture.h"
+
+namespace consentd::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ScrubberTest : public RegistryFixture {
+ protected:
+  const Scrubber& scrubber() { return registry_->scrubber(); }
+
+  static consent::v1::ScrubHeader Header() {
+    consent::v1::ScrubHeader header;
+    header.set_purpose("marketing");
+    header.set_channel("email");
+    header.set_default_region("SI");
+    header.set_list_name("leads-q4.csv");
+    return header;
+  }
+
+  static consent::v1::ScrubRow Row(const std::string& id,
+                                   const consent::v1::Identifier& identifier) {
+    consent::v1::ScrubRow row;
+    row.set_row_id(id);
+    *row.add_identifiers() = identifier;
+    return row;
+  }
+
+  std::unique_ptr<Scrubber::Session> Begin() {
+    absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
+        scrubber().Begin(Header(), "caller-1");
+    EXPECT_TRUE(session.ok()) << session.status();
+    return session.ok() ? *std::move(session) : nullptr;
+  }
+};
+
+TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
+  ASSERT_TRUE(
+      registry_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
+  ASSERT_TRUE(registry_->ledger()
+                  .RecordConsent(Consent(
+                      Email("b@x.si"), consent::v1::COLLECTION_METHOD_WEB_FORM,
+                      consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
+                  .ok());
+  std::unique_ptr<Scrubber::Session> session = Begin();
+  for (const char* address : {"a@x.si", "b@x.si", "c@x.si"}) {
+    absl::StatusOr<consent::v1::ScrubRowResult> result =
+        session->Decide(Row(address, Email(address)));
+    ASSERT_TRUE(result.ok()) << result.status();
+    consent::v1::Decision expected =
+        Decide(CheckOf(Email(address), "marketing", "email"));
+    EXPECT_EQ(result->row_id(), address);
+    EXPECT_EQ(result->verdict(), expected.verdict()) << address;
+    EXPECT_EQ(result->reason(), expected.reason()) << address;
+  }
+}
+
+TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
+  ASSERT_TRUE(
+      registry_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
+  std::unique_ptr<Scrubber::Session> session = Begin();
+  crypto::ListDigest expected_digest;
+  for (const auto& row : {Row("1", Email("a@x.si")), Row("2", Phone("12")),
+                          Row("3", Email("c@x.si")), consent::v1::ScrubRow()}) {
+    ASSERT_TRUE(session->Decide(row).ok());
+    expected_digest.AddRow(row);
+  }
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = session->Finish();
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->rows_total(), 4);
+  EXPECT_EQ(receipt->rows_allowed(), 0);
+  std::map<consent::v1::DecisionReason, int64_t> counts;
+  for (const auto& count : receipt->rows_by_reason()) {
+    counts[count.reason()] = count.rows();
+  }
+  EXPECT_EQ(counts[consent::v1::DECISION_REASON_OBJECTION], 1);
+  EXPECT_EQ(counts[consent::v1::DECISION_REASON_INVALID_IDENTIFIER], 2);
+  EXPECT_EQ(counts[consent::v1::DECISION_REASON_NO_CONSENT], 1);
+  EXPECT_EQ(receipt->list_digest(), expected_digest.Finish());
+  EXPECT_EQ(receipt->policy_version(), registry_->policy().version());
+  EXPECT_EQ(receipt->purpose(), "marketing");
+  EXPECT_EQ(receipt->channel(), "email");
+  EXPECT_EQ(receipt->caller(), "caller-1");
+  EXPECT_EQ(receipt->list_name(), "leads-q4.csv");
+  EXPECT_TRUE(crypto::VerifyReceipt(*receipt, scrubber().receipt_key()).ok());
+
+  absl::StatusOr<consent::v1::ScrubReceipt> kept =
+      scrubber().Receipt(receipt->receipt_id());
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->SerializeAsString(), receipt->SerializeAsString());
+}
+
+TEST_F(ScrubberTest, TheSigningKeySurvivesARestart) {
+  const std::string key = scrubber().receipt_key().public_key();
+  Reopen();
+  EXPECT_EQ(scrubber().receipt_key().public_key(), key);
+}
+
+TEST_F(ScrubberTest, AnUnknownReceiptIsNotFound) {
+  EXPECT_EQ(scrubber().Receipt("rcpt-none").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ScrubberTest, ABadHeaderIsRejected) {
+  consent::v1::ScrubHeader no_channel = Header();
+  no_channel.clear_channel();
+  consent::v1::ScrubHeader long_name = Header();
+  long_name.set_list_name(std::string(kMaxListNameLength + 1, 'n'));
+  for (const auto& header : {no_channel, long_name}) {
+    EXPECT_EQ(scrubber().Begin(header, "c").status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
+TEST_F(ScrubberTest, ARowOverTheBoundsIsAnError) {
+  std::unique_ptr<Scrubber::Session> session = Begin();
+  consent::v1::ScrubRow wide = Row("1", Email("a@x.si"));
+  for (int i = 0; i < kMaxIdentifiersPerContact; ++i) {
+    *wide.add_identifiers() = Email("a@x.si");
+  }
+  EXPECT_THAT(session->Decide(wide).status().message(), HasSubstr("row 1"));
+  consent::v1::ScrubRow long_id =
+      Row(std::string(kMaxRowIdLength + 1, 'r'), Email("a@x.si"));
+  EXPECT_EQ(session->Decide(long_id).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace consentd::core
