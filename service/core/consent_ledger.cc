@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "policy/decision.h"
+#include "service/core/index_fact.h"
 #include "service/core/input_validation.h"
 
 namespace consentd::core {
@@ -15,20 +16,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using policy::ScopeId;
-
-template <typename Record>
-policy::Fact ToIndexFact(const Record& record,
-                         const policy::PolicyModel& policy) {
-  policy::Fact fact;
-  fact.fact_id = record.fact_id;
-  fact.occurred_us = record.occurred_us;
-  fact.expires_us = record.expires_us;
-  fact.kind = record.kind;
-  fact.purpose = policy.StoredPurpose(record.purpose);
-  fact.channel = policy.StoredChannel(record.channel);
-  fact.subject_initiated = record.subject_initiated;
-  return fact;
-}
 
 absl::string_view RefusalName(consent::v1::FactKind kind) {
   switch (kind) {
@@ -92,14 +79,15 @@ ConsentLedger::ConsentLedger(store::ConsentStore* store,
       index_(index),
       policy_(policy),
       resolver_(resolver),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      commits_(store, index, policy) {}
 
 absl::Status ConsentLedger::LoadIndex() {
   constexpr size_t kChunk = 4096;
   std::vector<SuppressionIndex::Entry> chunk;
   chunk.reserve(kChunk);
   RETURN_IF_ERROR(store_->ScanFacts([&](const store::FactSummary& record) {
-    chunk.push_back({record.digest, ToIndexFact(record, *policy_)});
+    chunk.push_back({record.digest, IndexFactOf(record, *policy_)});
     if (chunk.size() == kChunk) {
       index_->Add(chunk);
       chunk.clear();
@@ -157,51 +145,52 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
   const int64_t at_us = std::max(grant.occurred_us, now_us);
   const consent::v1::CollectionMethod method =
       grant.evidence.collection_method();
-  return index_->WithFacts(
-      digests,
-      [&](absl::Span<const absl::Span<const policy::Fact>> facts)
-          -> absl::StatusOr<bool> {
-        bool lifted = false;
-        for (size_t i = 0; i < facts.size(); ++i) {
-          for (ScopeId c : channels) {
-            std::optional<policy::Fact> refusal =
-                policy::StandingRefusal(facts[i], {purpose, c, at_us});
-            if (!refusal.has_value()) continue;
-            std::string where = absl::StrCat(
-                "identifiers[", i, "] has a standing ",
-                RefusalName(refusal->kind), " (fact ", refusal->fact_id, ")");
-            if (!grant.subject_initiated) {
-              return absl::FailedPreconditionError(
-                  absl::StrCat(where, "; consent collected by ",
-                               consent::v1::CollectionMethod_Name(method),
-                               " cannot lift it: policy ", policy_->version(),
-                               " lets only subject-initiated methods do that (",
-                               LiftingMethods(*policy_), ")"));
-            }
-            if (refusal->occurred_us > grant.occurred_us) {
-              return absl::FailedPreconditionError(absl::StrCat(
-                  where, "; consent dated before the refusal cannot lift it"));
-            }
-            lifted = true;
-          }
+  // Queued facts first: a fact leaves the queue only once it is indexed.
+  std::vector<std::vector<policy::Fact>> facts(digests.size());
+  for (size_t i = 0; i < digests.size(); ++i) {
+    facts[i] = commits_.PendingFacts(digests[i]);
+  }
+  index_->WithFacts(
+      digests, [&](absl::Span<const absl::Span<const policy::Fact>> indexed) {
+        for (size_t i = 0; i < indexed.size(); ++i) {
+          facts[i].insert(facts[i].end(), indexed[i].begin(), indexed[i].end());
         }
-        return lifted;
       });
+  bool lifted = false;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    for (ScopeId c : channels) {
+      std::optional<policy::Fact> refusal =
+          policy::StandingRefusal(facts[i], {purpose, c, at_us});
+      if (!refusal.has_value()) continue;
+      std::string where = absl::StrCat(
+          "identifiers[", i, "] has a standing ", RefusalName(refusal->kind),
+          refusal->fact_id >= kFirstProvisionalFactId
+              ? std::string(" (being committed)")
+              : absl::StrCat(" (fact ", refusal->fact_id, ")"));
+      if (!grant.subject_initiated) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(where, "; consent collected by ",
+                         consent::v1::CollectionMethod_Name(method),
+                         " cannot lift it: policy ", policy_->version(),
+                         " lets only subject-initiated methods do that (",
+                         LiftingMethods(*policy_), ")"));
+      }
+      if (refusal->occurred_us > grant.occurred_us) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            where, "; consent dated before the refusal cannot lift it"));
+      }
+      lifted = true;
+    }
+  }
+  return lifted;
 }
 
-absl::StatusOr<std::vector<int64_t>> ConsentLedger::Commit(
-    absl::Span<const crypto::Digest> digests, const store::FactRecord& fact) {
-  std::vector<store::FactRecord> records(digests.size(), fact);
-  for (size_t i = 0; i < digests.size(); ++i) records[i].digest = digests[i];
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, store_->AppendFacts(records));
-  std::vector<SuppressionIndex::Entry> entries;
-  entries.reserve(records.size());
+CommitQueue::Ticket ConsentLedger::Enqueue(const PreparedWrite& write) {
+  std::vector<store::FactRecord> records(write.digests.size(), write.fact);
   for (size_t i = 0; i < records.size(); ++i) {
-    records[i].fact_id = ids[i];
-    entries.push_back({records[i].digest, ToIndexFact(records[i], *policy_)});
+    records[i].digest = write.digests[i];
   }
-  index_->Add(entries);
-  return ids;
+  return commits_.Enqueue(std::move(records));
 }
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
@@ -234,13 +223,17 @@ absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
         policy_->LiftsRefusal(request.evidence().collection_method());
   }
 
-  absl::MutexLock lock(&write_mu_);
-  if (grant) {
-    ASSIGN_OR_RETURN(fact.lifted_refusal,
-                     CheckStandingRefusals(write.digests, fact, purpose,
-                                           channel, fact.recorded_us));
+  CommitQueue::Ticket ticket;
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (grant) {
+      ASSIGN_OR_RETURN(fact.lifted_refusal,
+                       CheckStandingRefusals(write.digests, fact, purpose,
+                                             channel, fact.recorded_us));
+    }
+    ticket = Enqueue(write);
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(write.digests, fact));
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, commits_.Await(ticket));
   auto response = Receipt<consent::v1::RecordConsentResponse>(ids, fact);
   response.set_lifted_refusal(fact.lifted_refusal);
   return response;
@@ -253,8 +246,12 @@ ConsentLedger::RecordObjection(
   RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
   ASSIGN_OR_RETURN(PreparedWrite write,
                    Prepare(request, consent::v1::FACT_KIND_OBJECTION));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, Commit(write.digests, write.fact));
+  CommitQueue::Ticket ticket;
+  {
+    absl::MutexLock lock(&write_mu_);
+    ticket = Enqueue(write);
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, commits_.Await(ticket));
   return Receipt<consent::v1::RecordObjectionResponse>(ids, write.fact);
 }
 

@@ -8,8 +8,12 @@
 // refusal; the recorded fact then says it lifted a refusal. Anything else is
 // FAILED_PRECONDITION and records nothing.
 //
-// Thread-safety: safe for concurrent use; writes are serialised so that the
-// refusal check, the append and the index update are one step.
+// Writes are durable and visible to checks when acknowledged. They are
+// validated one at a time, in order, and committed in groups (CommitQueue):
+// one fsync serves every write that arrived while the previous group was
+// being committed.
+//
+// Thread-safety: safe for concurrent use.
 #ifndef CONSENTD_SERVICE_CORE_CONSENT_LEDGER_H_
 #define CONSENTD_SERVICE_CORE_CONSENT_LEDGER_H_
 
@@ -21,6 +25,7 @@
 #include "consent/v1/consent.pb.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
+#include "service/core/commit_queue.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/suppression_index.h"
 #include "service/store/consent_store.h"
@@ -72,16 +77,16 @@ class ConsentLedger {
   absl::StatusOr<PreparedWrite> Prepare(const Request& request,
                                         consent::v1::FactKind kind) const;
 
-  // Whether recording `grant` lifts a standing refusal; an error when a
-  // refusal stands that it may not lift.
+  // Whether recording `grant` lifts a standing refusal, looking at the
+  // committed and the queued facts; an error when a refusal stands that it
+  // may not lift.
   absl::StatusOr<bool> CheckStandingRefusals(
       absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
       policy::ScopeId purpose, policy::ScopeId channel, int64_t now_us) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
-  // One fact per digest: appended durably, then added to the index.
-  absl::StatusOr<std::vector<int64_t>> Commit(
-      absl::Span<const crypto::Digest> digests, const store::FactRecord& fact)
+  // Queues one fact per digest for the next group commit.
+  CommitQueue::Ticket Enqueue(const PreparedWrite& write)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   store::ConsentStore* const store_;
@@ -90,7 +95,10 @@ class ConsentLedger {
   const IdentifierResolver* const resolver_;
   const Clock clock_;
 
+  // Serialises validation against standing refusals with queueing, so the
+  // queue's order is the order writes were validated in.
   absl::Mutex write_mu_;
+  CommitQueue commits_;
 };
 
 }  // namespace consentd::core

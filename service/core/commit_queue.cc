@@ -1,0 +1,102 @@
+#include "service/core/commit_queue.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "service/core/index_fact.h"
+
+namespace consentd::core {
+
+CommitQueue::CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
+                         const policy::PolicyModel* policy)
+    : store_(store),
+      index_(index),
+      policy_(policy),
+      next_provisional_id_(kFirstProvisionalFactId) {}
+
+CommitQueue::Ticket CommitQueue::Enqueue(
+    std::vector<store::FactRecord> records) {
+  auto write = std::make_shared<Write>();
+  write->records = std::move(records);
+  absl::MutexLock lock(&mu_);
+  for (const store::FactRecord& record : write->records) {
+    policy::Fact fact = IndexFactOf(record, *policy_);
+    fact.fact_id = next_provisional_id_++;
+    write->provisional_ids.push_back(fact.fact_id);
+    pending_[record.digest].push_back(fact);
+  }
+  queue_.push_back(write);
+  return write;
+}
+
+std::vector<policy::Fact> CommitQueue::PendingFacts(
+    const crypto::Digest& digest) const {
+  absl::MutexLock lock(&mu_);
+  auto it = pending_.find(digest);
+  return it == pending_.end() ? std::vector<policy::Fact>() : it->second;
+}
+
+absl::StatusOr<std::vector<int64_t>> CommitQueue::Await(const Ticket& ticket) {
+  mu_.Lock();
+  while (!ticket->done) {
+    if (committing_) {
+      committed_.Wait(&mu_);
+      continue;
+    }
+    // Lead: commit everything queued, this write included.
+    committing_ = true;
+    std::vector<Ticket> batch(queue_.begin(), queue_.end());
+    queue_.clear();
+    mu_.Unlock();
+    CommitBatch(std::move(batch));
+    mu_.Lock();
+  }
+  mu_.Unlock();
+  if (!ticket->status.ok()) return ticket->status;
+  return ticket->ids;
+}
+
+void CommitQueue::CommitBatch(std::vector<Ticket> batch) {
+  std::vector<store::FactRecord> records;
+  for (const Ticket& write : batch) {
+    records.insert(records.end(), write->records.begin(), write->records.end());
+  }
+  absl::StatusOr<std::vector<int64_t>> ids = store_->AppendFacts(records);
+  if (ids.ok()) {
+    std::vector<SuppressionIndex::Entry> entries;
+    entries.reserve(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      records[i].fact_id = (*ids)[i];
+      entries.push_back({records[i].digest, IndexFactOf(records[i], *policy_)});
+    }
+    // In the index before the writers hear of it, and before the facts leave
+    // the pending set (PendingFacts is read first, so none goes unseen).
+    index_->Add(entries);
+  }
+
+  absl::MutexLock lock(&mu_);
+  size_t next = 0;
+  for (const Ticket& write : batch) {
+    if (ids.ok()) {
+      write->ids.assign(ids->begin() + next,
+                        ids->begin() + next + write->records.size());
+    } else {
+      write->status = ids.status();
+    }
+    next += write->records.size();
+    for (size_t i = 0; i < write->records.size(); ++i) {
+      std::vector<policy::Fact>& facts = pending_[write->records[i].digest];
+      const int64_t id = write->provisional_ids[i];
+      facts.erase(std::remove_if(
+                      facts.begin(), facts.end(),
+                      [&](const policy::Fact& f) { return f.fact_id == id; }),
+                  facts.end());
+      if (facts.empty()) pending_.erase(write->records[i].digest);
+    }
+    write->done = true;
+  }
+  committing_ = false;
+  committed_.SignalAll();
+}
+
+}  // namespace consentd::core

@@ -1,0 +1,97 @@
+// CommitQueue: group commit for the ledger's writes.
+//
+// Writes are queued in the order the ledger validated them. A writer that
+// finds no commit in flight becomes the leader: it commits everything queued
+// in one durable transaction (one fsync for many writes), adds the facts to
+// the in-memory index, and wakes the writers of the batch; meanwhile later
+// writes queue for the next batch. A write is acknowledged only after its
+// batch is durable and visible to checks.
+//
+// Until committed, queued facts are visible to the ledger's refusal checks
+// (PendingFacts), never to Check. If a batch fails, every write in it gets
+// the error; a later write validated against one of its facts may have been
+// refused (fail closed) or flagged as lifting a refusal that never landed.
+//
+// Thread-safety: safe for concurrent use. The caller serialises Enqueue with
+// the checks that read PendingFacts, so that queue order is validation order.
+#ifndef CONSENTD_SERVICE_CORE_COMMIT_QUEUE_H_
+#define CONSENTD_SERVICE_CORE_COMMIT_QUEUE_H_
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "policy/fact.h"
+#include "policy/policy_model.h"
+#include "service/core/suppression_index.h"
+#include "service/crypto/digest.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+// Queued facts carry provisional ids from here up: they order after every
+// id the store will ever assign.
+inline constexpr int64_t kFirstProvisionalFactId =
+    std::numeric_limits<int64_t>::max() / 2;
+
+class CommitQueue {
+ public:
+  class Write;
+  using Ticket = std::shared_ptr<Write>;
+
+  // Every pointer must outlive the queue.
+  CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
+              const policy::PolicyModel* policy);
+
+  // Queues one write (its facts, one per identifier).
+  Ticket Enqueue(std::vector<store::FactRecord> records)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Waits until the write's batch is durable and indexed, and returns the
+  // store's ids for its facts; or the batch's error.
+  absl::StatusOr<std::vector<int64_t>> Await(const Ticket& ticket)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The queued, uncommitted facts of `digest`, with provisional ids that
+  // order after every committed fact. Read these before the index: a fact
+  // leaves the queue only after it is in the index.
+  std::vector<policy::Fact> PendingFacts(const crypto::Digest& digest) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  // Commits `batch` (taken from the queue) and publishes the outcome.
+  void CommitBatch(std::vector<Ticket> batch) ABSL_LOCKS_EXCLUDED(mu_);
+
+  store::ConsentStore* const store_;
+  SuppressionIndex* const index_;
+  const policy::PolicyModel* const policy_;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar committed_;
+  std::deque<Ticket> queue_ ABSL_GUARDED_BY(mu_);
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<crypto::Digest, std::vector<policy::Fact>,
+                      crypto::DigestHash>
+      pending_ ABSL_GUARDED_BY(mu_);
+  int64_t next_provisional_id_ ABSL_GUARDED_BY(mu_);
+};
+
+class CommitQueue::Write {
+ private:
+  friend class CommitQueue;
+  std::vector<store::FactRecord> records;
+  std::vector<int64_t> provisional_ids;
+  bool done = false;
+  absl::Status status;
+  std::vector<int64_t> ids;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_COMMIT_QUEUE_H_

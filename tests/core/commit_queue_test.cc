@@ -1,0 +1,241 @@
+// Group commit, made deterministic: a store whose AppendFacts can be held
+// until the test lets it go, so that writes pile up behind a commit in
+// flight exactly as they do under load.
+#include "service/core/commit_queue.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policy/default_policy.h"
+#include "policy/identifier_normaliser.h"
+#include "service/core/consent_ledger.h"
+#include "service/core/identifier_resolver.h"
+#include "service/crypto/blind_index.h"
+#include "service/store/sqlcipher_store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace consentd::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Delegates to a real store; AppendFacts counts its calls, can be held at
+// its start until Release(), and can be made to fail.
+class HeldStore final : public store::ConsentStore {
+ public:
+  explicit HeldStore(std::unique_ptr<store::ConsentStore> inner)
+      : inner_(std::move(inner)) {}
+
+  void HoldNextAppend() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+  // Waits until an append is being held.
+  void AwaitHeld() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&holding_));
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    hold_ = false;
+  }
+  void FailAppends(bool fail) {
+    absl::MutexLock lock(&mu_);
+    fail_ = fail;
+  }
+  int appends() {
+    absl::MutexLock lock(&mu_);
+    return appends_;
+  }
+
+  absl::StatusOr<std::vector<int64_t>> AppendFacts(
+      absl::Span<const store::FactRecord> facts) override {
+    {
+      absl::MutexLock lock(&mu_);
+      ++appends_;
+      holding_ = hold_;
+      mu_.Await(absl::Condition(
+          +[](bool* hold) { return !*hold; }, &hold_));
+      holding_ = false;
+      if (fail_) return absl::UnavailableError("disk went away");
+    }
+    return inner_->AppendFacts(facts);
+  }
+  absl::Status ScanFacts(
+      absl::FunctionRef<absl::Status(const store::FactSummary&)> visit)
+      override {
+    return inner_->ScanFacts(visit);
+  }
+  absl::StatusOr<std::vector<store::FactRecord>> FactsFor(
+      const crypto::Digest& digest) override {
+    return inner_->FactsFor(digest);
+  }
+  absl::StatusOr<int64_t> StageList(const store::ListRecord& list) override {
+    return inner_->StageList(list);
+  }
+  absl::Status AppendListEntries(
+      int64_t list_id, absl::Span<const crypto::Digest> digests) override {
+    return inner_->AppendListEntries(list_id, digests);
+  }
+  absl::StatusOr<store::ListRecord> PublishList(
+      int64_t list_id, const std::string& name,
+      int64_t rejected_entries) override {
+    return inner_->PublishList(list_id, name, rejected_entries);
+  }
+  absl::Status DiscardStagedList(int64_t list_id) override {
+    return inner_->DiscardStagedList(list_id);
+  }
+  absl::Status DropList(const std::string& name) override {
+    return inner_->DropList(name);
+  }
+  absl::StatusOr<std::vector<store::ListRecord>> Lists() override {
+    return inner_->Lists();
+  }
+  absl::Status ScanListEntries(
+      int64_t list_id,
+      absl::FunctionRef<void(const crypto::Digest&)> visit) override {
+    return inner_->ScanListEntries(list_id, visit);
+  }
+  absl::Status SaveReceipt(const std::string& receipt_id,
+                           const std::string& receipt,
+                           int64_t scrubbed_us) override {
+    return inner_->SaveReceipt(receipt_id, receipt, scrubbed_us);
+  }
+  absl::StatusOr<std::string> LoadReceipt(
+      const std::string& receipt_id) override {
+    return inner_->LoadReceipt(receipt_id);
+  }
+  int schema_version() const override { return inner_->schema_version(); }
+
+ private:
+  std::unique_ptr<store::ConsentStore> inner_;
+  absl::Mutex mu_;
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  bool holding_ ABSL_GUARDED_BY(mu_) = false;
+  bool fail_ ABSL_GUARDED_BY(mu_) = false;
+  int appends_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+class CommitQueueTest : public ::testing::Test {
+ protected:
+  CommitQueueTest()
+      : policy_(
+            *policy::PolicyModel::FromTextProto(policy::DefaultPolicyText())),
+        normaliser_(policy_.email(), policy_.default_region()),
+        blind_index_(crypto::SecretKey()),
+        resolver_(&normaliser_, &blind_index_),
+        store_(OpenStore()),
+        ledger_(&store_, &index_, &policy_, &resolver_, SystemClock()) {}
+
+  std::unique_ptr<store::ConsentStore> OpenStore() {
+    return *store::SqlcipherStore::Open(dir_.File("consentd.db"),
+                                        crypto::SecretKey());
+  }
+
+  static consent::v1::RecordObjectionRequest Objection(
+      const std::string& email) {
+    consent::v1::RecordObjectionRequest request;
+    request.add_identifiers()->set_email(email);
+    request.mutable_evidence()->set_collection_method(
+        consent::v1::COLLECTION_METHOD_VERBAL);
+    return request;
+  }
+
+  static consent::v1::RecordConsentRequest BulkGrant(const std::string& email) {
+    consent::v1::RecordConsentRequest request;
+    request.add_identifiers()->set_email(email);
+    request.set_purpose("marketing");
+    request.set_action(consent::v1::CONSENT_ACTION_GRANT);
+    request.mutable_evidence()->set_collection_method(
+        consent::v1::COLLECTION_METHOD_BULK_IMPORT);
+    return request;
+  }
+
+  testing::TempDir dir_;
+  policy::PolicyModel policy_;
+  policy::IdentifierNormaliser normaliser_;
+  crypto::BlindIndex blind_index_;
+  IdentifierResolver resolver_;
+  SuppressionIndex index_;
+  HeldStore store_;
+  ConsentLedger ledger_;
+};
+
+TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
+  CommitQueue queue(&store_, &index_, &policy_);
+  auto record = [](uint8_t fill) {
+    store::FactRecord fact;
+    fact.digest.fill(fill);
+    fact.kind = consent::v1::FACT_KIND_OBJECTION;
+    fact.policy_version = "p";
+    return std::vector<store::FactRecord>{fact};
+  };
+  store_.HoldNextAppend();
+  CommitQueue::Ticket lead = queue.Enqueue(record(1));
+  std::thread leader([&] { EXPECT_TRUE(queue.Await(lead).ok()); });
+  store_.AwaitHeld();
+
+  // Five writes queue while the first commit is held.
+  std::vector<CommitQueue::Ticket> queued;
+  for (uint8_t fill = 2; fill <= 6; ++fill)
+    queued.push_back(queue.Enqueue(record(fill)));
+  crypto::Digest two;
+  two.fill(2);
+  ASSERT_EQ(queue.PendingFacts(two).size(), 1u);
+  EXPECT_GE(queue.PendingFacts(two)[0].fact_id, kFirstProvisionalFactId);
+  EXPECT_EQ(index_.fact_count(), 0u) << "nothing is visible before it commits";
+
+  std::vector<std::thread> followers;
+  std::vector<int64_t> ids(queued.size());
+  for (size_t i = 0; i < queued.size(); ++i) {
+    followers.emplace_back([&, i] {
+      absl::StatusOr<std::vector<int64_t>> committed = queue.Await(queued[i]);
+      ASSERT_TRUE(committed.ok()) << committed.status();
+      ids[i] = committed->at(0);
+    });
+  }
+  store_.Release();
+  leader.join();
+  for (std::thread& follower : followers) follower.join();
+
+  EXPECT_EQ(store_.appends(), 2)
+      << "one commit for the first, one for all five";
+  EXPECT_EQ(index_.fact_count(), 6u);
+  EXPECT_TRUE(queue.PendingFacts(two).empty());
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[i - 1] + 1);
+}
+
+TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
+  store_.HoldNextAppend();
+  std::thread objection([&] {
+    EXPECT_TRUE(ledger_.RecordObjection(Objection("ana@x.si")).ok());
+  });
+  store_.AwaitHeld();
+  absl::StatusOr<consent::v1::RecordConsentResponse> grant =
+      ledger_.RecordConsent(BulkGrant("ana@x.si"));
+  EXPECT_EQ(grant.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(grant.status().message(), HasSubstr("being committed"));
+  store_.Release();
+  objection.join();
+}
+
+TEST_F(CommitQueueTest, AFailedCommitFailsEveryWriteInItAndIndexesNothing) {
+  store_.FailAppends(true);
+  absl::StatusOr<consent::v1::RecordObjectionResponse> response =
+      ledger_.RecordObjection(Objection("ana@x.si"));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(index_.fact_count(), 0u);
+  store_.FailAppends(false);
+  // Nothing of the failed write lingers as a queued refusal.
+  EXPECT_TRUE(ledger_.RecordConsent(BulkGrant("ana@x.si")).ok());
+}
+
+}  // namespace
+}  // namespace consentd::core
