@@ -37,12 +37,19 @@ std::vector<policy::Fact> CommitQueue::PendingFacts(
 }
 
 absl::StatusOr<std::vector<int64_t>> CommitQueue::Await(const Ticket& ticket) {
+  // Wakes this writer only when its batch is done or it can lead: the
+  // condition is checked by whoever releases the lock, so a commit does not
+  // wake every waiting writer.
+  struct Wake {
+    const Write* write;
+    const bool* committing;
+    bool operator()() const { return write->done || !*committing; }
+  };
   mu_.Lock();
-  while (!ticket->done) {
-    if (committing_) {
-      committed_.Wait(&mu_);
-      continue;
-    }
+  while (true) {
+    Wake wake{ticket.get(), &committing_};
+    mu_.Await(absl::Condition(&wake));
+    if (ticket->done) break;
     // Lead: commit everything queued, this write included.
     committing_ = true;
     std::vector<Ticket> batch(queue_.begin(), queue_.end());
@@ -96,7 +103,6 @@ void CommitQueue::CommitBatch(std::vector<Ticket> batch) {
     write->done = true;
   }
   committing_ = false;
-  committed_.SignalAll();
 }
 
 }  // namespace consentd::core

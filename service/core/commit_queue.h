@@ -73,7 +73,6 @@ class CommitQueue {
   const policy::PolicyModel* const policy_;
 
   mutable absl::Mutex mu_;
-  absl::CondVar committed_;
   std::deque<Ticket> queue_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<crypto::Digest, std::vector<policy::Fact>,
