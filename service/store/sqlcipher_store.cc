@@ -97,13 +97,17 @@ absl::Status ExecOn(sqlite3* db, const char* sql, absl::string_view context) {
                       context);
 }
 
-absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql,
-                                 absl::string_view context) {
+// The first column of the single row `sql` returns, read with `column`
+// (Statement::Int or Statement::Text).
+template <typename T>
+absl::StatusOr<T> QueryValue(sqlite3* db, const char* sql,
+                             absl::string_view context,
+                             T (Statement::*column)(int) const) {
   Statement stmt(db, sql);
   RETURN_IF_ERROR(stmt.prepared(context));
   int rc = sqlite3_step(stmt.get());
   if (rc != SQLITE_ROW) return SqliteStatus(rc, db, context);
-  return stmt.Int(0);
+  return (stmt.*column)(0);
 }
 
 absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
@@ -113,15 +117,6 @@ absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
   OPENSSL_cleanse(hex.data(), hex.size());
   OPENSSL_cleanse(sql.data(), sql.size());
   return status;
-}
-
-absl::StatusOr<std::string> QueryText(sqlite3* db, const char* sql,
-                                      absl::string_view context) {
-  Statement stmt(db, sql);
-  RETURN_IF_ERROR(stmt.prepared(context));
-  int rc = sqlite3_step(stmt.get());
-  if (rc != SQLITE_ROW) return SqliteStatus(rc, db, context);
-  return stmt.Text(0);
 }
 
 // Runs `body` in one IMMEDIATE transaction: committed when it returns OK,
@@ -144,10 +139,12 @@ absl::Status Run(sqlite3* db, Statement& statement, absl::string_view context) {
 absl::Status Configure(sqlite3* db) {
   // The first read of a keyed file fails with SQLITE_NOTADB for a wrong key
   // or a file that is no database; this turns that into a clear error.
-  RETURN_IF_ERROR(
-      QueryInt(db, "SELECT count(*) FROM sqlite_master;", "open").status());
+  RETURN_IF_ERROR(QueryValue(db, "SELECT count(*) FROM sqlite_master;", "open",
+                             &Statement::Int)
+                      .status());
   ASSIGN_OR_RETURN(std::string mode,
-                   QueryText(db, "PRAGMA journal_mode = WAL;", "enable WAL"));
+                   QueryValue(db, "PRAGMA journal_mode = WAL;", "enable WAL",
+                              &Statement::Text));
   if (mode != "wal") {
     return absl::FailedPreconditionError(
         absl::StrCat("store: cannot enable WAL (journal mode is ", mode, ")"));
@@ -162,7 +159,8 @@ absl::Status Configure(sqlite3* db) {
 
 absl::StatusOr<int> Migrate(sqlite3* db) {
   ASSIGN_OR_RETURN(int64_t version,
-                   QueryInt(db, "PRAGMA user_version;", "read schema version"));
+                   QueryValue(db, "PRAGMA user_version;", "read schema version",
+                              &Statement::Int));
   if (version > LatestSchemaVersion()) {
     return absl::FailedPreconditionError(
         absl::StrCat("store: schema version ", version,
