@@ -7,7 +7,12 @@
 //   consentctl consent grant --email ana@example.si --purpose marketing
 //                            --method web-form-double-opt-in
 //   consentctl show --phone +38631123456
+//   consentctl list import register.txt --name si-national-dnc --version 7
+//   consentctl scrub leads.csv --purpose marketing --channel phone
+//                    --phone-column mobile --region SI
+//   consentctl receipt verify leads.receipt.json --key receipt-key.json
 //
+// Every command answers for people by default and as JSON with --json.
 // Exit status: 0 success (for check: ALLOW), 3 check answered DENY (for
 // check-batch: some row denied), 1 any error, CLI11's codes for bad usage.
 #include <fstream>
