@@ -16,16 +16,22 @@ grpc::Status ConsentServiceImpl::RecordObjection(
   return Reply(registry_->ledger().RecordObjection(*request), response);
 }
 
-grpc::Status ConsentServiceImpl::Check(grpc::ServerContext*,
-                                       const consent::v1::CheckRequest* request,
-                                       consent::v1::CheckResponse* response) {
-  return Reply(registry_->checker().Check(*request), response);
+grpc::ServerUnaryReactor* ConsentServiceImpl::Check(
+    grpc::CallbackServerContext* context,
+    const consent::v1::CheckRequest* request,
+    consent::v1::CheckResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Reply(registry_->checker().Check(*request), response));
+  return reactor;
 }
 
-grpc::Status ConsentServiceImpl::CheckBatch(
-    grpc::ServerContext*, const consent::v1::CheckBatchRequest* request,
+grpc::ServerUnaryReactor* ConsentServiceImpl::CheckBatch(
+    grpc::CallbackServerContext* context,
+    const consent::v1::CheckBatchRequest* request,
     consent::v1::CheckBatchResponse* response) {
-  return Reply(registry_->checker().CheckBatch(*request), response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Reply(registry_->checker().CheckBatch(*request), response));
+  return reactor;
 }
 
 grpc::Status ConsentServiceImpl::GetRecord(

@@ -10,7 +10,15 @@
 
 namespace consentd::api {
 
-class ConsentServiceImpl final : public consent::v1::ConsentService::Service {
+// Check and CheckBatch never block (they answer from memory), so they run on
+// gRPC's callback API, without the sync server's thread handoffs; the writes
+// wait for their group commit and stay on the sync API.
+using ConsentServiceBase =
+    consent::v1::ConsentService::WithCallbackMethod_Check<
+        consent::v1::ConsentService::WithCallbackMethod_CheckBatch<
+            consent::v1::ConsentService::Service>>;
+
+class ConsentServiceImpl final : public ConsentServiceBase {
  public:
   // `registry` must outlive the service.
   explicit ConsentServiceImpl(core::ConsentRegistry* registry)
@@ -24,12 +32,14 @@ class ConsentServiceImpl final : public consent::v1::ConsentService::Service {
       grpc::ServerContext* context,
       const consent::v1::RecordObjectionRequest* request,
       consent::v1::RecordObjectionResponse* response) override;
-  grpc::Status Check(grpc::ServerContext* context,
-                     const consent::v1::CheckRequest* request,
-                     consent::v1::CheckResponse* response) override;
-  grpc::Status CheckBatch(grpc::ServerContext* context,
-                          const consent::v1::CheckBatchRequest* request,
-                          consent::v1::CheckBatchResponse* response) override;
+  grpc::ServerUnaryReactor* Check(
+      grpc::CallbackServerContext* context,
+      const consent::v1::CheckRequest* request,
+      consent::v1::CheckResponse* response) override;
+  grpc::ServerUnaryReactor* CheckBatch(
+      grpc::CallbackServerContext* context,
+      const consent::v1::CheckBatchRequest* request,
+      consent::v1::CheckBatchResponse* response) override;
   grpc::Status GetRecord(grpc::ServerContext* context,
                          const consent::v1::GetRecordRequest* request,
                          consent::v1::GetRecordResponse* response) override;
