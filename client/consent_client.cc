@@ -29,6 +29,7 @@ ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
       admin_(consent::v1::AdminService::NewStub(channel_)),
       lists_(consent::v1::SuppressionListService::NewStub(channel_)),
       scrub_(consent::v1::ScrubService::NewStub(channel_)),
+      requests_(consent::v1::DataSubjectRequestService::NewStub(channel_)),
       timeout_(timeout) {}
 
 template <typename Stub, typename Request, typename Response>
@@ -190,6 +191,50 @@ absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::GetReceipt(
 absl::StatusOr<consent::v1::ReceiptKey> ConsentClient::GetReceiptKey() const {
   return Call(scrub_.get(), &consent::v1::ScrubService::Stub::GetReceiptKey,
               consent::v1::GetReceiptKeyRequest());
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::OpenRequest(
+    const consent::v1::OpenRequestRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::OpenRequest,
+              request);
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::VerifyIdentity(
+    const consent::v1::VerifyIdentityRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::VerifyIdentity,
+              request);
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::ExtendRequest(
+    const consent::v1::ExtendRequestRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::ExtendRequest,
+              request);
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::RejectRequest(
+    const consent::v1::RejectRequestRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::RejectRequest,
+              request);
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::GetRequest(
+    const std::string& request_id) const {
+  consent::v1::GetRequestRequest request;
+  request.set_request_id(request_id);
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::GetRequest,
+              request);
+}
+
+absl::StatusOr<consent::v1::ListRequestsResponse> ConsentClient::ListRequests(
+    const consent::v1::ListRequestsRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::ListRequests,
+              request);
 }
 
 }  // namespace consentd::client

@@ -1,5 +1,6 @@
 // ConsentClient: a small C++ client for consentd's ConsentService,
-// SuppressionListService, ScrubService and AdminService. Every call has a
+// SuppressionListService, ScrubService, DataSubjectRequestService and
+// AdminService. Every call has a
 // deadline and returns absl::Status codes (the server's gRPC code and message,
 // or UNAVAILABLE / DEADLINE_EXCEEDED when it cannot be reached).
 //
@@ -26,6 +27,7 @@
 #include "absl/time/time.h"
 #include "consent/v1/admin.grpc.pb.h"
 #include "consent/v1/consent.grpc.pb.h"
+#include "consent/v1/requests.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
 #include "consent/v1/suppression.grpc.pb.h"
 
@@ -77,6 +79,20 @@ class ConsentClient {
       const std::string& receipt_id) const;
   absl::StatusOr<consent::v1::ReceiptKey> GetReceiptKey() const;
 
+  // Data-subject requests.
+  absl::StatusOr<consent::v1::DataSubjectRequest> OpenRequest(
+      const consent::v1::OpenRequestRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
+      const consent::v1::VerifyIdentityRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> ExtendRequest(
+      const consent::v1::ExtendRequestRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> RejectRequest(
+      const consent::v1::RejectRequestRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> GetRequest(
+      const std::string& request_id) const;
+  absl::StatusOr<consent::v1::ListRequestsResponse> ListRequests(
+      const consent::v1::ListRequestsRequest& request) const;
+
   static constexpr absl::Duration kImportTimeout = absl::Hours(1);
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
 
@@ -93,6 +109,7 @@ class ConsentClient {
   std::unique_ptr<consent::v1::AdminService::Stub> admin_;
   std::unique_ptr<consent::v1::SuppressionListService::Stub> lists_;
   std::unique_ptr<consent::v1::ScrubService::Stub> scrub_;
+  std::unique_ptr<consent::v1::DataSubjectRequestService::Stub> requests_;
   absl::Duration timeout_;
 };
 

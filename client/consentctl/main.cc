@@ -22,7 +22,9 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
@@ -323,6 +325,71 @@ int Run(int argc, char** argv) {
       ->add_option("--key", key_file, "Public key from `receipt key` (JSON)")
       ->required();
 
+  // Data-subject requests.
+  std::string request_type, request_region, request_via, request_contact,
+      request_officer, request_received_at, request_replacement;
+  std::string request_id, request_method, request_reason, request_page_token;
+  int request_months = 1;
+  int request_page_size = 0;
+  bool request_overdue = false;
+  std::vector<std::string> request_states;
+  CLI::App* request_cmd =
+      app.add_subcommand("request", "Data-subject requests (GDPR Art. 15-21)");
+  request_cmd->require_subcommand(1);
+  CLI::App* request_open = request_cmd->add_subcommand(
+      "open", "Record a request received from a person");
+  request_open
+      ->add_option("--type", request_type,
+                   "access, portability, erasure, rectification, "
+                   "restriction or objection")
+      ->required();
+  AddIdentifierFlags(request_open, &identifiers);
+  request_open->add_option("--region", request_region,
+                           "Region for national-format numbers");
+  request_open->add_option("--via", request_via,
+                           "How it arrived: e-mail, letter, phone");
+  request_open->add_option("--contact", request_contact,
+                           "How to reach the requester");
+  request_open->add_option("--received-at", request_received_at,
+                           "When it arrived (RFC 3339; default now)");
+  request_open->add_option(
+      "--replace-with", request_replacement,
+      "For rectification: the new identifier (phone:..., email:..., id:...)");
+  CLI::App* request_verify =
+      request_cmd->add_subcommand("verify", "Record the identity check");
+  request_verify
+      ->add_option("--method", request_method, "How identity was verified")
+      ->required();
+  CLI::App* request_extend = request_cmd->add_subcommand(
+      "extend", "Move the due date by one or two months (two in all)");
+  request_extend->add_option("--months", request_months, "1 or 2")
+      ->capture_default_str();
+  request_extend->add_option("--reason", request_reason, "Why")->required();
+  CLI::App* request_reject =
+      request_cmd->add_subcommand("reject", "Reject a request");
+  request_reject->add_option("--reason", request_reason, "Why")->required();
+  for (CLI::App* change : {request_verify, request_extend, request_reject}) {
+    change->add_option("id", request_id, "Request id")->required();
+  }
+  for (CLI::App* change :
+       {request_open, request_verify, request_extend, request_reject}) {
+    change->add_option("--officer", request_officer, "Who acts")->required();
+  }
+  CLI::App* request_show =
+      request_cmd->add_subcommand("show", "One request with its history");
+  request_show->add_option("id", request_id, "Request id")->required();
+  CLI::App* request_list = request_cmd->add_subcommand(
+      "list", "Requests by due date, overdue first");
+  request_list->add_option("--state", request_states,
+                           "received, identity-verified, completed, rejected "
+                           "(repeatable)");
+  request_list->add_flag("--overdue", request_overdue,
+                         "Only open requests past their due date");
+  request_list->add_option("--page-size", request_page_size,
+                           "At most this many (default 100)");
+  request_list->add_option("--page-token", request_page_token,
+                           "Continue a previous listing");
+
   CLI::App* status = app.add_subcommand("status", "Server status");
   CLI::App* policy = app.add_subcommand("policy", "The policy in force");
   policy->require_subcommand(1);
@@ -492,6 +559,83 @@ int Run(int argc, char** argv) {
     std::cout << "receipt " << kept.receipt_id() << " is intact: signed by key "
               << kept.key_id() << "\n";
     return 0;
+  }
+  if (request_open->parsed()) {
+    consent::v1::OpenRequestRequest request;
+    consent::v1::RequestType type;
+    if (!consent::v1::RequestType_Parse(
+            absl::StrCat("REQUEST_TYPE_", absl::AsciiStrToUpper(request_type)),
+            &type) ||
+        type == consent::v1::REQUEST_TYPE_UNSPECIFIED) {
+      return Report(absl::InvalidArgumentError(
+          "--type is access, portability, erasure, rectification, "
+          "restriction or objection"));
+    }
+    request.set_type(type);
+    if (absl::Status s = FillIdentifiers(identifiers, &request); !s.ok()) {
+      return Report(s);
+    }
+    request.set_default_region(request_region);
+    request.set_received_via(request_via);
+    request.set_requester_contact(request_contact);
+    request.set_officer(request_officer);
+    if (!request_received_at.empty()) {
+      absl::StatusOr<google::protobuf::Timestamp> at =
+          ParseTimestamp(request_received_at);
+      if (!at.ok()) return Report(at.status());
+      *request.mutable_received_at() = *at;
+    }
+    if (!request_replacement.empty()) {
+      absl::StatusOr<consent::v1::Identifier> replacement =
+          ParseTypedIdentifier(request_replacement);
+      if (!replacement.ok()) return Report(replacement.status());
+      *request.mutable_replacement() = *replacement;
+    }
+    return PrintOrReport(client.OpenRequest(request), printer);
+  }
+  if (request_verify->parsed()) {
+    consent::v1::VerifyIdentityRequest request;
+    request.set_request_id(request_id);
+    request.set_method(request_method);
+    request.set_officer(request_officer);
+    return PrintOrReport(client.VerifyIdentity(request), printer);
+  }
+  if (request_extend->parsed()) {
+    consent::v1::ExtendRequestRequest request;
+    request.set_request_id(request_id);
+    request.set_months(request_months);
+    request.set_reason(request_reason);
+    request.set_officer(request_officer);
+    return PrintOrReport(client.ExtendRequest(request), printer);
+  }
+  if (request_reject->parsed()) {
+    consent::v1::RejectRequestRequest request;
+    request.set_request_id(request_id);
+    request.set_reason(request_reason);
+    request.set_officer(request_officer);
+    return PrintOrReport(client.RejectRequest(request), printer);
+  }
+  if (request_show->parsed()) {
+    return PrintOrReport(client.GetRequest(request_id), printer);
+  }
+  if (request_list->parsed()) {
+    consent::v1::ListRequestsRequest request;
+    for (const std::string& name : request_states) {
+      consent::v1::RequestState state;
+      if (!consent::v1::RequestState_Parse(
+              absl::StrCat("REQUEST_STATE_",
+                           absl::AsciiStrToUpper(
+                               absl::StrReplaceAll(name, {{"-", "_"}}))),
+              &state)) {
+        return Report(absl::InvalidArgumentError(absl::StrCat(
+            "--state is received, identity-verified, completed or rejected")));
+      }
+      request.add_states(state);
+    }
+    request.set_overdue_only(request_overdue);
+    request.set_page_size(request_page_size);
+    request.set_page_token(request_page_token);
+    return PrintOrReport(client.ListRequests(request), printer);
   }
   if (status->parsed()) {
     return PrintOrReport(client.GetStatus(), printer);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -233,6 +234,84 @@ void Printer::Print(const consent::v1::ReceiptKey& key) {
   options.add_whitespace = true;
   (void)google::protobuf::util::MessageToJsonString(key, &text, options);
   out_ << text;
+}
+
+namespace {
+
+// "12 days left", "due today", "OVERDUE by 3 days".
+std::string DaysLeft(const google::protobuf::Timestamp& due) {
+  const absl::Duration left =
+      absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(due)) -
+      absl::Now();
+  const int64_t days = absl::ToInt64Hours(left) / 24;
+  if (left < absl::ZeroDuration()) {
+    return absl::StrCat("OVERDUE by ", 1 - days, " day(s)");
+  }
+  return days == 0 ? std::string("due today")
+                   : absl::StrCat(days, " days left");
+}
+
+std::string RequestType(consent::v1::RequestType type) {
+  return Short(consent::v1::RequestType_Name(type), "REQUEST_TYPE_");
+}
+
+std::string RequestStateName(consent::v1::RequestState state) {
+  return Short(consent::v1::RequestState_Name(state), "REQUEST_STATE_");
+}
+
+}  // namespace
+
+void Printer::Print(const consent::v1::DataSubjectRequest& request) {
+  if (PrintedJson(request)) return;
+  out_ << "request " << request.request_id() << "  "
+       << RequestType(request.type()) << "  "
+       << RequestStateName(request.state()) << "\n"
+       << "  received  " << Time(request.received_at());
+  if (!request.received_via().empty())
+    out_ << " via " << request.received_via();
+  out_ << "\n  due       " << Time(request.due_at()) << "  ("
+       << DaysLeft(request.due_at()) << ")\n";
+  if (!request.requester_contact().empty()) {
+    out_ << "  contact   " << request.requester_contact() << "\n";
+  }
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       request.identifiers()) {
+    out_ << "  subject   " << KindName(identifier.kind()) << " "
+         << identifier.value() << "\n";
+  }
+  if (request.has_replacement()) {
+    out_ << "  replace   with " << KindName(request.replacement().kind()) << " "
+         << request.replacement().value() << "\n";
+  }
+  for (const consent::v1::RequestEvent& event : request.history()) {
+    out_ << "  " << Time(event.at()) << "  "
+         << absl::StrFormat("%-18s", RequestStateName(event.state())) << " by "
+         << event.officer();
+    if (!event.note().empty()) out_ << ": " << event.note();
+    out_ << "\n";
+  }
+}
+
+void Printer::Print(const consent::v1::ListRequestsResponse& response) {
+  if (PrintedJson(response)) return;
+  if (response.requests_size() == 0) {
+    out_ << "no requests\n";
+    return;
+  }
+  out_ << absl::StrFormat("%-20s %-14s %-18s %-23s  %s\n", "REQUEST", "TYPE",
+                          "STATE", "DUE", "DEADLINE");
+  for (const consent::v1::DataSubjectRequest& request : response.requests()) {
+    const bool open =
+        request.state() == consent::v1::REQUEST_STATE_RECEIVED ||
+        request.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED;
+    out_ << absl::StrFormat(
+        "%-20s %-14s %-18s %-23s  %s\n", request.request_id(),
+        RequestType(request.type()), RequestStateName(request.state()),
+        Time(request.due_at()), open ? DaysLeft(request.due_at()) : "-");
+  }
+  if (!response.next_page_token().empty()) {
+    out_ << "more: --page-token " << response.next_page_token() << "\n";
+  }
 }
 
 }  // namespace consentd::consentctl

@@ -10,6 +10,7 @@
 #include "consent/v1/admin.pb.h"
 #include "consent/v1/consent.pb.h"
 #include "consent/v1/policy.pb.h"
+#include "consent/v1/requests.pb.h"
 #include "consent/v1/scrub.pb.h"
 #include "consent/v1/suppression.pb.h"
 
@@ -29,6 +30,9 @@ class Printer {
   void Print(const consent::v1::SuppressionList& list);
   void Print(const consent::v1::ListListsResponse& response);
   void Print(const consent::v1::ScrubReceipt& receipt);
+  void Print(const consent::v1::DataSubjectRequest& request);
+  // A table by due date: days left, overdue requests first.
+  void Print(const consent::v1::ListRequestsResponse& response);
   // Always JSON: the key is for saving to a file.
   void Print(const consent::v1::ReceiptKey& key);
 

@@ -13,9 +13,9 @@
 #include "absl/strings/str_split.h"
 #include "consent/v1/audit.grpc.pb.h"
 #include "consent/v1/feed.grpc.pb.h"
-#include "consent/v1/requests.grpc.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/consent_service.h"
+#include "service/api/data_subject_request_service.h"
 #include "service/api/scrub_service.h"
 #include "service/api/suppression_list_service.h"
 
@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   // Designed, not built yet: their generated bases answer UNIMPLEMENTED,
   // and registering them lets reflection show the whole v1 surface.
   server->services_.push_back(
-      std::make_unique<consent::v1::DataSubjectRequestService::Service>());
+      std::make_unique<DataSubjectRequestServiceImpl>(registry));
   server->services_.push_back(
       std::make_unique<consent::v1::AuditService::Service>());
   server->services_.push_back(

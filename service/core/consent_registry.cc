@@ -61,6 +61,8 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
   registry->list_registry_ = std::make_unique<ListRegistry>(
       registry->store_.get(), &registry->lists_, registry->policy_.get(),
       registry->resolver_.get(), options.clock);
+  registry->request_desk_ = std::make_unique<RequestDesk>(
+      registry->store_.get(), registry->resolver_.get(), options.clock);
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
       &registry->lists_, options.clock);

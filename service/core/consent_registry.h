@@ -20,6 +20,7 @@
 #include "service/core/contact_checker.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/list_registry.h"
+#include "service/core/request_desk.h"
 #include "service/core/scrubber.h"
 #include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
@@ -53,6 +54,7 @@ class ConsentRegistry {
 
   ConsentLedger& ledger() { return *ledger_; }
   ListRegistry& list_registry() { return *list_registry_; }
+  RequestDesk& request_desk() { return *request_desk_; }
   const ContactChecker& checker() const { return *checker_; }
   const Scrubber& scrubber() const { return *scrubber_; }
   const policy::PolicyModel& policy() const { return *policy_; }
@@ -72,6 +74,7 @@ class ConsentRegistry {
   SuppressionLists lists_;
   std::unique_ptr<ConsentLedger> ledger_;
   std::unique_ptr<ListRegistry> list_registry_;
+  std::unique_ptr<RequestDesk> request_desk_;
   std::unique_ptr<const ContactChecker> checker_;
   std::unique_ptr<const Scrubber> scrubber_;
 };

@@ -7,6 +7,8 @@
 #define CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 
 #include <cstdint>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -84,6 +86,29 @@ class ConsentStore {
   // A kept receipt's bytes. NOT_FOUND when there is none with that id.
   virtual absl::StatusOr<std::string> LoadReceipt(
       const std::string& receipt_id) = 0;
+
+  // Keeps a data-subject request (its serialized bytes) under its id,
+  // replacing what was kept under that id, durably.
+  virtual absl::Status SaveRequest(const std::string& request_id, int state,
+                                   int64_t due_us,
+                                   const std::string& request) = 0;
+
+  // A kept request's bytes. NOT_FOUND when there is none with that id.
+  virtual absl::StatusOr<std::string> LoadRequest(
+      const std::string& request_id) = 0;
+
+  // Kept requests' bytes in due-date order (then id), after the cursor
+  // (after_due_us, after_id), at most `limit`; only `states` when not empty;
+  // only those due before `due_before_us` when it is set (non-zero).
+  struct RequestQuery {
+    std::vector<int> states;
+    int64_t due_before_us = 0;
+    int64_t after_due_us = std::numeric_limits<int64_t>::min();
+    std::string after_id;
+    int limit = 100;
+  };
+  virtual absl::StatusOr<std::vector<std::string>> ListRequests(
+      const RequestQuery& query) = 0;
 
   // The schema version the store is at.
   virtual int schema_version() const = 0;

@@ -58,6 +58,18 @@ CREATE TABLE scrub_receipts (
   scrubbed_us INTEGER NOT NULL
 );
 )sql"},
+    // Data-subject requests, kept whole (serialized
+    // consent.v1.DataSubjectRequest); state and due date for listing.
+    {4, R"sql(
+CREATE TABLE data_subject_requests (
+  request_id TEXT    PRIMARY KEY,
+  state      INTEGER NOT NULL,
+  due_us     INTEGER NOT NULL,
+  request    BLOB    NOT NULL
+);
+CREATE INDEX data_subject_requests_by_due
+  ON data_subject_requests (due_us, request_id);
+)sql"},
 };
 
 }  // namespace

@@ -532,4 +532,66 @@ absl::StatusOr<std::string> SqlcipherStore::LoadReceipt(
   return *std::move(receipt);
 }
 
+absl::Status SqlcipherStore::SaveRequest(const std::string& request_id,
+                                         int state, int64_t due_us,
+                                         const std::string& request) {
+  absl::MutexLock lock(&mu_);
+  Statement save(db_,
+                 "INSERT OR REPLACE INTO data_subject_requests "
+                 "(request_id, state, due_us, request) VALUES (?, ?, ?, ?);");
+  RETURN_IF_ERROR(save.prepared("prepare save request"));
+  save.BindText(1, request_id);
+  save.BindInt(2, state);
+  save.BindInt(3, due_us);
+  save.BindBlob(4, request);
+  return Run(db_, save, "save request");
+}
+
+absl::StatusOr<std::string> SqlcipherStore::LoadRequest(
+    const std::string& request_id) {
+  absl::MutexLock lock(&mu_);
+  Statement query(
+      db_, "SELECT request FROM data_subject_requests WHERE request_id = ?;");
+  RETURN_IF_ERROR(query.prepared("prepare load request"));
+  query.BindText(1, request_id);
+  std::optional<std::string> request;
+  RETURN_IF_ERROR(query.ForEachRow("load request", [&] {
+    request = query.Blob(0);
+    return absl::OkStatus();
+  }));
+  if (!request.has_value()) {
+    return absl::NotFoundError("no request with that id");
+  }
+  return *std::move(request);
+}
+
+absl::StatusOr<std::vector<std::string>> SqlcipherStore::ListRequests(
+    const RequestQuery& query) {
+  absl::MutexLock lock(&mu_);
+  // States are integers from an enum, so they go into the text directly.
+  std::string sql =
+      "SELECT request FROM data_subject_requests "
+      "WHERE (due_us > ? OR (due_us = ? AND request_id > ?))";
+  if (!query.states.empty()) {
+    absl::StrAppend(&sql, " AND state IN (", absl::StrJoin(query.states, ","),
+                    ")");
+  }
+  if (query.due_before_us != 0) absl::StrAppend(&sql, " AND due_us < ?");
+  absl::StrAppend(&sql, " ORDER BY due_us, request_id LIMIT ?;");
+  Statement list(db_, sql.c_str());
+  RETURN_IF_ERROR(list.prepared("prepare list requests"));
+  int next = 1;
+  list.BindInt(next++, query.after_due_us);
+  list.BindInt(next++, query.after_due_us);
+  list.BindText(next++, query.after_id);
+  if (query.due_before_us != 0) list.BindInt(next++, query.due_before_us);
+  list.BindInt(next++, query.limit);
+  std::vector<std::string> requests;
+  RETURN_IF_ERROR(list.ForEachRow("list requests", [&] {
+    requests.push_back(list.Blob(0));
+    return absl::OkStatus();
+  }));
+  return requests;
+}
+
 }  // namespace consentd::store

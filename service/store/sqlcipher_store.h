@@ -59,6 +59,12 @@ class SqlcipherStore final : public ConsentStore {
                            int64_t scrubbed_us) override;
   absl::StatusOr<std::string> LoadReceipt(
       const std::string& receipt_id) override;
+  absl::Status SaveRequest(const std::string& request_id, int state,
+                           int64_t due_us, const std::string& request) override;
+  absl::StatusOr<std::string> LoadRequest(
+      const std::string& request_id) override;
+  absl::StatusOr<std::vector<std::string>> ListRequests(
+      const RequestQuery& query) override;
   int schema_version() const override { return schema_version_; }
 
  private:

@@ -112,6 +112,19 @@ class HeldStore final : public store::ConsentStore {
       const std::string& receipt_id) override {
     return inner_->LoadReceipt(receipt_id);
   }
+  absl::Status SaveRequest(const std::string& request_id, int state,
+                           int64_t due_us,
+                           const std::string& request) override {
+    return inner_->SaveRequest(request_id, state, due_us, request);
+  }
+  absl::StatusOr<std::string> LoadRequest(
+      const std::string& request_id) override {
+    return inner_->LoadRequest(request_id);
+  }
+  absl::StatusOr<std::vector<std::string>> ListRequests(
+      const RequestQuery& query) override {
+    return inner_->ListRequests(query);
+  }
   int schema_version() const override { return inner_->schema_version(); }
 
  private:

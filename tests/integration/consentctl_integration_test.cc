@@ -196,6 +196,41 @@ TEST_F(ConsentctlTest, AScrubNamingAMissingColumnScrubsNothing) {
   EXPECT_THAT(scrub.stderr_text, HasSubstr("no column \"phone\""));
 }
 
+TEST_F(ConsentctlTest, AnOfficerOpensVerifiesExtendsAndListsARequest) {
+  ProgramResult opened =
+      Run({"--json", "request", "open", "--type", "erasure", "--email",
+           "ana@example.si", "--via", "e-mail", "--officer", "dpo-1",
+           "--received-at", "2026-01-31T09:00:00Z"});
+  ASSERT_EQ(opened.code, 0) << opened.stderr_text;
+  EXPECT_THAT(opened.stdout_text,
+              HasSubstr("\"due_at\":\"2026-02-28T09:00:00Z\""));
+  size_t at = opened.stdout_text.find("dsr-");
+  ASSERT_NE(at, std::string::npos);
+  std::string id = opened.stdout_text.substr(at, 20);
+
+  EXPECT_EQ(
+      Run({"request", "verify", id, "--method", "reply", "--officer", "dpo-2"})
+          .code,
+      0);
+  ProgramResult extended =
+      Run({"request", "extend", id, "--months", "2", "--reason",
+           "three systems", "--officer", "dpo-2"});
+  ASSERT_EQ(extended.code, 0) << extended.stderr_text;
+  EXPECT_THAT(extended.stdout_text, HasSubstr("2026-04-30 09:00:00 UTC"));
+  ProgramResult again = Run({"request", "extend", id, "--months", "1",
+                             "--reason", "more", "--officer", "dpo-2"});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_THAT(again.stderr_text, HasSubstr("FAILED_PRECONDITION"));
+
+  ProgramResult listed = Run({"request", "list", "--overdue"});
+  ASSERT_EQ(listed.code, 0) << listed.stderr_text;
+  EXPECT_THAT(listed.stdout_text, HasSubstr(id));
+  EXPECT_THAT(listed.stdout_text, HasSubstr("OVERDUE"));
+  ProgramResult shown = Run({"request", "show", id});
+  EXPECT_THAT(shown.stdout_text,
+              HasSubstr("extended by 2 month(s): three systems"));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});

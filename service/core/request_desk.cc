@@ -1,0 +1,287 @@
+#include "service/core/request_desk.h"
+
+#include <openssl/rand.h>
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "service/core/input_validation.h"
+#include "service/core/request_deadline.h"
+
+namespace consentd::core {
+namespace {
+
+using consent::v1::DataSubjectRequest;
+using consent::v1::RequestState;
+using google::protobuf::util::TimeUtil;
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(timestamp));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+absl::Status RequireText(absl::string_view value, size_t max,
+                         absl::string_view field) {
+  if (value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is longer than ", max, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BoundText(absl::string_view value, size_t max,
+                       absl::string_view field) {
+  return value.empty() ? absl::OkStatus() : RequireText(value, max, field);
+}
+
+absl::StatusOr<std::string> NewRequestId() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    return absl::InternalError("no randomness for a request id");
+  }
+  return absl::StrCat(
+      "dsr-", absl::BytesToHexString(absl::string_view(
+                  reinterpret_cast<const char*>(bytes), sizeof(bytes))));
+}
+
+bool IsOpen(RequestState state) {
+  return state == consent::v1::REQUEST_STATE_RECEIVED ||
+         state == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED;
+}
+
+std::string StateName(RequestState state) {
+  absl::string_view name = consent::v1::RequestState_Name(state);
+  absl::ConsumePrefix(&name, "REQUEST_STATE_");
+  return std::string(name);
+}
+
+// Months the due date has been extended by, derived from the dates.
+int ExtensionMonths(const DataSubjectRequest& request) {
+  const absl::Time received = FromTimestamp(request.received_at());
+  const absl::Time due = FromTimestamp(request.due_at());
+  for (int months = 0; months < kMaxExtensionMonths; ++months) {
+    if (RequestDueAt(received, months) == due) return months;
+  }
+  return kMaxExtensionMonths;
+}
+
+}  // namespace
+
+RequestDesk::RequestDesk(store::ConsentStore* store,
+                         const IdentifierResolver* resolver, Clock clock)
+    : store_(store), resolver_(resolver), clock_(std::move(clock)) {}
+
+absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
+  return store_->SaveRequest(
+      request.request_id(), request.state(),
+      TimeUtil::TimestampToMicroseconds(request.due_at()),
+      request.SerializeAsString());
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
+    const consent::v1::OpenRequestRequest& request) {
+  if (request.type() == consent::v1::REQUEST_TYPE_UNSPECIFIED ||
+      !consent::v1::RequestType_IsValid(request.type())) {
+    return absl::InvalidArgumentError("type is required");
+  }
+  RETURN_IF_ERROR(RequireText(request.officer(), kMaxOfficerLength, "officer"));
+  RETURN_IF_ERROR(
+      BoundText(request.received_via(), kMaxReceivedViaLength, "received_via"));
+  RETURN_IF_ERROR(BoundText(request.requester_contact(),
+                            kMaxRequesterContactLength, "requester_contact"));
+  RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
+  RETURN_IF_ERROR(ValidateRegion(request.default_region(), "default_region"));
+  const bool rectification =
+      request.type() == consent::v1::REQUEST_TYPE_RECTIFICATION;
+  if (rectification != request.has_replacement()) {
+    return absl::InvalidArgumentError(
+        "a replacement identifier goes with RECTIFICATION, and only with it");
+  }
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(absl::Time received,
+                   RequestTime(request.has_received_at(), request.received_at(),
+                               now, /*bounded_future=*/true, "received_at"));
+
+  DataSubjectRequest opened;
+  ASSIGN_OR_RETURN(*opened.mutable_request_id(), NewRequestId());
+  opened.set_type(request.type());
+  opened.set_state(consent::v1::REQUEST_STATE_RECEIVED);
+  for (int i = 0; i < request.identifiers_size(); ++i) {
+    absl::StatusOr<ResolvedIdentifier> resolved =
+        resolver_->Resolve(request.identifiers(i), request.default_region());
+    if (!resolved.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("identifiers[", i, "]: ", resolved.status().message()));
+    }
+    *opened.add_identifiers() = IdentifierResolver::ToProto(*resolved);
+  }
+  if (rectification) {
+    absl::StatusOr<ResolvedIdentifier> replacement =
+        resolver_->Resolve(request.replacement(), request.default_region());
+    if (!replacement.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("replacement: ", replacement.status().message()));
+    }
+    *opened.mutable_replacement() = IdentifierResolver::ToProto(*replacement);
+  }
+  opened.set_received_via(request.received_via());
+  opened.set_requester_contact(request.requester_contact());
+  *opened.mutable_received_at() = ToTimestamp(received);
+  *opened.mutable_due_at() = ToTimestamp(RequestDueAt(received, 0));
+  consent::v1::RequestEvent* event = opened.add_history();
+  *event->mutable_at() = ToTimestamp(now);
+  event->set_state(consent::v1::REQUEST_STATE_RECEIVED);
+  event->set_officer(request.officer());
+  RETURN_IF_ERROR(Keep(opened));
+  return opened;
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
+    const std::string& request_id, const std::string& officer,
+    absl::FunctionRef<absl::Status(DataSubjectRequest&,
+                                   consent::v1::RequestEvent&)>
+        change) {
+  RETURN_IF_ERROR(RequireText(officer, kMaxOfficerLength, "officer"));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
+  consent::v1::RequestEvent event;
+  *event.mutable_at() = ToTimestamp(clock_());
+  event.set_officer(officer);
+  RETURN_IF_ERROR(change(request, event));
+  event.set_state(request.state());
+  *request.add_history() = std::move(event);
+  RETURN_IF_ERROR(Keep(request));
+  return request;
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
+    const consent::v1::VerifyIdentityRequest& request) {
+  RETURN_IF_ERROR(RequireText(request.method(), kMaxReasonLength, "method"));
+  return Change(request.request_id(), request.officer(),
+                [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
+                  if (dsr.state() != consent::v1::REQUEST_STATE_RECEIVED) {
+                    return absl::FailedPreconditionError(absl::StrCat(
+                        "the request is ", StateName(dsr.state()),
+                        "; only a RECEIVED request can be verified"));
+                  }
+                  dsr.set_state(consent::v1::REQUEST_STATE_IDENTITY_VERIFIED);
+                  event.set_note(request.method());
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
+    const consent::v1::ExtendRequestRequest& request) {
+  if (request.months() < 1 || request.months() > kMaxExtensionMonths) {
+    return absl::InvalidArgumentError("months must be 1 or 2");
+  }
+  RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
+  return Change(
+      request.request_id(), request.officer(),
+      [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
+        if (!IsOpen(dsr.state())) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("the request is ", StateName(dsr.state()),
+                           "; only an open request can be extended"));
+        }
+        const int total = ExtensionMonths(dsr) + request.months();
+        if (total > kMaxExtensionMonths) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "a request can be extended by at most ", kMaxExtensionMonths,
+              " months in all; it has ", ExtensionMonths(dsr), " already"));
+        }
+        *dsr.mutable_due_at() =
+            ToTimestamp(RequestDueAt(FromTimestamp(dsr.received_at()), total));
+        event.set_note(absl::StrCat("extended by ", request.months(),
+                                    " month(s): ", request.reason()));
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
+    const consent::v1::RejectRequestRequest& request) {
+  RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
+  return Change(request.request_id(), request.officer(),
+                [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
+                  if (!IsOpen(dsr.state())) {
+                    return absl::FailedPreconditionError(
+                        absl::StrCat("the request is ", StateName(dsr.state()),
+                                     "; only an open request can be rejected"));
+                  }
+                  dsr.set_state(consent::v1::REQUEST_STATE_REJECTED);
+                  event.set_note(request.reason());
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Get(
+    const std::string& request_id) const {
+  ASSIGN_OR_RETURN(std::string bytes, store_->LoadRequest(request_id));
+  DataSubjectRequest request;
+  if (!request.ParseFromString(bytes)) {
+    return absl::DataLossError("stored request does not parse");
+  }
+  return request;
+}
+
+absl::StatusOr<consent::v1::ListRequestsResponse> RequestDesk::List(
+    const consent::v1::ListRequestsRequest& request) const {
+  store::ConsentStore::RequestQuery query;
+  for (int state : request.states()) {
+    if (state == consent::v1::REQUEST_STATE_UNSPECIFIED ||
+        !consent::v1::RequestState_IsValid(state)) {
+      return absl::InvalidArgumentError("states: unknown state");
+    }
+    query.states.push_back(state);
+  }
+  if (request.overdue_only()) {
+    query.due_before_us = absl::ToUnixMicros(clock_());
+    if (query.states.empty()) {
+      query.states = {consent::v1::REQUEST_STATE_RECEIVED,
+                      consent::v1::REQUEST_STATE_IDENTITY_VERIFIED};
+    }
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxRequestPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be 0-", kMaxRequestPageSize));
+  }
+  query.limit = request.page_size() == 0 ? 100 : request.page_size();
+  if (!request.page_token().empty()) {
+    std::pair<std::string, std::string> cursor =
+        absl::StrSplit(request.page_token(), absl::MaxSplits('/', 1));
+    if (!absl::SimpleAtoi(cursor.first, &query.after_due_us) ||
+        cursor.second.empty()) {
+      return absl::InvalidArgumentError("page_token is not one of ours");
+    }
+    query.after_id = cursor.second;
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> kept, store_->ListRequests(query));
+  consent::v1::ListRequestsResponse response;
+  for (const std::string& bytes : kept) {
+    if (!response.add_requests()->ParseFromString(bytes)) {
+      return absl::DataLossError("stored request does not parse");
+    }
+  }
+  if (static_cast<int>(kept.size()) == query.limit) {
+    const DataSubjectRequest& last =
+        response.requests(response.requests_size() - 1);
+    response.set_next_page_token(
+        absl::StrCat(TimeUtil::TimestampToMicroseconds(last.due_at()), "/",
+                     last.request_id()));
+  }
+  return response;
+}
+
+}  // namespace consentd::core

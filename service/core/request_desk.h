@@ -1,0 +1,89 @@
+// RequestDesk: the privacy officer's workflow for data-subject requests
+// (SPEC §5). A request is opened RECEIVED with its deadline (one calendar
+// month, request_deadline.h); identity verification moves it to
+// IDENTITY_VERIFIED; it may be extended (at most two further months, with a
+// reason) or rejected (with a reason) while open. Every change names its
+// officer and is kept in the request's history. Listing is by due date.
+//
+// Carrying a request out (erasure, access export, rectification, ...) is
+// not here yet: the API answers UNIMPLEMENTED for CompleteRequest and
+// ExportSubject.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
+#define CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
+
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "consent/v1/requests.pb.h"
+#include "service/core/clock.h"
+#include "service/core/identifier_resolver.h"
+#include "service/store/consent_store.h"
+
+namespace consentd::core {
+
+inline constexpr size_t kMaxOfficerLength = 128;
+inline constexpr size_t kMaxReasonLength = 1024;
+inline constexpr size_t kMaxReceivedViaLength = 64;
+inline constexpr size_t kMaxRequesterContactLength = 256;
+inline constexpr int kMaxRequestPageSize = 1000;
+
+class RequestDesk {
+ public:
+  // Both pointers must outlive the desk.
+  RequestDesk(store::ConsentStore* store, const IdentifierResolver* resolver,
+              Clock clock);
+
+  // Errors: INVALID_ARGUMENT for a missing type or officer, identifiers
+  // that cannot be normalised (named by index), a RECTIFICATION without a
+  // replacement (or another type with one), texts over their bounds, a
+  // receipt time in the future.
+  absl::StatusOr<consent::v1::DataSubjectRequest> Open(
+      const consent::v1::OpenRequestRequest& request);
+
+  // The transitions below: NOT_FOUND for an unknown id; INVALID_ARGUMENT for
+  // a missing officer, method or reason; FAILED_PRECONDITION when the
+  // request's state does not allow the change (or, for Extend, when it would
+  // exceed two months).
+  absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
+      const consent::v1::VerifyIdentityRequest& request);
+  absl::StatusOr<consent::v1::DataSubjectRequest> Extend(
+      const consent::v1::ExtendRequestRequest& request);
+  absl::StatusOr<consent::v1::DataSubjectRequest> Reject(
+      const consent::v1::RejectRequestRequest& request);
+
+  // NOT_FOUND for an unknown id.
+  absl::StatusOr<consent::v1::DataSubjectRequest> Get(
+      const std::string& request_id) const;
+
+  // Requests by due date, earliest first. `overdue_only` without states
+  // means the open requests past their due date. Errors: INVALID_ARGUMENT
+  // for an unknown state, a page size over kMaxRequestPageSize or a page
+  // token this desk did not issue.
+  absl::StatusOr<consent::v1::ListRequestsResponse> List(
+      const consent::v1::ListRequestsRequest& request) const;
+
+ private:
+  // Loads the request, lets `change` alter it (and the event it appends),
+  // and keeps the result; one change at a time.
+  absl::StatusOr<consent::v1::DataSubjectRequest> Change(
+      const std::string& request_id, const std::string& officer,
+      absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&,
+                                     consent::v1::RequestEvent&)>
+          change) ABSL_LOCKS_EXCLUDED(mu_);
+
+  absl::Status Keep(const consent::v1::DataSubjectRequest& request);
+
+  store::ConsentStore* const store_;
+  const IdentifierResolver* const resolver_;
+  const Clock clock_;
+  absl::Mutex mu_;
+};
+
+}  // namespace consentd::core
+
+#endif  // CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
