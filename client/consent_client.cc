@@ -221,6 +221,13 @@ absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::RejectRequest(
               request);
 }
 
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::CompleteRequest(
+    const consent::v1::CompleteRequestRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::CompleteRequest,
+              request);
+}
+
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::GetRequest(
     const std::string& request_id) const {
   consent::v1::GetRequestRequest request;

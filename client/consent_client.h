@@ -88,6 +88,8 @@ class ConsentClient {
       const consent::v1::ExtendRequestRequest& request) const;
   absl::StatusOr<consent::v1::DataSubjectRequest> RejectRequest(
       const consent::v1::RejectRequestRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> CompleteRequest(
+      const consent::v1::CompleteRequestRequest& request) const;
   absl::StatusOr<consent::v1::DataSubjectRequest> GetRequest(
       const std::string& request_id) const;
   absl::StatusOr<consent::v1::ListRequestsResponse> ListRequests(

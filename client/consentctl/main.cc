@@ -368,11 +368,16 @@ int Run(int argc, char** argv) {
   CLI::App* request_reject =
       request_cmd->add_subcommand("reject", "Reject a request");
   request_reject->add_option("--reason", request_reason, "Why")->required();
-  for (CLI::App* change : {request_verify, request_extend, request_reject}) {
+  CLI::App* request_complete = request_cmd->add_subcommand(
+      "complete",
+      "Carry out a verified request and close it (erasure: forget the "
+      "subject, keeping only the digests that keep them suppressed)");
+  for (CLI::App* change :
+       {request_verify, request_extend, request_reject, request_complete}) {
     change->add_option("id", request_id, "Request id")->required();
   }
-  for (CLI::App* change :
-       {request_open, request_verify, request_extend, request_reject}) {
+  for (CLI::App* change : {request_open, request_verify, request_extend,
+                           request_reject, request_complete}) {
     change->add_option("--officer", request_officer, "Who acts")->required();
   }
   CLI::App* request_show =
@@ -614,6 +619,12 @@ int Run(int argc, char** argv) {
     request.set_reason(request_reason);
     request.set_officer(request_officer);
     return PrintOrReport(client.RejectRequest(request), printer);
+  }
+  if (request_complete->parsed()) {
+    consent::v1::CompleteRequestRequest request;
+    request.set_request_id(request_id);
+    request.set_officer(request_officer);
+    return PrintOrReport(client.CompleteRequest(request), printer);
   }
   if (request_show->parsed()) {
     return PrintOrReport(client.GetRequest(request_id), printer);

@@ -28,6 +28,12 @@ grpc::Status DataSubjectRequestServiceImpl::RejectRequest(
   return Reply(registry_->request_desk().Reject(*request), response);
 }
 
+grpc::Status DataSubjectRequestServiceImpl::CompleteRequest(
+    grpc::ServerContext*, const consent::v1::CompleteRequestRequest* request,
+    consent::v1::DataSubjectRequest* response) {
+  return Reply(registry_->request_desk().Complete(*request), response);
+}
+
 grpc::Status DataSubjectRequestServiceImpl::GetRequest(
     grpc::ServerContext*, const consent::v1::GetRequestRequest* request,
     consent::v1::DataSubjectRequest* response) {

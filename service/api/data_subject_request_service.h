@@ -1,7 +1,6 @@
-// DataSubjectRequestServiceImpl: the gRPC face of the request desk. Opening,
-// verifying, extending, rejecting, reading and listing requests are served;
-// CompleteRequest and ExportSubject answer UNIMPLEMENTED until carrying
-// requests out (erasure, export) lands.
+// DataSubjectRequestServiceImpl: the gRPC face of the request desk.
+// CompleteRequest carries out ERASURE requests and answers UNIMPLEMENTED for
+// the other types; ExportSubject answers UNIMPLEMENTED.
 #ifndef CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 #define CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 
@@ -31,6 +30,10 @@ class DataSubjectRequestServiceImpl final
   grpc::Status RejectRequest(
       grpc::ServerContext* context,
       const consent::v1::RejectRequestRequest* request,
+      consent::v1::DataSubjectRequest* response) override;
+  grpc::Status CompleteRequest(
+      grpc::ServerContext* context,
+      const consent::v1::CompleteRequestRequest* request,
       consent::v1::DataSubjectRequest* response) override;
   grpc::Status GetRequest(grpc::ServerContext* context,
                           const consent::v1::GetRequestRequest* request,

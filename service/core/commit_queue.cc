@@ -29,6 +29,16 @@ CommitQueue::Ticket CommitQueue::Enqueue(
   return write;
 }
 
+void CommitQueue::Drain() {
+  absl::MutexLock lock(&mu_);
+  // Writers already queued lead their own commits; only wait for them.
+  mu_.Await(absl::Condition(
+      +[](CommitQueue* queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue->mu_) {
+        return queue->queue_.empty() && !queue->committing_;
+      },
+      this));
+}
+
 std::vector<policy::Fact> CommitQueue::PendingFacts(
     const crypto::Digest& digest) const {
   absl::MutexLock lock(&mu_);

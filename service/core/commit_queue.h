@@ -58,6 +58,10 @@ class CommitQueue {
   absl::StatusOr<std::vector<int64_t>> Await(const Ticket& ticket)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Waits until every queued write is committed (or failed). The caller
+  // keeps new writes from being queued meanwhile.
+  void Drain() ABSL_LOCKS_EXCLUDED(mu_);
+
   // The queued, uncommitted facts of `digest`, with provisional ids that
   // order after every committed fact. Read these before the index: a fact
   // leaves the queue only after it is in the index.

@@ -255,6 +255,36 @@ ConsentLedger::RecordObjection(
   return Receipt<consent::v1::RecordObjectionResponse>(ids, write.fact);
 }
 
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
+    absl::Span<const crypto::Digest> digests, const std::string& request_id) {
+  absl::MutexLock lock(&write_mu_);
+  commits_.Drain();
+  const int64_t now_us = absl::ToUnixMicros(clock_());
+  std::vector<store::FactRecord> tombstones(digests.size());
+  for (size_t i = 0; i < digests.size(); ++i) {
+    store::FactRecord& tombstone = tombstones[i];
+    tombstone.digest = digests[i];
+    tombstone.kind = consent::v1::FACT_KIND_ERASURE;
+    tombstone.evidence.set_collection_method(
+        consent::v1::COLLECTION_METHOD_WRITTEN_REQUEST);
+    tombstone.evidence.set_evidence_reference(request_id);
+    tombstone.evidence.set_source("consentd");
+    tombstone.occurred_us = now_us;
+    tombstone.recorded_us = now_us;
+    tombstone.policy_version = policy_->version();
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                   store_->EraseFacts(digests, tombstones, request_id, now_us));
+  std::vector<SuppressionIndex::Entry> entries;
+  for (size_t i = 0; i < tombstones.size(); ++i) {
+    tombstones[i].fact_id = ids[i];
+    entries.push_back(
+        {tombstones[i].digest, IndexFactOf(tombstones[i], *policy_)});
+  }
+  index_->Replace(digests, entries);
+  return ids;
+}
+
 absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
     const consent::v1::GetRecordRequest& request) const {
   if (!request.has_identifier()) {

@@ -57,6 +57,16 @@ class ConsentLedger {
       const consent::v1::RecordObjectionRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
+  // Forgets the subjects of `digests` for erasure request `request_id`:
+  // every fact recorded for them is deleted from the store (and its WAL)
+  // and replaced by an ERASURE tombstone, which keeps them suppressed; the
+  // digests are journalled. Queued writes are committed first, so none of
+  // the subject's can land afterwards. Returns the tombstones' fact ids.
+  // Errors: store errors, in which case nothing was erased.
+  absl::StatusOr<std::vector<int64_t>> Erase(
+      absl::Span<const crypto::Digest> digests, const std::string& request_id)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Everything recorded for one identifier, in the order it occurred.
   // Errors: INVALID_ARGUMENT for an identifier that cannot be normalised;
   // store errors.

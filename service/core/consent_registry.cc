@@ -46,9 +46,12 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
                        ? crypto::Keyring::LoadOrCreate(keyring_path)
                        : crypto::Keyring::Load(keyring_path));
 
-  ASSIGN_OR_RETURN(registry->store_, store::SqlcipherStore::Open(
-                                         options.data_dir + "/consentd.db",
-                                         keyring.DatabaseKey()));
+  const std::string store_path = options.data_dir + "/consentd.db";
+  ASSIGN_OR_RETURN(
+      registry->store_,
+      options.unencrypted_store_for_testing
+          ? store::SqlcipherStore::OpenUnencryptedForTesting(store_path)
+          : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey()));
   registry->normaliser_ = std::make_unique<const policy::IdentifierNormaliser>(
       registry->policy_->email(), registry->policy_->default_region());
   registry->blind_index_ =
@@ -62,7 +65,8 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
       registry->store_.get(), &registry->lists_, registry->policy_.get(),
       registry->resolver_.get(), options.clock);
   registry->request_desk_ = std::make_unique<RequestDesk>(
-      registry->store_.get(), registry->resolver_.get(), options.clock);
+      registry->store_.get(), registry->resolver_.get(),
+      registry->ledger_.get(), options.clock);
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
       &registry->lists_, options.clock);

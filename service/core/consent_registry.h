@@ -40,6 +40,9 @@ struct RegistryOptions {
   bool create_keyring = false;
   // Text-format consent.v1.Policy.
   std::string policy_text;
+  // Tests only: a store without encryption, so a test can scan its raw
+  // bytes for plaintext. consentd never sets it.
+  bool unencrypted_store_for_testing = false;
   Clock clock = SystemClock();
 };
 

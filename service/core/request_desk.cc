@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -80,8 +81,12 @@ int ExtensionMonths(const DataSubjectRequest& request) {
 }  // namespace
 
 RequestDesk::RequestDesk(store::ConsentStore* store,
-                         const IdentifierResolver* resolver, Clock clock)
-    : store_(store), resolver_(resolver), clock_(std::move(clock)) {}
+                         const IdentifierResolver* resolver,
+                         ConsentLedger* ledger, Clock clock)
+    : store_(store),
+      resolver_(resolver),
+      ledger_(ledger),
+      clock_(std::move(clock)) {}
 
 absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
   return store_->SaveRequest(
@@ -224,6 +229,90 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
                   event.set_note(request.reason());
                   return absl::OkStatus();
                 });
+}
+
+absl::Status RequestDesk::ScrubRequests(
+    const absl::flat_hash_set<std::string>& digests) {
+  store::ConsentStore::RequestQuery query;
+  query.limit = kMaxRequestPageSize;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<std::string> page,
+                     store_->ListRequests(query));
+    for (const std::string& bytes : page) {
+      DataSubjectRequest kept;
+      if (!kept.ParseFromString(bytes)) {
+        return absl::DataLossError("stored request does not parse");
+      }
+      bool about_subject = false;
+      for (consent::v1::NormalisedIdentifier& identifier :
+           *kept.mutable_identifiers()) {
+        if (digests.contains(identifier.digest())) about_subject = true;
+      }
+      if (kept.has_replacement() &&
+          digests.contains(kept.replacement().digest())) {
+        about_subject = true;
+      }
+      if (about_subject) {
+        // A request about the subject may name other identifiers of theirs
+        // too: all of it is the subject's data.
+        for (consent::v1::NormalisedIdentifier& identifier :
+             *kept.mutable_identifiers()) {
+          identifier.clear_value();
+        }
+        kept.mutable_replacement()->clear_value();
+        kept.clear_requester_contact();
+        RETURN_IF_ERROR(Keep(kept));
+      }
+      query.after_due_us = TimeUtil::TimestampToMicroseconds(kept.due_at());
+      query.after_id = kept.request_id();
+    }
+    if (static_cast<int>(page.size()) < query.limit) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
+    const consent::v1::CompleteRequestRequest& request) {
+  RETURN_IF_ERROR(RequireText(request.officer(), kMaxOfficerLength, "officer"));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(DataSubjectRequest dsr, Get(request.request_id()));
+  if (dsr.state() != consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the request is ", StateName(dsr.state()),
+                     "; only an IDENTITY_VERIFIED request can be completed"));
+  }
+  if (dsr.type() != consent::v1::REQUEST_TYPE_ERASURE) {
+    return absl::UnimplementedError(
+        absl::StrCat("completing ", consent::v1::RequestType_Name(dsr.type()),
+                     " requests is not built yet"));
+  }
+  absl::flat_hash_set<std::string> hex_digests;
+  std::vector<crypto::Digest> digests;
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       dsr.identifiers()) {
+    std::string bytes = absl::HexStringToBytes(identifier.digest());
+    if (bytes.size() != crypto::Digest().size()) {
+      return absl::DataLossError("stored request holds a malformed digest");
+    }
+    crypto::Digest digest;
+    std::memcpy(digest.data(), bytes.data(), digest.size());
+    digests.push_back(digest);
+    hex_digests.insert(identifier.digest());
+  }
+  // Requests first: if the erasure then fails, completing again redoes it
+  // from the digests, which the scrub keeps.
+  RETURN_IF_ERROR(ScrubRequests(hex_digests));
+  ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
+                   ledger_->Erase(digests, dsr.request_id()));
+  ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
+  dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
+  consent::v1::RequestEvent* event = dsr.add_history();
+  *event->mutable_at() = ToTimestamp(clock_());
+  event->set_state(dsr.state());
+  event->set_officer(request.officer());
+  event->set_note(absl::StrCat("erased ", tombstones.size(),
+                               " identifier(s); tombstones kept"));
+  RETURN_IF_ERROR(Keep(dsr));
+  return dsr;
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Get(

@@ -5,9 +5,11 @@
 // reason) or rejected (with a reason) while open. Every change names its
 // officer and is kept in the request's history. Listing is by due date.
 //
-// Carrying a request out (erasure, access export, rectification, ...) is
-// not here yet: the API answers UNIMPLEMENTED for CompleteRequest and
-// ExportSubject.
+// Completing an ERASURE request carries it out: the subject's facts are
+// erased (ConsentLedger::Erase) and every kept request about the subject is
+// scrubbed of personal data (identifier values, requester contact), keeping
+// digests, ids and dates as the record that it happened. Completing the
+// other types is not built yet (UNIMPLEMENTED), nor is ExportSubject.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
@@ -16,11 +18,13 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "consent/v1/requests.pb.h"
 #include "service/core/clock.h"
+#include "service/core/consent_ledger.h"
 #include "service/core/identifier_resolver.h"
 #include "service/store/consent_store.h"
 
@@ -34,9 +38,9 @@ inline constexpr int kMaxRequestPageSize = 1000;
 
 class RequestDesk {
  public:
-  // Both pointers must outlive the desk.
+  // Every pointer must outlive the desk.
   RequestDesk(store::ConsentStore* store, const IdentifierResolver* resolver,
-              Clock clock);
+              ConsentLedger* ledger, Clock clock);
 
   // Errors: INVALID_ARGUMENT for a missing type or officer, identifiers
   // that cannot be normalised (named by index), a RECTIFICATION without a
@@ -55,6 +59,13 @@ class RequestDesk {
       const consent::v1::ExtendRequestRequest& request);
   absl::StatusOr<consent::v1::DataSubjectRequest> Reject(
       const consent::v1::RejectRequestRequest& request);
+
+  // Carries out a verified request and closes it. Errors as the
+  // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED;
+  // UNIMPLEMENTED for types other than ERASURE; store errors (the request
+  // then stays open and completing it again is safe).
+  absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
+      const consent::v1::CompleteRequestRequest& request);
 
   // NOT_FOUND for an unknown id.
   absl::StatusOr<consent::v1::DataSubjectRequest> Get(
@@ -78,8 +89,13 @@ class RequestDesk {
 
   absl::Status Keep(const consent::v1::DataSubjectRequest& request);
 
+  // Clears the personal data of every kept request about `digests` (hex).
+  absl::Status ScrubRequests(const absl::flat_hash_set<std::string>& digests)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   store::ConsentStore* const store_;
   const IdentifierResolver* const resolver_;
+  ConsentLedger* const ledger_;
   const Clock clock_;
   absl::Mutex mu_;
 };

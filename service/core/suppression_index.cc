@@ -10,6 +10,21 @@ void SuppressionIndex::Add(absl::Span<const Entry> entries) {
   fact_count_ += entries.size();
 }
 
+void SuppressionIndex::Replace(absl::Span<const crypto::Digest> digests,
+                               absl::Span<const Entry> entries) {
+  absl::MutexLock lock(&mu_);
+  for (const crypto::Digest& digest : digests) {
+    auto it = facts_.find(digest);
+    if (it == facts_.end()) continue;
+    fact_count_ -= it->second.size();
+    facts_.erase(it);
+  }
+  for (const Entry& entry : entries) {
+    facts_[entry.digest].push_back(entry.fact);
+  }
+  fact_count_ += entries.size();
+}
+
 size_t SuppressionIndex::identifier_count() const {
   absl::ReaderMutexLock lock(&mu_);
   return facts_.size();

@@ -33,6 +33,11 @@ class SuppressionIndex {
   // Adds facts in one step for readers.
   void Add(absl::Span<const Entry> entries) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Drops every fact of `digests` and adds `entries`, in one step for
+  // readers (an erasure: no check sees the subject with no facts at all).
+  void Replace(absl::Span<const crypto::Digest> digests,
+               absl::Span<const Entry> entries) ABSL_LOCKS_EXCLUDED(mu_);
+
   // Calls `fn(absl::Span<const absl::Span<const policy::Fact>>)` with the
   // facts of each digest, in order (an empty span for an unknown digest),
   // under one shared lock: `fn` sees one consistent state. `fn` must not

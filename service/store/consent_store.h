@@ -87,6 +87,17 @@ class ConsentStore {
   virtual absl::StatusOr<std::string> LoadReceipt(
       const std::string& receipt_id) = 0;
 
+  // Erases a subject: in one durable transaction, deletes every fact of
+  // `digests`, appends `tombstones` (the ERASURE facts that keep the subject
+  // suppressed) and journals the digests under `request_id`; then folds the
+  // WAL into the main file and truncates it, so that with secure_delete no
+  // copy of the deleted rows is left in either file. Returns the tombstones'
+  // ids.
+  virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(
+      absl::Span<const crypto::Digest> digests,
+      absl::Span<const FactRecord> tombstones, const std::string& request_id,
+      int64_t erased_us) = 0;
+
   // Keeps a data-subject request (its serialized bytes) under its id,
   // replacing what was kept under that id, durably.
   virtual absl::Status SaveRequest(const std::string& request_id, int state,

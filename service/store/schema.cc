@@ -70,6 +70,16 @@ CREATE TABLE data_subject_requests (
 CREATE INDEX data_subject_requests_by_due
   ON data_subject_requests (due_us, request_id);
 )sql"},
+    // Every erasure, by digest: what a restore from an older backup must
+    // erase again. Holds no personal data.
+    {5, R"sql(
+CREATE TABLE erasure_journal (
+  digest     BLOB    NOT NULL CHECK (length(digest) = 32),
+  request_id TEXT    NOT NULL,
+  erased_us  INTEGER NOT NULL,
+  PRIMARY KEY (digest, request_id)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

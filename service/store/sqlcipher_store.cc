@@ -252,6 +252,16 @@ ListRecord ReadList(const Statement& row) {
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
     const std::string& path, const crypto::SecretKey& key) {
+  return OpenWith(path, &key);
+}
+
+absl::StatusOr<std::unique_ptr<SqlcipherStore>>
+SqlcipherStore::OpenUnencryptedForTesting(const std::string& path) {
+  return OpenWith(path, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::OpenWith(
+    const std::string& path, const crypto::SecretKey* key) {
   ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
@@ -259,7 +269,7 @@ absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
       nullptr);
   absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
-  if (status.ok()) status = ApplyKey(db, key);
+  if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) status = Configure(db);
   absl::StatusOr<int> version = status.ok() ? Migrate(db) : status;
   if (version.ok()) {
@@ -288,49 +298,93 @@ SqlcipherStore::~SqlcipherStore() {
   close(lock_fd_);
 }
 
+absl::StatusOr<std::vector<int64_t>> SqlcipherStore::InsertFacts(
+    absl::Span<const FactRecord> facts) {
+  Statement insert(
+      db_,
+      "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+      "collection_method, notice_version, evidence_reference, collector, "
+      "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+      "lifted_refusal, policy_version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
+  RETURN_IF_ERROR(insert.prepared("prepare append"));
+  std::vector<int64_t> ids;
+  ids.reserve(facts.size());
+  for (const FactRecord& fact : facts) {
+    sqlite3_reset(insert.get());
+    insert.BindBlob(1, crypto::DigestBytes(fact.digest));
+    insert.BindInt(2, fact.kind);
+    insert.BindText(3, fact.purpose);
+    insert.BindText(4, fact.channel);
+    insert.BindInt(5, fact.lawful_basis);
+    insert.BindInt(6, fact.evidence.collection_method());
+    insert.BindText(7, fact.evidence.notice_version());
+    insert.BindText(8, fact.evidence.evidence_reference());
+    insert.BindText(9, fact.evidence.collector());
+    insert.BindText(10, fact.evidence.source());
+    insert.BindInt(11, fact.occurred_us);
+    insert.BindInt(12, fact.recorded_us);
+    if (fact.expires_us == policy::kNoExpiry) {
+      insert.BindNull(13);
+    } else {
+      insert.BindInt(13, fact.expires_us);
+    }
+    insert.BindInt(14, fact.subject_initiated ? 1 : 0);
+    insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
+    insert.BindText(16, fact.policy_version);
+    RETURN_IF_ERROR(Run(db_, insert, "append fact"));
+    ids.push_back(sqlite3_last_insert_rowid(db_));
+  }
+  return ids;
+}
+
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::AppendFacts(
     absl::Span<const FactRecord> facts) {
   absl::MutexLock lock(&mu_);
   std::vector<int64_t> ids;
-  ids.reserve(facts.size());
-  absl::Status status =
-      InTransaction(db_, "append facts", [&]() -> absl::Status {
-        Statement insert(
-            db_,
-            "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
-            "collection_method, notice_version, evidence_reference, collector, "
-            "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-            "lifted_refusal, policy_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
-        RETURN_IF_ERROR(insert.prepared("prepare append"));
-        for (const FactRecord& fact : facts) {
-          sqlite3_reset(insert.get());
-          insert.BindBlob(1, crypto::DigestBytes(fact.digest));
-          insert.BindInt(2, fact.kind);
-          insert.BindText(3, fact.purpose);
-          insert.BindText(4, fact.channel);
-          insert.BindInt(5, fact.lawful_basis);
-          insert.BindInt(6, fact.evidence.collection_method());
-          insert.BindText(7, fact.evidence.notice_version());
-          insert.BindText(8, fact.evidence.evidence_reference());
-          insert.BindText(9, fact.evidence.collector());
-          insert.BindText(10, fact.evidence.source());
-          insert.BindInt(11, fact.occurred_us);
-          insert.BindInt(12, fact.recorded_us);
-          if (fact.expires_us == policy::kNoExpiry) {
-            insert.BindNull(13);
-          } else {
-            insert.BindInt(13, fact.expires_us);
-          }
-          insert.BindInt(14, fact.subject_initiated ? 1 : 0);
-          insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
-          insert.BindText(16, fact.policy_version);
-          RETURN_IF_ERROR(Run(db_, insert, "append fact"));
-          ids.push_back(sqlite3_last_insert_rowid(db_));
-        }
-        return absl::OkStatus();
-      });
+  absl::Status status = InTransaction(db_, "append facts", [&] {
+    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(facts);
+    if (!inserted.ok()) return inserted.status();
+    ids = *std::move(inserted);
+    return absl::OkStatus();
+  });
   if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
+    absl::Span<const crypto::Digest> digests,
+    absl::Span<const FactRecord> tombstones, const std::string& request_id,
+    int64_t erased_us) {
+  absl::MutexLock lock(&mu_);
+  std::vector<int64_t> ids;
+  absl::Status status = InTransaction(db_, "erase", [&]() -> absl::Status {
+    Statement erase(db_, "DELETE FROM facts WHERE digest = ?;");
+    RETURN_IF_ERROR(erase.prepared("prepare erase"));
+    Statement journal(db_,
+                      "INSERT OR REPLACE INTO erasure_journal "
+                      "(digest, request_id, erased_us) VALUES (?, ?, ?);");
+    RETURN_IF_ERROR(journal.prepared("prepare erasure journal"));
+    for (const crypto::Digest& digest : digests) {
+      sqlite3_reset(erase.get());
+      erase.BindBlob(1, crypto::DigestBytes(digest));
+      RETURN_IF_ERROR(Run(db_, erase, "erase facts"));
+      sqlite3_reset(journal.get());
+      journal.BindBlob(1, crypto::DigestBytes(digest));
+      journal.BindText(2, request_id);
+      journal.BindInt(3, erased_us);
+      RETURN_IF_ERROR(Run(db_, journal, "journal erasure"));
+    }
+    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(tombstones);
+    if (!inserted.ok()) return inserted.status();
+    ids = *std::move(inserted);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  // The deleted rows' old page images live on in the WAL until it is folded
+  // back and cut; secure_delete has already zeroed them in the new images.
+  RETURN_IF_ERROR(
+      ExecOn(db_, "PRAGMA wal_checkpoint(TRUNCATE);", "checkpoint erasure"));
   return ids;
 }
 

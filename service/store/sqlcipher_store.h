@@ -34,6 +34,11 @@ class SqlcipherStore final : public ConsentStore {
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> Open(
       const std::string& path, const crypto::SecretKey& key);
 
+  // For tests that must read the raw bytes of the files (erasure leaves no
+  // plaintext): the same store without encryption. Never for real data.
+  static absl::StatusOr<std::unique_ptr<SqlcipherStore>>
+  OpenUnencryptedForTesting(const std::string& path);
+
   ~SqlcipherStore() override;
 
   absl::StatusOr<std::vector<int64_t>> AppendFacts(
@@ -59,6 +64,10 @@ class SqlcipherStore final : public ConsentStore {
                            int64_t scrubbed_us) override;
   absl::StatusOr<std::string> LoadReceipt(
       const std::string& receipt_id) override;
+  absl::StatusOr<std::vector<int64_t>> EraseFacts(
+      absl::Span<const crypto::Digest> digests,
+      absl::Span<const FactRecord> tombstones, const std::string& request_id,
+      int64_t erased_us) override;
   absl::Status SaveRequest(const std::string& request_id, int state,
                            int64_t due_us, const std::string& request) override;
   absl::StatusOr<std::string> LoadRequest(
@@ -70,6 +79,14 @@ class SqlcipherStore final : public ConsentStore {
  private:
   SqlcipherStore(sqlite3* db, int lock_fd, int schema_version)
       : db_(db), lock_fd_(lock_fd), schema_version_(schema_version) {}
+
+  // Open and OpenUnencryptedForTesting; no key when `key` is null.
+  static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(
+      const std::string& path, const crypto::SecretKey* key);
+
+  // Appends facts inside the caller's transaction.
+  absl::StatusOr<std::vector<int64_t>> InsertFacts(
+      absl::Span<const FactRecord> facts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);

@@ -112,6 +112,12 @@ class HeldStore final : public store::ConsentStore {
       const std::string& receipt_id) override {
     return inner_->LoadReceipt(receipt_id);
   }
+  absl::StatusOr<std::vector<int64_t>> EraseFacts(
+      absl::Span<const crypto::Digest> digests,
+      absl::Span<const store::FactRecord> tombstones,
+      const std::string& request_id, int64_t erased_us) override {
+    return inner_->EraseFacts(digests, tombstones, request_id, erased_us);
+  }
   absl::Status SaveRequest(const std::string& request_id, int state,
                            int64_t due_us,
                            const std::string& request) override {

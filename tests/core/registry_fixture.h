@@ -27,6 +27,7 @@ class RegistryFixture : public ::testing::Test {
     options.create_keyring = true;
     options.policy_text = std::string(policy::DefaultPolicyText());
     options.clock = [this] { return now_; };
+    options.unencrypted_store_for_testing = unencrypted_store_;
     absl::StatusOr<std::unique_ptr<ConsentRegistry>> registry =
         ConsentRegistry::Open(std::move(options));
     ASSERT_TRUE(registry.ok()) << registry.status();
@@ -101,6 +102,8 @@ class RegistryFixture : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  // Set in a derived fixture's constructor to scan the store's raw bytes.
+  bool unencrypted_store_ = false;
   absl::Time now_ = MondayMorning();
   std::unique_ptr<ConsentRegistry> registry_;
 };

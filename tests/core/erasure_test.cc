@@ -1,0 +1,216 @@
+// "Forget me": completing an ERASURE request removes the subject's data and
+// keeps only the tombstone that keeps them suppressed.
+#include <string>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/core/request_desk.h"
+#include "tests/core/registry_fixture.h"
+#include "tests/testing/run_program.h"
+
+namespace consentd::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ErasureTest : public RegistryFixture {
+ protected:
+  RequestDesk& desk() { return registry_->request_desk(); }
+
+  // Consent and an objection on file for the subject's phone and e-mail.
+  void RecordSubject() {
+    consent::v1::RecordConsentRequest consent = Consent(
+        Phone("+386 31 123 456"), consent::v1::COLLECTION_METHOD_RECORDED_CALL);
+    *consent.add_identifiers() = Email("forget.me@example.si");
+    consent.mutable_evidence()->set_evidence_reference("EVIDENCE-PLAINTEXT-77");
+    ASSERT_TRUE(registry_->ledger().RecordConsent(consent).ok());
+    ASSERT_TRUE(registry_->ledger()
+                    .RecordObjection(Objection(Email("forget.me@example.si"),
+                                               "partner-marketing"))
+                    .ok());
+  }
+
+  consent::v1::DataSubjectRequest Open(consent::v1::RequestType type,
+                                       const std::string& email) {
+    consent::v1::OpenRequestRequest request;
+    request.set_type(type);
+    *request.add_identifiers() = Phone("031 123 456");
+    *request.add_identifiers() = Email(email);
+    request.set_default_region("SI");
+    request.set_requester_contact("write-to-me@example.si");
+    request.set_officer("dpo-1");
+    absl::StatusOr<consent::v1::DataSubjectRequest> opened =
+        desk().Open(request);
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    return *opened;
+  }
+
+  absl::StatusOr<consent::v1::DataSubjectRequest> VerifyAndComplete(
+      const std::string& id) {
+    consent::v1::VerifyIdentityRequest verify;
+    verify.set_request_id(id);
+    verify.set_method("reply from the registered address");
+    verify.set_officer("dpo-1");
+    EXPECT_TRUE(desk().VerifyIdentity(verify).ok());
+    consent::v1::CompleteRequestRequest complete;
+    complete.set_request_id(id);
+    complete.set_officer("dpo-2");
+    return desk().Complete(complete);
+  }
+
+  consent::v1::GetRecordResponse Record(const consent::v1::Identifier& id) {
+    consent::v1::GetRecordRequest request;
+    *request.mutable_identifier() = id;
+    request.set_default_region("SI");
+    return *registry_->ledger().GetRecord(request);
+  }
+};
+
+TEST_F(ErasureTest, AnErasedSubjectIsDeniedErasedForEveryPurpose) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
+  for (const char* purpose : {"marketing", "customer-care", "surveys"}) {
+    EXPECT_EQ(Decide(CheckOf(Phone("031 123 456"), purpose, "phone")).reason(),
+              consent::v1::DECISION_REASON_ERASED)
+        << purpose;
+    EXPECT_EQ(Decide(CheckOf(Email("Forget.Me@example.si"), purpose, "email"))
+                  .reason(),
+              consent::v1::DECISION_REASON_ERASED)
+        << purpose;
+  }
+}
+
+TEST_F(ErasureTest, OnlyTheTombstoneRemains) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
+  consent::v1::GetRecordResponse record = Record(Email("forget.me@example.si"));
+  ASSERT_EQ(record.facts_size(), 1);
+  EXPECT_EQ(record.facts(0).kind(), consent::v1::FACT_KIND_ERASURE);
+  EXPECT_EQ(record.facts(0).evidence().evidence_reference(),
+            request.request_id());
+  EXPECT_EQ(registry_->index().fact_count(), 2u)
+      << "one tombstone per identifier";
+}
+
+TEST_F(ErasureTest, TheRequestKeepsItsDigestsAndDatesButNoPersonalData) {
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  absl::StatusOr<consent::v1::DataSubjectRequest> completed =
+      VerifyAndComplete(request.request_id());
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  EXPECT_EQ(completed->state(), consent::v1::REQUEST_STATE_COMPLETED);
+  EXPECT_TRUE(completed->requester_contact().empty());
+  ASSERT_EQ(completed->identifiers_size(), 2);
+  for (const auto& identifier : completed->identifiers()) {
+    EXPECT_TRUE(identifier.value().empty());
+    EXPECT_EQ(identifier.digest().size(), 64u);
+  }
+  EXPECT_THAT(completed->history().rbegin()->note(), HasSubstr("erased 2"));
+}
+
+TEST_F(ErasureTest, OtherRequestsAboutTheSubjectAreScrubbedToo) {
+  consent::v1::DataSubjectRequest access =
+      Open(consent::v1::REQUEST_TYPE_ACCESS, "forget.me@example.si");
+  consent::v1::OpenRequestRequest other;
+  other.set_type(consent::v1::REQUEST_TYPE_ACCESS);
+  *other.add_identifiers() = Email("someone.else@example.si");
+  other.set_requester_contact("someone.else@example.si");
+  other.set_officer("dpo-1");
+  absl::StatusOr<consent::v1::DataSubjectRequest> unrelated =
+      desk().Open(other);
+  ASSERT_TRUE(unrelated.ok());
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(erasure.request_id()).ok());
+
+  consent::v1::DataSubjectRequest scrubbed = *desk().Get(access.request_id());
+  EXPECT_TRUE(scrubbed.requester_contact().empty());
+  EXPECT_TRUE(scrubbed.identifiers(1).value().empty());
+  consent::v1::DataSubjectRequest untouched =
+      *desk().Get(unrelated->request_id());
+  EXPECT_EQ(untouched.requester_contact(), "someone.else@example.si");
+  EXPECT_EQ(untouched.identifiers(0).value(), "someone.else@example.si");
+}
+
+TEST_F(ErasureTest, AnErasureSurvivesARestart) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
+  Reopen();
+  EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"), "customer-care")).reason(),
+            consent::v1::DECISION_REASON_ERASED);
+  EXPECT_EQ(Record(Phone("+38631123456")).facts_size(), 1);
+}
+
+TEST_F(ErasureTest, OnlySubjectInitiatedConsentBringsTheSubjectBack) {
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
+  now_ += absl::Hours(24 * 30);
+  absl::StatusOr<consent::v1::RecordConsentResponse> bought =
+      registry_->ledger().RecordConsent(Consent(
+          Phone("+38631123456"), consent::v1::COLLECTION_METHOD_BULK_IMPORT));
+  EXPECT_EQ(bought.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(bought.status().message(), HasSubstr("standing erasure"));
+  absl::StatusOr<consent::v1::RecordConsentResponse> opted_in =
+      registry_->ledger().RecordConsent(
+          Consent(Phone("+38631123456"),
+                  consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN));
+  ASSERT_TRUE(opted_in.ok()) << opted_in.status();
+  EXPECT_TRUE(opted_in->lifted_refusal());
+}
+
+TEST_F(ErasureTest, CompletingNeedsAVerifiedErasureRequest) {
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(erasure.request_id());
+  complete.set_officer("dpo-2");
+  EXPECT_EQ(desk().Complete(complete).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  consent::v1::DataSubjectRequest access =
+      Open(consent::v1::REQUEST_TYPE_ACCESS, "forget.me@example.si");
+  EXPECT_EQ(VerifyAndComplete(access.request_id()).status().code(),
+            absl::StatusCode::kUnimplemented);
+}
+
+class UnencryptedErasureTest : public ErasureTest {
+ protected:
+  UnencryptedErasureTest() { unencrypted_store_ = true; }
+
+  // Which of the subject's plaintexts either store file still holds.
+  std::vector<std::string> PlaintextLeft() {
+    std::vector<std::string> found;
+    for (const std::string& file :
+         {dir_.File("consentd.db"), dir_.File("consentd.db-wal")}) {
+      std::string bytes = testing::ReadFileOrEmpty(file);
+      for (const char* secret :
+           {"+38631123456", "forget.me@example.si", "write-to-me@example.si",
+            "EVIDENCE-PLAINTEXT-77"}) {
+        if (bytes.find(secret) != std::string::npos) {
+          found.push_back(file + ": " + std::string(secret));
+        }
+      }
+    }
+    return found;
+  }
+};
+
+TEST_F(UnencryptedErasureTest, NoPlaintextOfTheSubjectIsLeftInTheFiles) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  // Control: unencrypted, the subject's data is plainly there.
+  ASSERT_FALSE(PlaintextLeft().empty());
+  ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
+  EXPECT_THAT(PlaintextLeft(), ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace consentd::core
