@@ -231,6 +231,40 @@ TEST_F(ConsentctlTest, AnOfficerOpensVerifiesExtendsAndListsARequest) {
               HasSubstr("extended by 2 month(s): three systems"));
 }
 
+TEST_F(ConsentctlTest, AnErasureRequestForgetsThePersonForGood) {
+  ASSERT_EQ(Run({"consent", "grant", "--email", "ana@example.si", "--purpose",
+                 "marketing", "--method", "web-form"})
+                .code,
+            0);
+  ProgramResult opened =
+      Run({"--json", "request", "open", "--type", "erasure", "--email",
+           "ana@example.si", "--phone", "+38631123456", "--via", "letter",
+           "--officer", "dpo-1"});
+  ASSERT_EQ(opened.code, 0) << opened.stderr_text;
+  std::string id =
+      opened.stdout_text.substr(opened.stdout_text.find("dsr-"), 20);
+  ASSERT_EQ(Run({"request", "verify", id, "--method", "signed letter",
+                 "--officer", "dpo-1"})
+                .code,
+            0);
+  ProgramResult completed =
+      Run({"request", "complete", id, "--officer", "dpo-2"});
+  ASSERT_EQ(completed.code, 0) << completed.stderr_text;
+  EXPECT_THAT(completed.stdout_text, HasSubstr("COMPLETED"));
+  EXPECT_THAT(completed.stdout_text,
+              ::testing::Not(HasSubstr("ana@example.si")));
+
+  // A purchased list brings the person back in another format: denied.
+  ProgramResult check = Run({"check", "--email", "ANA@Example.si", "--phone",
+                             "031 123 456", "--region", "SI", "--purpose",
+                             "customer-care", "--channel", "email"});
+  EXPECT_EQ(check.code, 3);
+  EXPECT_THAT(check.stdout_text, HasSubstr("DENY  ERASED"));
+  ProgramResult shown = Run({"show", "--email", "ana@example.si"});
+  EXPECT_THAT(shown.stdout_text, HasSubstr("ERASURE"));
+  EXPECT_THAT(shown.stdout_text, ::testing::Not(HasSubstr("CONSENT_GRANTED")));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});
