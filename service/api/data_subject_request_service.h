@@ -1,6 +1,7 @@
 // DataSubjectRequestServiceImpl: the gRPC face of the request desk.
-// CompleteRequest carries out ERASURE requests and answers UNIMPLEMENTED for
-// the other types; ExportSubject answers UNIMPLEMENTED.
+// CompleteRequest carries out ERASURE, OBJECTION and RESTRICTION requests
+// and answers UNIMPLEMENTED for the other types; ExportSubject answers
+// UNIMPLEMENTED.
 #ifndef CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 #define CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 

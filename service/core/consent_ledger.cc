@@ -255,6 +255,27 @@ ConsentLedger::RecordObjection(
   return Receipt<consent::v1::RecordObjectionResponse>(ids, write.fact);
 }
 
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
+    absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
+    const std::string& request_id) {
+  PreparedWrite write;
+  write.digests.assign(digests.begin(), digests.end());
+  write.fact.kind = kind;
+  write.fact.evidence.set_collection_method(
+      consent::v1::COLLECTION_METHOD_WRITTEN_REQUEST);
+  write.fact.evidence.set_evidence_reference(request_id);
+  write.fact.evidence.set_source("consentd");
+  write.fact.occurred_us = absl::ToUnixMicros(clock_());
+  write.fact.recorded_us = write.fact.occurred_us;
+  write.fact.policy_version = policy_->version();
+  CommitQueue::Ticket ticket;
+  {
+    absl::MutexLock lock(&write_mu_);
+    ticket = Enqueue(write);
+  }
+  return commits_.Await(ticket);
+}
+
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     absl::Span<const crypto::Digest> digests, const std::string& request_id) {
   absl::MutexLock lock(&write_mu_);

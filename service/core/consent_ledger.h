@@ -57,6 +57,13 @@ class ConsentLedger {
       const consent::v1::RecordObjectionRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
+  // Records one fact of `kind` (OBJECTION: global; RESTRICTION) for each of
+  // `digests`, carrying out data-subject request `request_id`. Returns the
+  // facts' ids once durable and visible to checks. Errors: store errors.
+  absl::StatusOr<std::vector<int64_t>> RecordForRequest(
+      absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
+      const std::string& request_id) ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Forgets the subjects of `digests` for erasure request `request_id`:
   // every fact recorded for them is deleted from the store (and its WAL)
   // and replaced by an ERASURE tombstone, which keeps them suppressed; the

@@ -280,9 +280,12 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
         absl::StrCat("the request is ", StateName(dsr.state()),
                      "; only an IDENTITY_VERIFIED request can be completed"));
   }
-  if (dsr.type() != consent::v1::REQUEST_TYPE_ERASURE) {
+  const consent::v1::RequestType type = dsr.type();
+  if (type != consent::v1::REQUEST_TYPE_ERASURE &&
+      type != consent::v1::REQUEST_TYPE_OBJECTION &&
+      type != consent::v1::REQUEST_TYPE_RESTRICTION) {
     return absl::UnimplementedError(
-        absl::StrCat("completing ", consent::v1::RequestType_Name(dsr.type()),
+        absl::StrCat("completing ", consent::v1::RequestType_Name(type),
                      " requests is not built yet"));
   }
   absl::flat_hash_set<std::string> hex_digests;
@@ -298,19 +301,33 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
     digests.push_back(digest);
     hex_digests.insert(identifier.digest());
   }
-  // Requests first: if the erasure then fails, completing again redoes it
-  // from the digests, which the scrub keeps.
-  RETURN_IF_ERROR(ScrubRequests(hex_digests));
-  ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
-                   ledger_->Erase(digests, dsr.request_id()));
+  std::string done;
+  if (type == consent::v1::REQUEST_TYPE_ERASURE) {
+    // Requests first: if the erasure then fails, completing again redoes it
+    // from the digests, which the scrub keeps.
+    RETURN_IF_ERROR(ScrubRequests(hex_digests));
+    ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
+                     ledger_->Erase(digests, dsr.request_id()));
+    done = absl::StrCat("erased ", tombstones.size(),
+                        " identifier(s); tombstones kept");
+  } else {
+    const bool objection = type == consent::v1::REQUEST_TYPE_OBJECTION;
+    ASSIGN_OR_RETURN(std::vector<int64_t> facts,
+                     ledger_->RecordForRequest(
+                         digests,
+                         objection ? consent::v1::FACT_KIND_OBJECTION
+                                   : consent::v1::FACT_KIND_RESTRICTION,
+                         dsr.request_id()));
+    done = absl::StrCat(objection ? "global objection" : "restriction",
+                        " recorded for ", facts.size(), " identifier(s)");
+  }
   ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
   dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
   consent::v1::RequestEvent* event = dsr.add_history();
   *event->mutable_at() = ToTimestamp(clock_());
   event->set_state(dsr.state());
   event->set_officer(request.officer());
-  event->set_note(absl::StrCat("erased ", tombstones.size(),
-                               " identifier(s); tombstones kept"));
+  event->set_note(done);
   RETURN_IF_ERROR(Keep(dsr));
   return dsr;
 }

@@ -8,8 +8,10 @@
 // Completing an ERASURE request carries it out: the subject's facts are
 // erased (ConsentLedger::Erase) and every kept request about the subject is
 // scrubbed of personal data (identifier values, requester contact), keeping
-// digests, ids and dates as the record that it happened. Completing the
-// other types is not built yet (UNIMPLEMENTED), nor is ExportSubject.
+// digests, ids and dates as the record that it happened. Completing an
+// OBJECTION records a global objection, a RESTRICTION a restriction (checks
+// then DENY RESTRICTED). Completing ACCESS, PORTABILITY and RECTIFICATION
+// is not built yet (UNIMPLEMENTED), nor is ExportSubject.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
@@ -62,8 +64,8 @@ class RequestDesk {
 
   // Carries out a verified request and closes it. Errors as the
   // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED;
-  // UNIMPLEMENTED for types other than ERASURE; store errors (the request
-  // then stays open and completing it again is safe).
+  // UNIMPLEMENTED for ACCESS, PORTABILITY and RECTIFICATION; store errors
+  // (the request then stays open and completing it again is safe).
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
       const consent::v1::CompleteRequestRequest& request);
 

@@ -230,6 +230,40 @@ TEST_F(RequestDeskTest, PagesFollowOneAnother) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(RequestDeskTest, CompletingAnObjectionStopsEveryContact) {
+  consent::v1::DataSubjectRequest opened =
+      OpenOrDie(consent::v1::REQUEST_TYPE_OBJECTION, now_ - absl::Hours(1));
+  ASSERT_TRUE(Verify(opened.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(opened.request_id());
+  complete.set_officer("dpo-2");
+  absl::StatusOr<consent::v1::DataSubjectRequest> done =
+      desk().Complete(complete);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), consent::v1::REQUEST_STATE_COMPLETED);
+  EXPECT_THAT(done->history().rbegin()->note(), HasSubstr("global objection"));
+  consent::v1::Decision decision =
+      Decide(CheckOf(Phone("+38631123456"), "customer-care", "email"));
+  EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(decision.detail(), "global");
+  EXPECT_EQ(desk().Complete(complete).status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "a completed request is closed";
+}
+
+TEST_F(RequestDeskTest, CompletingARestrictionDeniesRestricted) {
+  consent::v1::DataSubjectRequest opened =
+      OpenOrDie(consent::v1::REQUEST_TYPE_RESTRICTION, now_ - absl::Hours(1));
+  ASSERT_TRUE(Verify(opened.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(opened.request_id());
+  complete.set_officer("dpo-2");
+  ASSERT_TRUE(desk().Complete(complete).ok());
+  EXPECT_EQ(
+      Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),
+      consent::v1::DECISION_REASON_RESTRICTED);
+}
+
 TEST_F(RequestDeskTest, RequestsSurviveARestart) {
   consent::v1::DataSubjectRequest opened = OpenOrDie();
   ASSERT_TRUE(Verify(opened.request_id()).ok());
