@@ -108,16 +108,12 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
                                now, /*bounded_future=*/true, "occurred_at"));
   RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
   RETURN_IF_ERROR(ValidateRegion(request.default_region(), "default_region"));
+  ASSIGN_OR_RETURN(
+      std::vector<ResolvedIdentifier> resolved,
+      resolver_->ResolveAll(request.identifiers(), request.default_region()));
   PreparedWrite write;
-  write.digests.reserve(request.identifiers_size());
-  for (int i = 0; i < request.identifiers_size(); ++i) {
-    absl::StatusOr<ResolvedIdentifier> resolved =
-        resolver_->Resolve(request.identifiers(i), request.default_region());
-    if (!resolved.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("identifiers[", i, "]: ", resolved.status().message()));
-    }
-    write.digests.push_back(resolved->digest);
+  for (const ResolvedIdentifier& identifier : resolved) {
+    write.digests.push_back(identifier.digest);
   }
   write.fact.kind = kind;
   write.fact.purpose = request.purpose();

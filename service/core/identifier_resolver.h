@@ -5,7 +5,10 @@
 #ifndef CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
 #define CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
 
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
 #include "policy/identifier_normaliser.h"
@@ -38,6 +41,27 @@ class IdentifierResolver {
     resolved.digest =
         blind_index_->Compute(normalised->kind, normalised->value);
     resolved.identifier = *std::move(normalised);
+    return resolved;
+  }
+
+  // Every identifier of a request, in order. Errors: INVALID_ARGUMENT naming
+  // the first that cannot be normalised by its index ("identifiers[2]: ..."),
+  // never by its value.
+  absl::StatusOr<std::vector<ResolvedIdentifier>> ResolveAll(
+      const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
+          identifiers,
+      absl::string_view default_region) const {
+    std::vector<ResolvedIdentifier> resolved;
+    resolved.reserve(identifiers.size());
+    for (int i = 0; i < identifiers.size(); ++i) {
+      absl::StatusOr<ResolvedIdentifier> one =
+          Resolve(identifiers[i], default_region);
+      if (!one.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("identifiers[", i, "]: ", one.status().message()));
+      }
+      resolved.push_back(*std::move(one));
+    }
     return resolved;
   }
 

@@ -123,14 +123,11 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   ASSIGN_OR_RETURN(*opened.mutable_request_id(), NewRequestId());
   opened.set_type(request.type());
   opened.set_state(consent::v1::REQUEST_STATE_RECEIVED);
-  for (int i = 0; i < request.identifiers_size(); ++i) {
-    absl::StatusOr<ResolvedIdentifier> resolved =
-        resolver_->Resolve(request.identifiers(i), request.default_region());
-    if (!resolved.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("identifiers[", i, "]: ", resolved.status().message()));
-    }
-    *opened.add_identifiers() = IdentifierResolver::ToProto(*resolved);
+  ASSIGN_OR_RETURN(
+      std::vector<ResolvedIdentifier> resolved,
+      resolver_->ResolveAll(request.identifiers(), request.default_region()));
+  for (const ResolvedIdentifier& identifier : resolved) {
+    *opened.add_identifiers() = IdentifierResolver::ToProto(identifier);
   }
   if (rectification) {
     absl::StatusOr<ResolvedIdentifier> replacement =

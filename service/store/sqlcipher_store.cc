@@ -226,6 +226,23 @@ FactRecord ReadFact(const Statement& row) {
   return fact;
 }
 
+// The one blob `sql` selects for `id`; NOT_FOUND (`missing`) when none.
+absl::StatusOr<std::string> LoadBlob(sqlite3* db, const char* sql,
+                                     const std::string& id,
+                                     absl::string_view context,
+                                     absl::string_view missing) {
+  Statement query(db, sql);
+  RETURN_IF_ERROR(query.prepared(context));
+  query.BindText(1, id);
+  std::optional<std::string> blob;
+  RETURN_IF_ERROR(query.ForEachRow(context, [&] {
+    blob = query.Blob(0);
+    return absl::OkStatus();
+  }));
+  if (!blob.has_value()) return absl::NotFoundError(missing);
+  return *std::move(blob);
+}
+
 constexpr char kListColumns[] =
     "list_id, name, version, purposes, channels, entries, rejected_entries, "
     "imported_us";
@@ -571,19 +588,9 @@ absl::Status SqlcipherStore::SaveReceipt(const std::string& receipt_id,
 absl::StatusOr<std::string> SqlcipherStore::LoadReceipt(
     const std::string& receipt_id) {
   absl::MutexLock lock(&mu_);
-  Statement query(db_,
-                  "SELECT receipt FROM scrub_receipts WHERE receipt_id = ?;");
-  RETURN_IF_ERROR(query.prepared("prepare load receipt"));
-  query.BindText(1, receipt_id);
-  std::optional<std::string> receipt;
-  RETURN_IF_ERROR(query.ForEachRow("load receipt", [&] {
-    receipt = query.Blob(0);
-    return absl::OkStatus();
-  }));
-  if (!receipt.has_value()) {
-    return absl::NotFoundError("no receipt with that id");
-  }
-  return *std::move(receipt);
+  return LoadBlob(db_,
+                  "SELECT receipt FROM scrub_receipts WHERE receipt_id = ?;",
+                  receipt_id, "load receipt", "no receipt with that id");
 }
 
 absl::Status SqlcipherStore::SaveRequest(const std::string& request_id,
@@ -604,19 +611,9 @@ absl::Status SqlcipherStore::SaveRequest(const std::string& request_id,
 absl::StatusOr<std::string> SqlcipherStore::LoadRequest(
     const std::string& request_id) {
   absl::MutexLock lock(&mu_);
-  Statement query(
-      db_, "SELECT request FROM data_subject_requests WHERE request_id = ?;");
-  RETURN_IF_ERROR(query.prepared("prepare load request"));
-  query.BindText(1, request_id);
-  std::optional<std::string> request;
-  RETURN_IF_ERROR(query.ForEachRow("load request", [&] {
-    request = query.Blob(0);
-    return absl::OkStatus();
-  }));
-  if (!request.has_value()) {
-    return absl::NotFoundError("no request with that id");
-  }
-  return *std::move(request);
+  return LoadBlob(
+      db_, "SELECT request FROM data_subject_requests WHERE request_id = ?;",
+      request_id, "load request", "no request with that id");
 }
 
 absl::StatusOr<std::vector<std::string>> SqlcipherStore::ListRequests(
