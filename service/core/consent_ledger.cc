@@ -298,7 +298,9 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     entries.push_back(
         {tombstones[i].digest, IndexFactOf(tombstones[i], *policy_)});
   }
+  // Checks see the tombstones before anything else can fail.
   index_->Replace(digests, entries);
+  RETURN_IF_ERROR(store_->TruncateWal());
   return ids;
 }
 

@@ -69,7 +69,9 @@ class ConsentLedger {
   // and replaced by an ERASURE tombstone, which keeps them suppressed; the
   // digests are journalled. Queued writes are committed first, so none of
   // the subject's can land afterwards. Returns the tombstones' fact ids.
-  // Errors: store errors, in which case nothing was erased.
+  // Errors: store errors. If the deletion failed nothing was erased; if only
+  // the WAL truncation failed, the subject is already erased and suppressed
+  // and erasing again is safe (it finishes the truncation).
   absl::StatusOr<std::vector<int64_t>> Erase(
       absl::Span<const crypto::Digest> digests, const std::string& request_id)
       ABSL_LOCKS_EXCLUDED(write_mu_);

@@ -89,14 +89,17 @@ class ConsentStore {
 
   // Erases a subject: in one durable transaction, deletes every fact of
   // `digests`, appends `tombstones` (the ERASURE facts that keep the subject
-  // suppressed) and journals the digests under `request_id`; then folds the
-  // WAL into the main file and truncates it, so that with secure_delete no
-  // copy of the deleted rows is left in either file. Returns the tombstones'
-  // ids.
+  // suppressed) and journals the digests under `request_id`. Returns the
+  // tombstones' ids. The deleted rows' old images stay in the WAL until
+  // TruncateWal.
   virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
       int64_t erased_us) = 0;
+
+  // Folds the WAL into the main file and truncates it, so that (with
+  // secure_delete) no copy of deleted rows is left in either file.
+  virtual absl::Status TruncateWal() = 0;
 
   // Keeps a data-subject request (its serialized bytes) under its id,
   // replacing what was kept under that id, durably.

@@ -398,11 +398,14 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  // The deleted rows' old page images live on in the WAL until it is folded
-  // back and cut; secure_delete has already zeroed them in the new images.
-  RETURN_IF_ERROR(
-      ExecOn(db_, "PRAGMA wal_checkpoint(TRUNCATE);", "checkpoint erasure"));
   return ids;
+}
+
+absl::Status SqlcipherStore::TruncateWal() {
+  absl::MutexLock lock(&mu_);
+  // Deleted rows' old page images live on in the WAL until it is folded
+  // back and cut; secure_delete has already zeroed them in the new images.
+  return ExecOn(db_, "PRAGMA wal_checkpoint(TRUNCATE);", "truncate WAL");
 }
 
 absl::Status SqlcipherStore::ScanFacts(

@@ -118,6 +118,7 @@ class HeldStore final : public store::ConsentStore {
       const std::string& request_id, int64_t erased_us) override {
     return inner_->EraseFacts(digests, tombstones, request_id, erased_us);
   }
+  absl::Status TruncateWal() override { return inner_->TruncateWal(); }
   absl::Status SaveRequest(const std::string& request_id, int state,
                            int64_t due_us,
                            const std::string& request) override {
