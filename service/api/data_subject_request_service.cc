@@ -46,4 +46,16 @@ grpc::Status DataSubjectRequestServiceImpl::ListRequests(
   return Reply(registry_->request_desk().List(*request), response);
 }
 
+grpc::Status DataSubjectRequestServiceImpl::ExportSubject(
+    grpc::ServerContext*, const consent::v1::ExportSubjectRequest* request,
+    consent::v1::ExportSubjectResponse* response) {
+  return Reply(registry_->request_desk().Export(*request), response);
+}
+
+grpc::Status DataSubjectRequestServiceImpl::LiftRestriction(
+    grpc::ServerContext*, const consent::v1::LiftRestrictionRequest* request,
+    consent::v1::DataSubjectRequest* response) {
+  return Reply(registry_->request_desk().LiftRestriction(*request), response);
+}
+
 }  // namespace consentd::api

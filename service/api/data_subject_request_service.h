@@ -1,7 +1,4 @@
 // DataSubjectRequestServiceImpl: the gRPC face of the request desk.
-// CompleteRequest carries out ERASURE, OBJECTION and RESTRICTION requests
-// and answers UNIMPLEMENTED for the other types; ExportSubject answers
-// UNIMPLEMENTED.
 #ifndef CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 #define CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 
@@ -43,6 +40,14 @@ class DataSubjectRequestServiceImpl final
       grpc::ServerContext* context,
       const consent::v1::ListRequestsRequest* request,
       consent::v1::ListRequestsResponse* response) override;
+  grpc::Status ExportSubject(
+      grpc::ServerContext* context,
+      const consent::v1::ExportSubjectRequest* request,
+      consent::v1::ExportSubjectResponse* response) override;
+  grpc::Status LiftRestriction(
+      grpc::ServerContext* context,
+      const consent::v1::LiftRestrictionRequest* request,
+      consent::v1::DataSubjectRequest* response) override;
 
  private:
   core::ConsentRegistry* const registry_;

@@ -125,17 +125,19 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
   return write;
 }
 
+std::vector<ScopeId> ConsentLedger::ChannelsCovered(ScopeId channel) const {
+  if (channel != policy::kAnyScope) return {channel};
+  std::vector<ScopeId> channels;
+  for (int c = 1; c <= policy_->channel_count(); ++c) {
+    channels.push_back(static_cast<ScopeId>(c));
+  }
+  return channels;
+}
+
 absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
     absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
     ScopeId purpose, ScopeId channel, int64_t now_us) const {
-  std::vector<ScopeId> channels;
-  if (channel != policy::kAnyScope) {
-    channels.push_back(channel);
-  } else {
-    for (int c = 1; c <= policy_->channel_count(); ++c) {
-      channels.push_back(static_cast<ScopeId>(c));
-    }
-  }
+  const std::vector<ScopeId> channels = ChannelsCovered(channel);
   // A refusal recorded after the consent's date still stands against it:
   // look at everything known up to now.
   const int64_t at_us = std::max(grant.occurred_us, now_us);
@@ -304,6 +306,70 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
   return ids;
 }
 
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
+    const crypto::Digest& from, const crypto::Digest& to) {
+  if (from == to) {
+    return absl::InvalidArgumentError(
+        "the replacement is the identifier it would replace");
+  }
+  absl::MutexLock lock(&write_mu_);
+  commits_.Drain();
+  ASSIGN_OR_RETURN(std::vector<store::FactRecord> moving,
+                   store_->FactsFor(from));
+  ASSIGN_OR_RETURN(std::vector<store::FactRecord> target, store_->FactsFor(to));
+  std::vector<SuppressionIndex::Entry> kept;
+  for (const store::FactRecord& fact : moving) {
+    if (fact.kind == consent::v1::FACT_KIND_ERASURE) {
+      return absl::FailedPreconditionError(
+          "the identifier to rectify was erased; nothing is held to move");
+    }
+    if (fact.kind != consent::v1::FACT_KIND_CONSENT_GRANTED) {
+      kept.push_back({from, IndexFactOf(fact, *policy_)});
+    }
+  }
+  std::vector<policy::Fact> target_facts;
+  for (const store::FactRecord& fact : target) {
+    target_facts.push_back(IndexFactOf(fact, *policy_));
+  }
+  const int64_t now_us = absl::ToUnixMicros(clock_());
+  std::vector<store::FactRecord> copies = std::move(moving);
+  for (store::FactRecord& copy : copies) {
+    copy.digest = to;
+    copy.recorded_us = now_us;
+    if (copy.kind != consent::v1::FACT_KIND_CONSENT_GRANTED) continue;
+    // The replacement identifier's own refusals were never the subject's to
+    // lift through another identifier's consent.
+    const policy::Fact grant = IndexFactOf(copy, *policy_);
+    for (ScopeId channel : ChannelsCovered(grant.channel)) {
+      if (policy::StandingRefusal(target_facts,
+                                  {grant.purpose, channel, now_us})
+              .has_value()) {
+        copy.subject_initiated = false;
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                   store_->RectifyFacts(from, copies));
+  std::vector<SuppressionIndex::Entry> entries = std::move(kept);
+  for (policy::Fact& fact : target_facts) entries.push_back({to, fact});
+  for (size_t i = 0; i < copies.size(); ++i) {
+    copies[i].fact_id = ids[i];
+    entries.push_back({to, IndexFactOf(copies[i], *policy_)});
+  }
+  const crypto::Digest both[] = {from, to};
+  index_->Replace(both, entries);
+  return ids;
+}
+
+absl::StatusOr<std::vector<consent::v1::RecordedFact>> ConsentLedger::FactsFor(
+    const crypto::Digest& digest) const {
+  ASSIGN_OR_RETURN(std::vector<store::FactRecord> facts,
+                   store_->FactsFor(digest));
+  std::vector<consent::v1::RecordedFact> out;
+  for (const store::FactRecord& fact : facts) out.push_back(ToProto(fact));
+  return out;
+}
+
 absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
     const consent::v1::GetRecordRequest& request) const {
   if (!request.has_identifier()) {
@@ -316,12 +382,12 @@ absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
     return absl::InvalidArgumentError(
         absl::StrCat("identifier: ", resolved.status().message()));
   }
-  ASSIGN_OR_RETURN(std::vector<store::FactRecord> facts,
-                   store_->FactsFor(resolved->digest));
+  ASSIGN_OR_RETURN(std::vector<consent::v1::RecordedFact> facts,
+                   FactsFor(resolved->digest));
   consent::v1::GetRecordResponse response;
   *response.mutable_identifier() = IdentifierResolver::ToProto(*resolved);
-  for (const store::FactRecord& fact : facts) {
-    *response.add_facts() = ToProto(fact);
+  for (consent::v1::RecordedFact& fact : facts) {
+    *response.add_facts() = std::move(fact);
   }
   return response;
 }

@@ -57,9 +57,10 @@ class ConsentLedger {
       const consent::v1::RecordObjectionRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
-  // Records one fact of `kind` (OBJECTION: global; RESTRICTION) for each of
-  // `digests`, carrying out data-subject request `request_id`. Returns the
-  // facts' ids once durable and visible to checks. Errors: store errors.
+  // Records one fact of `kind` (OBJECTION: global; RESTRICTION;
+  // RESTRICTION_LIFTED) for each of `digests`, carrying out data-subject
+  // request `request_id`. Returns the facts' ids once durable and visible to
+  // checks. Errors: store errors.
   absl::StatusOr<std::vector<int64_t>> RecordForRequest(
       absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
       const std::string& request_id) ABSL_LOCKS_EXCLUDED(write_mu_);
@@ -75,6 +76,22 @@ class ConsentLedger {
   absl::StatusOr<std::vector<int64_t>> Erase(
       absl::Span<const crypto::Digest> digests, const std::string& request_id)
       ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Rectifies identifier `from` to `to`: every
+  // fact of `from` is re-recorded for `to` (keeping its dates and evidence),
+  // and `from` keeps its refusals but loses its consent grants, which were
+  // recorded against the wrong identifier. A copied grant never lifts a
+  // refusal `to` already had. Returns the copies' ids. Errors:
+  // INVALID_ARGUMENT when they are the same identifier; FAILED_PRECONDITION
+  // when `from` was erased; store errors (nothing changed).
+  absl::StatusOr<std::vector<int64_t>> Rectify(const crypto::Digest& from,
+                                               const crypto::Digest& to)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Everything recorded for `digest`, in the order it occurred. Errors:
+  // store errors.
+  absl::StatusOr<std::vector<consent::v1::RecordedFact>> FactsFor(
+      const crypto::Digest& digest) const;
 
   // Everything recorded for one identifier, in the order it occurred.
   // Errors: INVALID_ARGUMENT for an identifier that cannot be normalised;
@@ -103,6 +120,9 @@ class ConsentLedger {
       absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
       policy::ScopeId purpose, policy::ScopeId channel, int64_t now_us) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  // The channels a fact for `channel` covers: itself, or every channel.
+  std::vector<policy::ScopeId> ChannelsCovered(policy::ScopeId channel) const;
 
   // Queues one fact per digest for the next group commit.
   CommitQueue::Ticket Enqueue(const PreparedWrite& write)

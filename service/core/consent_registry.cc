@@ -64,9 +64,12 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
   registry->list_registry_ = std::make_unique<ListRegistry>(
       registry->store_.get(), &registry->lists_, registry->policy_.get(),
       registry->resolver_.get(), options.clock);
+  registry->exporter_ = std::make_unique<const SubjectExporter>(
+      registry->ledger_.get(), registry->list_registry_.get(),
+      &registry->lists_, registry->policy_.get());
   registry->request_desk_ = std::make_unique<RequestDesk>(
       registry->store_.get(), registry->resolver_.get(),
-      registry->ledger_.get(), options.clock);
+      registry->ledger_.get(), registry->exporter_.get(), options.clock);
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
       &registry->lists_, options.clock);

@@ -2,7 +2,8 @@
 // Loads the keyring, derives the database and blind-index keys, opens and
 // migrates the store, compiles the policy and rebuilds the in-memory index
 // and suppression lists; then hands out the ledger (writes), the list
-// registry (suppression lists) and the checker (decisions).
+// registry (suppression lists), the request desk (data-subject requests)
+// and the checker (decisions).
 //
 // Thread-safety: the accessors return objects that are safe for concurrent
 // use; the registry itself is immutable after Open.
@@ -22,6 +23,7 @@
 #include "service/core/list_registry.h"
 #include "service/core/request_desk.h"
 #include "service/core/scrubber.h"
+#include "service/core/subject_export.h"
 #include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
 #include "service/crypto/blind_index.h"
@@ -77,6 +79,7 @@ class ConsentRegistry {
   SuppressionLists lists_;
   std::unique_ptr<ConsentLedger> ledger_;
   std::unique_ptr<ListRegistry> list_registry_;
+  std::unique_ptr<const SubjectExporter> exporter_;
   std::unique_ptr<RequestDesk> request_desk_;
   std::unique_ptr<const ContactChecker> checker_;
   std::unique_ptr<const Scrubber> scrubber_;

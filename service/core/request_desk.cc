@@ -2,7 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -14,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "service/core/input_validation.h"
 #include "service/core/request_deadline.h"
+#include "service/crypto/sha256.h"
 
 namespace consentd::core {
 namespace {
@@ -57,6 +57,16 @@ absl::StatusOr<std::string> NewRequestId() {
                   reinterpret_cast<const char*>(bytes), sizeof(bytes))));
 }
 
+absl::StatusOr<crypto::Digest> StoredDigest(
+    const consent::v1::NormalisedIdentifier& identifier) {
+  std::optional<crypto::Digest> digest =
+      crypto::DigestFromHex(identifier.digest());
+  if (!digest.has_value()) {
+    return absl::DataLossError("stored request holds a malformed digest");
+  }
+  return *digest;
+}
+
 bool IsOpen(RequestState state) {
   return state == consent::v1::REQUEST_STATE_RECEIVED ||
          state == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED;
@@ -82,10 +92,12 @@ int ExtensionMonths(const DataSubjectRequest& request) {
 
 RequestDesk::RequestDesk(store::ConsentStore* store,
                          const IdentifierResolver* resolver,
-                         ConsentLedger* ledger, Clock clock)
+                         ConsentLedger* ledger, const SubjectExporter* exporter,
+                         Clock clock)
     : store_(store),
       resolver_(resolver),
       ledger_(ledger),
+      exporter_(exporter),
       clock_(std::move(clock)) {}
 
 absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
@@ -114,6 +126,10 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
     return absl::InvalidArgumentError(
         "a replacement identifier goes with RECTIFICATION, and only with it");
   }
+  if (rectification && request.identifiers_size() != 1) {
+    return absl::InvalidArgumentError(
+        "a RECTIFICATION names exactly one identifier, the one to replace");
+  }
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time received,
                    RequestTime(request.has_received_at(), request.received_at(),
@@ -135,6 +151,10 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
     if (!replacement.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("replacement: ", replacement.status().message()));
+    }
+    if (replacement->digest == resolved[0].digest) {
+      return absl::InvalidArgumentError(
+          "replacement: the same identifier as identifiers[0]");
     }
     *opened.mutable_replacement() = IdentifierResolver::ToProto(*replacement);
   }
@@ -228,8 +248,9 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
                 });
 }
 
-absl::Status RequestDesk::ScrubRequests(
-    const absl::flat_hash_set<std::string>& digests) {
+absl::Status RequestDesk::ForEachRequestAbout(
+    const absl::flat_hash_set<std::string>& digests,
+    absl::FunctionRef<absl::Status(DataSubjectRequest&)> visit) const {
   store::ConsentStore::RequestQuery query;
   query.limit = kMaxRequestPageSize;
   while (true) {
@@ -240,30 +261,87 @@ absl::Status RequestDesk::ScrubRequests(
       if (!kept.ParseFromString(bytes)) {
         return absl::DataLossError("stored request does not parse");
       }
-      bool about_subject = false;
-      for (consent::v1::NormalisedIdentifier& identifier :
-           *kept.mutable_identifiers()) {
-        if (digests.contains(identifier.digest())) about_subject = true;
-      }
-      if (kept.has_replacement() &&
-          digests.contains(kept.replacement().digest())) {
-        about_subject = true;
-      }
-      if (about_subject) {
-        // A request about the subject may name other identifiers of theirs
-        // too: all of it is the subject's data.
-        for (consent::v1::NormalisedIdentifier& identifier :
-             *kept.mutable_identifiers()) {
-          identifier.clear_value();
-        }
-        kept.mutable_replacement()->clear_value();
-        kept.clear_requester_contact();
-        RETURN_IF_ERROR(Keep(kept));
-      }
       query.after_due_us = TimeUtil::TimestampToMicroseconds(kept.due_at());
       query.after_id = kept.request_id();
+      bool about_subject = kept.has_replacement() &&
+                           digests.contains(kept.replacement().digest());
+      for (const consent::v1::NormalisedIdentifier& identifier :
+           kept.identifiers()) {
+        if (digests.contains(identifier.digest())) about_subject = true;
+      }
+      if (about_subject) RETURN_IF_ERROR(visit(kept));
     }
     if (static_cast<int>(page.size()) < query.limit) return absl::OkStatus();
+  }
+}
+
+absl::Status RequestDesk::ScrubRequests(
+    const absl::flat_hash_set<std::string>& digests) {
+  return ForEachRequestAbout(digests, [&](DataSubjectRequest& kept) {
+    // A request about the subject may name other identifiers of theirs
+    // too: all of it is the subject's data.
+    for (consent::v1::NormalisedIdentifier& identifier :
+         *kept.mutable_identifiers()) {
+      identifier.clear_value();
+    }
+    kept.mutable_replacement()->clear_value();
+    kept.clear_requester_contact();
+    return Keep(kept);
+  });
+}
+
+absl::StatusOr<std::string> RequestDesk::CarryOut(
+    const DataSubjectRequest& request) {
+  absl::flat_hash_set<std::string> hex_digests;
+  std::vector<crypto::Digest> digests;
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       request.identifiers()) {
+    ASSIGN_OR_RETURN(digests.emplace_back(), StoredDigest(identifier));
+    hex_digests.insert(identifier.digest());
+  }
+  switch (request.type()) {
+    case consent::v1::REQUEST_TYPE_ACCESS:
+    case consent::v1::REQUEST_TYPE_PORTABILITY:
+      if (!request.has_exported_at()) {
+        return absl::FailedPreconditionError(
+            "the subject's data has not been exported yet (ExportSubject); "
+            "the export is what the person receives");
+      }
+      return std::string("export delivered");
+    case consent::v1::REQUEST_TYPE_ERASURE: {
+      // Requests first: if the erasure then fails, completing again redoes
+      // it from the digests, which the scrub keeps.
+      RETURN_IF_ERROR(ScrubRequests(hex_digests));
+      ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
+                       ledger_->Erase(digests, request.request_id()));
+      return absl::StrCat("erased ", tombstones.size(),
+                          " identifier(s); tombstones kept");
+    }
+    case consent::v1::REQUEST_TYPE_RECTIFICATION: {
+      ASSIGN_OR_RETURN(crypto::Digest replacement,
+                       StoredDigest(request.replacement()));
+      ASSIGN_OR_RETURN(std::vector<int64_t> copies,
+                       ledger_->Rectify(digests[0], replacement));
+      return absl::StrCat(
+          "moved ", copies.size(),
+          " fact(s) to the replacement; the old identifier keeps its "
+          "refusals, not its consent");
+    }
+    case consent::v1::REQUEST_TYPE_RESTRICTION:
+    case consent::v1::REQUEST_TYPE_OBJECTION: {
+      const bool objection =
+          request.type() == consent::v1::REQUEST_TYPE_OBJECTION;
+      ASSIGN_OR_RETURN(std::vector<int64_t> facts,
+                       ledger_->RecordForRequest(
+                           digests,
+                           objection ? consent::v1::FACT_KIND_OBJECTION
+                                     : consent::v1::FACT_KIND_RESTRICTION,
+                           request.request_id()));
+      return absl::StrCat(objection ? "global objection" : "restriction",
+                          " recorded for ", facts.size(), " identifier(s)");
+    }
+    default:
+      return absl::DataLossError("stored request has no known type");
   }
 }
 
@@ -277,47 +355,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
         absl::StrCat("the request is ", StateName(dsr.state()),
                      "; only an IDENTITY_VERIFIED request can be completed"));
   }
-  const consent::v1::RequestType type = dsr.type();
-  if (type != consent::v1::REQUEST_TYPE_ERASURE &&
-      type != consent::v1::REQUEST_TYPE_OBJECTION &&
-      type != consent::v1::REQUEST_TYPE_RESTRICTION) {
-    return absl::UnimplementedError(
-        absl::StrCat("completing ", consent::v1::RequestType_Name(type),
-                     " requests is not built yet"));
-  }
-  absl::flat_hash_set<std::string> hex_digests;
-  std::vector<crypto::Digest> digests;
-  for (const consent::v1::NormalisedIdentifier& identifier :
-       dsr.identifiers()) {
-    std::string bytes = absl::HexStringToBytes(identifier.digest());
-    if (bytes.size() != crypto::Digest().size()) {
-      return absl::DataLossError("stored request holds a malformed digest");
-    }
-    crypto::Digest digest;
-    std::memcpy(digest.data(), bytes.data(), digest.size());
-    digests.push_back(digest);
-    hex_digests.insert(identifier.digest());
-  }
-  std::string done;
-  if (type == consent::v1::REQUEST_TYPE_ERASURE) {
-    // Requests first: if the erasure then fails, completing again redoes it
-    // from the digests, which the scrub keeps.
-    RETURN_IF_ERROR(ScrubRequests(hex_digests));
-    ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
-                     ledger_->Erase(digests, dsr.request_id()));
-    done = absl::StrCat("erased ", tombstones.size(),
-                        " identifier(s); tombstones kept");
-  } else {
-    const bool objection = type == consent::v1::REQUEST_TYPE_OBJECTION;
-    ASSIGN_OR_RETURN(std::vector<int64_t> facts,
-                     ledger_->RecordForRequest(
-                         digests,
-                         objection ? consent::v1::FACT_KIND_OBJECTION
-                                   : consent::v1::FACT_KIND_RESTRICTION,
-                         dsr.request_id()));
-    done = absl::StrCat(objection ? "global objection" : "restriction",
-                        " recorded for ", facts.size(), " identifier(s)");
-  }
+  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr));
+  // Carrying out an erasure scrubbed the kept copy: continue from that.
   ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
   dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
   consent::v1::RequestEvent* event = dsr.add_history();
@@ -327,6 +366,93 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
   event->set_note(done);
   RETURN_IF_ERROR(Keep(dsr));
   return dsr;
+}
+
+absl::StatusOr<consent::v1::ExportSubjectResponse> RequestDesk::Export(
+    const consent::v1::ExportSubjectRequest& request) {
+  consent::v1::ExportSubjectResponse response;
+  RETURN_IF_ERROR(
+      Change(request.request_id(), request.officer(),
+             [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
+               return ExportInto(dsr, event, response);
+             })
+          .status());
+  return response;
+}
+
+absl::Status RequestDesk::ExportInto(
+    DataSubjectRequest& dsr, consent::v1::RequestEvent& event,
+    consent::v1::ExportSubjectResponse& response) const {
+  if (dsr.type() != consent::v1::REQUEST_TYPE_ACCESS &&
+      dsr.type() != consent::v1::REQUEST_TYPE_PORTABILITY) {
+    return absl::FailedPreconditionError(
+        "only ACCESS and PORTABILITY requests are answered with an export");
+  }
+  if (dsr.state() != consent::v1::REQUEST_STATE_IDENTITY_VERIFIED &&
+      dsr.state() != consent::v1::REQUEST_STATE_COMPLETED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the request is ", StateName(dsr.state()),
+        "; the subject's data is exported only once identity is verified"));
+  }
+  absl::flat_hash_set<std::string> digests;
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       dsr.identifiers()) {
+    digests.insert(identifier.digest());
+  }
+  std::vector<DataSubjectRequest> related;
+  RETURN_IF_ERROR(ForEachRequestAbout(digests, [&](DataSubjectRequest& kept) {
+    related.push_back(std::move(kept));
+    return absl::OkStatus();
+  }));
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(consent::v1::SubjectExport document,
+                   exporter_->Export(dsr, std::move(related), now));
+  ASSIGN_OR_RETURN(*response.mutable_document(),
+                   SubjectExporter::ToJson(document));
+  response.set_document_sha256(
+      crypto::DigestHex(crypto::Sha256(response.document())));
+  *dsr.mutable_exported_at() = ToTimestamp(now);
+  int facts = 0;
+  for (const consent::v1::SubjectRecord& record : document.records()) {
+    facts += record.facts_size();
+  }
+  event.set_note(absl::StrCat(
+      "exported ", document.records_size(), " identifier(s), ", facts,
+      " fact(s), ", document.requests_size(), " request(s); document sha256 ",
+      response.document_sha256()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
+    const consent::v1::LiftRestrictionRequest& request) {
+  RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
+  return Change(
+      request.request_id(), request.officer(),
+      [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
+        if (dsr.type() != consent::v1::REQUEST_TYPE_RESTRICTION ||
+            dsr.state() != consent::v1::REQUEST_STATE_COMPLETED) {
+          return absl::FailedPreconditionError(
+              "only a COMPLETED RESTRICTION request has a restriction to lift");
+        }
+        if (dsr.has_restriction_lifted_at()) {
+          return absl::FailedPreconditionError(
+              "the restriction was lifted already");
+        }
+        std::vector<crypto::Digest> digests;
+        for (const consent::v1::NormalisedIdentifier& identifier :
+             dsr.identifiers()) {
+          ASSIGN_OR_RETURN(digests.emplace_back(), StoredDigest(identifier));
+        }
+        RETURN_IF_ERROR(
+            ledger_
+                ->RecordForRequest(digests,
+                                   consent::v1::FACT_KIND_RESTRICTION_LIFTED,
+                                   dsr.request_id())
+                .status());
+        *dsr.mutable_restriction_lifted_at() = event.at();
+        event.set_note(absl::StrCat("restriction lifted: ", request.reason()));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Get(

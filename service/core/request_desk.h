@@ -5,13 +5,17 @@
 // reason) or rejected (with a reason) while open. Every change names its
 // officer and is kept in the request's history. Listing is by due date.
 //
-// Completing an ERASURE request carries it out: the subject's facts are
-// erased (ConsentLedger::Erase) and every kept request about the subject is
-// scrubbed of personal data (identifier values, requester contact), keeping
-// digests, ids and dates as the record that it happened. Completing an
-// OBJECTION records a global objection, a RESTRICTION a restriction (checks
-// then DENY RESTRICTED). Completing ACCESS, PORTABILITY and RECTIFICATION
-// is not built yet (UNIMPLEMENTED), nor is ExportSubject.
+// Completing a request carries it out:
+// - ERASURE: the subject's facts are erased (ConsentLedger::Erase) and every
+//   kept request about the subject is scrubbed of personal data (identifier
+//   values, requester contact), keeping digests, ids and dates as the record
+//   that it happened;
+// - RECTIFICATION: the subject's record moves to the replacement identifier
+//   (ConsentLedger::Rectify); refusals on the old identifier stay;
+// - OBJECTION: a global objection; RESTRICTION: a restriction (checks DENY
+//   RESTRICTED until LiftRestriction);
+// - ACCESS, PORTABILITY: nothing more to do, but only once the subject's
+//   data has been exported (Export), which is what the person receives.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef CONSENTD_SERVICE_CORE_REQUEST_DESK_H_
@@ -28,6 +32,7 @@
 #include "service/core/clock.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/subject_export.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {
@@ -42,12 +47,14 @@ class RequestDesk {
  public:
   // Every pointer must outlive the desk.
   RequestDesk(store::ConsentStore* store, const IdentifierResolver* resolver,
-              ConsentLedger* ledger, Clock clock);
+              ConsentLedger* ledger, const SubjectExporter* exporter,
+              Clock clock);
 
   // Errors: INVALID_ARGUMENT for a missing type or officer, identifiers
   // that cannot be normalised (named by index), a RECTIFICATION without a
-  // replacement (or another type with one), texts over their bounds, a
-  // receipt time in the future.
+  // replacement, with other than one identifier or with a replacement that
+  // is the same identifier (or another type with a replacement), texts over
+  // their bounds, a receipt time in the future.
   absl::StatusOr<consent::v1::DataSubjectRequest> Open(
       const consent::v1::OpenRequestRequest& request);
 
@@ -63,11 +70,25 @@ class RequestDesk {
       const consent::v1::RejectRequestRequest& request);
 
   // Carries out a verified request and closes it. Errors as the
-  // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED;
-  // UNIMPLEMENTED for ACCESS, PORTABILITY and RECTIFICATION; store errors
-  // (the request then stays open and completing it again is safe).
+  // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED, for an
+  // ACCESS or PORTABILITY request not exported yet, for a RECTIFICATION of
+  // an erased identifier; store errors (the request then stays open and
+  // completing it again is safe).
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
       const consent::v1::CompleteRequestRequest& request);
+
+  // The JSON document of everything held about the subject of an ACCESS or
+  // PORTABILITY request, noted (with its SHA-256) in the request's history.
+  // Errors as the transitions; FAILED_PRECONDITION for another type or a
+  // request neither IDENTITY_VERIFIED nor COMPLETED; store errors.
+  absl::StatusOr<consent::v1::ExportSubjectResponse> Export(
+      const consent::v1::ExportSubjectRequest& request);
+
+  // Lifts the restriction a completed RESTRICTION request put in place.
+  // Errors as the transitions; FAILED_PRECONDITION for another type, a
+  // request not COMPLETED or one already lifted; store errors.
+  absl::StatusOr<consent::v1::DataSubjectRequest> LiftRestriction(
+      const consent::v1::LiftRestrictionRequest& request);
 
   // NOT_FOUND for an unknown id.
   absl::StatusOr<consent::v1::DataSubjectRequest> Get(
@@ -91,13 +112,33 @@ class RequestDesk {
 
   absl::Status Keep(const consent::v1::DataSubjectRequest& request);
 
+  // Calls `visit` for every kept request that names one of `digests` (hex),
+  // as identifier or replacement, in due-date order.
+  absl::Status ForEachRequestAbout(
+      const absl::flat_hash_set<std::string>& digests,
+      absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&)> visit)
+      const;
+
   // Clears the personal data of every kept request about `digests` (hex).
   absl::Status ScrubRequests(const absl::flat_hash_set<std::string>& digests)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Builds the export of `dsr` into `response`, noting it on `dsr` and in
+  // `event`.
+  absl::Status ExportInto(consent::v1::DataSubjectRequest& dsr,
+                          consent::v1::RequestEvent& event,
+                          consent::v1::ExportSubjectResponse& response) const;
+
+  // Carries out `request` (IDENTITY_VERIFIED) and says what was done, for
+  // the history.
+  absl::StatusOr<std::string> CarryOut(
+      const consent::v1::DataSubjectRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::ConsentStore* const store_;
   const IdentifierResolver* const resolver_;
   ConsentLedger* const ledger_;
+  const SubjectExporter* const exporter_;
   const Clock clock_;
   absl::Mutex mu_;
 };

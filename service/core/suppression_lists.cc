@@ -50,6 +50,16 @@ absl::InlinedVector<SuppressionLists::ListPtr, 1> SuppressionLists::Holding(
   return holding;
 }
 
+std::vector<std::string> SuppressionLists::NamesHolding(
+    const crypto::Digest& digest) const {
+  std::vector<std::string> names;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const ListPtr& list : lists_) {
+    if (list->digests.contains(digest)) names.push_back(list->name);
+  }
+  return names;
+}
+
 size_t SuppressionLists::entry_count() const {
   absl::ReaderMutexLock lock(&mu_);
   size_t entries = 0;

@@ -48,6 +48,10 @@ class SuppressionLists {
                                           const policy::CheckQuery& query) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The names of every list that holds `digest`, whatever it applies to.
+  std::vector<std::string> NamesHolding(const crypto::Digest& digest) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Entries held across every list.
   size_t entry_count() const ABSL_LOCKS_EXCLUDED(mu_);
 

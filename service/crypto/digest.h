@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -22,6 +23,18 @@ inline absl::string_view DigestBytes(const Digest& digest) {
 
 inline std::string DigestHex(const Digest& digest) {
   return absl::BytesToHexString(DigestBytes(digest));
+}
+
+// The digest `hex` (lower-case, as DigestHex writes it), or nullopt when it
+// is not one.
+inline std::optional<Digest> DigestFromHex(absl::string_view hex) {
+  const std::string bytes = absl::HexStringToBytes(hex);
+  Digest digest;
+  if (bytes.size() != digest.size() || absl::BytesToHexString(bytes) != hex) {
+    return std::nullopt;
+  }
+  std::memcpy(digest.data(), bytes.data(), digest.size());
+  return digest;
 }
 
 // Hash for containers keyed by digest. HMAC output is uniformly

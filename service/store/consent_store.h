@@ -97,6 +97,14 @@ class ConsentStore {
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
       int64_t erased_us) = 0;
 
+  // Rectifies an identifier: in one durable transaction, deletes the
+  // consent grants recorded for `from` (they were about the wrong
+  // identifier; its refusals stay) and appends `copies` (the subject's
+  // facts re-recorded for the identifier that replaces it). Returns the
+  // copies' ids, in order.
+  virtual absl::StatusOr<std::vector<int64_t>> RectifyFacts(
+      const crypto::Digest& from, absl::Span<const FactRecord> copies) = 0;
+
   // Folds the WAL into the main file and truncates it, so that (with
   // secure_delete) no copy of deleted rows is left in either file.
   virtual absl::Status TruncateWal() = 0;

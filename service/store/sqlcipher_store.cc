@@ -401,6 +401,25 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
   return ids;
 }
 
+absl::StatusOr<std::vector<int64_t>> SqlcipherStore::RectifyFacts(
+    const crypto::Digest& from, absl::Span<const FactRecord> copies) {
+  absl::MutexLock lock(&mu_);
+  std::vector<int64_t> ids;
+  absl::Status status = InTransaction(db_, "rectify", [&]() -> absl::Status {
+    Statement drop(db_, "DELETE FROM facts WHERE digest = ? AND kind = ?;");
+    RETURN_IF_ERROR(drop.prepared("prepare rectify"));
+    drop.BindBlob(1, crypto::DigestBytes(from));
+    drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
+    RETURN_IF_ERROR(Run(db_, drop, "delete rectified grants"));
+    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(copies);
+    if (!inserted.ok()) return inserted.status();
+    ids = *std::move(inserted);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
 absl::Status SqlcipherStore::TruncateWal() {
   absl::MutexLock lock(&mu_);
   // Deleted rows' old page images live on in the WAL until it is folded

@@ -68,6 +68,8 @@ class SqlcipherStore final : public ConsentStore {
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
       int64_t erased_us) override;
+  absl::StatusOr<std::vector<int64_t>> RectifyFacts(
+      const crypto::Digest& from, absl::Span<const FactRecord> copies) override;
   absl::Status TruncateWal() override;
   absl::Status SaveRequest(const std::string& request_id, int state,
                            int64_t due_us, const std::string& request) override;

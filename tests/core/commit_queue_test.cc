@@ -119,6 +119,11 @@ class HeldStore final : public store::ConsentStore {
     return inner_->EraseFacts(digests, tombstones, request_id, erased_us);
   }
   absl::Status TruncateWal() override { return inner_->TruncateWal(); }
+  absl::StatusOr<std::vector<int64_t>> RectifyFacts(
+      const crypto::Digest& from,
+      absl::Span<const store::FactRecord> copies) override {
+    return inner_->RectifyFacts(from, copies);
+  }
   absl::Status SaveRequest(const std::string& request_id, int state,
                            int64_t due_us,
                            const std::string& request) override {

@@ -5,8 +5,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/core/request_desk.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/request_fixture.h"
 #include "tests/testing/run_program.h"
 
 namespace consentd::core {
@@ -14,10 +13,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ErasureTest : public RegistryFixture {
+class ErasureTest : public RequestFixture {
  protected:
-  RequestDesk& desk() { return registry_->request_desk(); }
-
   // Consent and an objection on file for the subject's phone and e-mail.
   void RecordSubject() {
     consent::v1::RecordConsentRequest consent = Consent(
@@ -33,37 +30,7 @@ class ErasureTest : public RegistryFixture {
 
   consent::v1::DataSubjectRequest Open(consent::v1::RequestType type,
                                        const std::string& email) {
-    consent::v1::OpenRequestRequest request;
-    request.set_type(type);
-    *request.add_identifiers() = Phone("031 123 456");
-    *request.add_identifiers() = Email(email);
-    request.set_default_region("SI");
-    request.set_requester_contact("write-to-me@example.si");
-    request.set_officer("dpo-1");
-    absl::StatusOr<consent::v1::DataSubjectRequest> opened =
-        desk().Open(request);
-    EXPECT_TRUE(opened.ok()) << opened.status();
-    return *opened;
-  }
-
-  absl::StatusOr<consent::v1::DataSubjectRequest> VerifyAndComplete(
-      const std::string& id) {
-    consent::v1::VerifyIdentityRequest verify;
-    verify.set_request_id(id);
-    verify.set_method("reply from the registered address");
-    verify.set_officer("dpo-1");
-    EXPECT_TRUE(desk().VerifyIdentity(verify).ok());
-    consent::v1::CompleteRequestRequest complete;
-    complete.set_request_id(id);
-    complete.set_officer("dpo-2");
-    return desk().Complete(complete);
-  }
-
-  consent::v1::GetRecordResponse Record(const consent::v1::Identifier& id) {
-    consent::v1::GetRecordRequest request;
-    *request.mutable_identifier() = id;
-    request.set_default_region("SI");
-    return *registry_->ledger().GetRecord(request);
+    return RequestFixture::Open(type, {Phone("031 123 456"), Email(email)});
   }
 };
 
@@ -174,10 +141,6 @@ TEST_F(ErasureTest, CompletingNeedsAVerifiedErasureRequest) {
   complete.set_officer("dpo-2");
   EXPECT_EQ(desk().Complete(complete).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  consent::v1::DataSubjectRequest access =
-      Open(consent::v1::REQUEST_TYPE_ACCESS, "forget.me@example.si");
-  EXPECT_EQ(VerifyAndComplete(access.request_id()).status().code(),
-            absl::StatusCode::kUnimplemented);
 }
 
 class UnencryptedErasureTest : public ErasureTest {

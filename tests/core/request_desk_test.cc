@@ -264,6 +264,62 @@ TEST_F(RequestDeskTest, CompletingARestrictionDeniesRestricted) {
       consent::v1::DECISION_REASON_RESTRICTED);
 }
 
+TEST_F(RequestDeskTest, ALiftedRestrictionStopsDenying) {
+  consent::v1::DataSubjectRequest opened =
+      OpenOrDie(consent::v1::REQUEST_TYPE_RESTRICTION, now_ - absl::Hours(1));
+  consent::v1::LiftRestrictionRequest lift;
+  lift.set_request_id(opened.request_id());
+  lift.set_reason("accuracy verified; the person was told on 2026-11-24");
+  lift.set_officer("dpo-3");
+  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "nothing to lift before the restriction is in force";
+  ASSERT_TRUE(Verify(opened.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(opened.request_id());
+  complete.set_officer("dpo-2");
+  ASSERT_TRUE(desk().Complete(complete).ok());
+  now_ += absl::Hours(24);
+
+  consent::v1::LiftRestrictionRequest no_reason = lift;
+  no_reason.clear_reason();
+  EXPECT_EQ(desk().LiftRestriction(no_reason).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<consent::v1::DataSubjectRequest> lifted =
+      desk().LiftRestriction(lift);
+  ASSERT_TRUE(lifted.ok()) << lifted.status();
+  EXPECT_TRUE(lifted->has_restriction_lifted_at());
+  EXPECT_EQ(lifted->state(), consent::v1::REQUEST_STATE_COMPLETED);
+  EXPECT_EQ(lifted->history().rbegin()->officer(), "dpo-3");
+  EXPECT_THAT(lifted->history().rbegin()->note(),
+              HasSubstr("restriction lifted: accuracy verified"));
+  EXPECT_EQ(
+      Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),
+      consent::v1::DECISION_REASON_LAWFUL_BASIS);
+  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "lifted once";
+}
+
+TEST_F(RequestDeskTest, OnlyARestrictionHasARestrictionToLift) {
+  consent::v1::DataSubjectRequest objection =
+      OpenOrDie(consent::v1::REQUEST_TYPE_OBJECTION, now_ - absl::Hours(1));
+  ASSERT_TRUE(Verify(objection.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(objection.request_id());
+  complete.set_officer("dpo-2");
+  ASSERT_TRUE(desk().Complete(complete).ok());
+  consent::v1::LiftRestrictionRequest lift;
+  lift.set_request_id(objection.request_id());
+  lift.set_reason("asked to");
+  lift.set_officer("dpo-3");
+  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),
+      consent::v1::DECISION_REASON_OBJECTION);
+}
+
 TEST_F(RequestDeskTest, RequestsSurviveARestart) {
   consent::v1::DataSubjectRequest opened = OpenOrDie();
   ASSERT_TRUE(Verify(opened.request_id()).ok());

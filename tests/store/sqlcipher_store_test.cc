@@ -131,6 +131,22 @@ TEST_F(SqlcipherStoreTest, FactsForReturnsOnlyThatIdentifier) {
   EXPECT_TRUE(store->FactsFor(DigestOf(9))->empty());
 }
 
+TEST_F(SqlcipherStoreTest, RectifyingDropsTheOldGrantsKeepsItsRefusals) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  FactRecord objection = SampleFact(1, 2);
+  objection.kind = consent::v1::FACT_KIND_OBJECTION;
+  ASSERT_TRUE(store->AppendFacts({SampleFact(1, 1), objection}).ok());
+  FactRecord copy = SampleFact(2, 1);
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store->RectifyFacts(DigestOf(1), {copy});
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, (std::vector<int64_t>{3}));
+  absl::StatusOr<std::vector<FactRecord>> old = store->FactsFor(DigestOf(1));
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ(old->at(0).kind, consent::v1::FACT_KIND_OBJECTION);
+  ASSERT_EQ(store->FactsFor(DigestOf(2))->size(), 1u);
+}
+
 TEST_F(SqlcipherStoreTest, ScanVisitsEveryFactInIdOrder) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(store
