@@ -228,6 +228,20 @@ absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::CompleteRequest(
               request);
 }
 
+absl::StatusOr<consent::v1::ExportSubjectResponse> ConsentClient::ExportSubject(
+    const consent::v1::ExportSubjectRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::ExportSubject,
+              request);
+}
+
+absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::LiftRestriction(
+    const consent::v1::LiftRestrictionRequest& request) const {
+  return Call(requests_.get(),
+              &consent::v1::DataSubjectRequestService::Stub::LiftRestriction,
+              request);
+}
+
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::GetRequest(
     const std::string& request_id) const {
   consent::v1::GetRequestRequest request;

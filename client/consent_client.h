@@ -90,6 +90,10 @@ class ConsentClient {
       const consent::v1::RejectRequestRequest& request) const;
   absl::StatusOr<consent::v1::DataSubjectRequest> CompleteRequest(
       const consent::v1::CompleteRequestRequest& request) const;
+  absl::StatusOr<consent::v1::ExportSubjectResponse> ExportSubject(
+      const consent::v1::ExportSubjectRequest& request) const;
+  absl::StatusOr<consent::v1::DataSubjectRequest> LiftRestriction(
+      const consent::v1::LiftRestrictionRequest& request) const;
   absl::StatusOr<consent::v1::DataSubjectRequest> GetRequest(
       const std::string& request_id) const;
   absl::StatusOr<consent::v1::ListRequestsResponse> ListRequests(

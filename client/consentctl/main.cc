@@ -11,6 +11,9 @@
 //   consentctl scrub leads.csv --purpose marketing --channel phone
 //                    --phone-column mobile --region SI
 //   consentctl receipt verify leads.receipt.json --key receipt-key.json
+//   consentctl request open --type erasure --email ana@example.si
+//                           --officer dpo-1
+//   consentctl request export dsr-... --officer dpo-1 --output ana.json
 //
 // Every command answers for people by default and as JSON with --json.
 // Exit status: 0 success (for check: ALLOW), 3 check answered DENY (for
@@ -31,6 +34,7 @@
 #include "client/consent_client.h"
 #include "client/consentctl/arguments.h"
 #include "client/consentctl/printer.h"
+#include "client/consentctl/private_file.h"
 #include "client/consentctl/proto_json_file.h"
 #include "client/consentctl/scrub_command.h"
 #include "service/crypto/receipt_signature.h"
@@ -328,7 +332,8 @@ int Run(int argc, char** argv) {
   // Data-subject requests.
   std::string request_type, request_region, request_via, request_contact,
       request_officer, request_received_at, request_replacement;
-  std::string request_id, request_method, request_reason, request_page_token;
+  std::string request_id, request_method, request_reason, request_page_token,
+      request_output;
   int request_months = 1;
   int request_page_size = 0;
   bool request_overdue = false;
@@ -372,12 +377,22 @@ int Run(int argc, char** argv) {
       "complete",
       "Carry out a verified request and close it (erasure: forget the "
       "subject, keeping only the digests that keep them suppressed)");
-  for (CLI::App* change :
-       {request_verify, request_extend, request_reject, request_complete}) {
+  CLI::App* request_export = request_cmd->add_subcommand(
+      "export",
+      "For access or portability: everything held about the subject, as "
+      "JSON (written 0600: it is personal data)");
+  request_export->add_option("--output", request_output,
+                             "File to write (default: standard output)");
+  CLI::App* request_lift = request_cmd->add_subcommand(
+      "lift", "Lift the restriction a completed restriction request imposed");
+  request_lift->add_option("--reason", request_reason, "Why")->required();
+  for (CLI::App* change : {request_verify, request_extend, request_reject,
+                           request_complete, request_export, request_lift}) {
     change->add_option("id", request_id, "Request id")->required();
   }
-  for (CLI::App* change : {request_open, request_verify, request_extend,
-                           request_reject, request_complete}) {
+  for (CLI::App* change :
+       {request_open, request_verify, request_extend, request_reject,
+        request_complete, request_export, request_lift}) {
     change->add_option("--officer", request_officer, "Who acts")->required();
   }
   CLI::App* request_show =
@@ -625,6 +640,32 @@ int Run(int argc, char** argv) {
     request.set_request_id(request_id);
     request.set_officer(request_officer);
     return PrintOrReport(client.CompleteRequest(request), printer);
+  }
+  if (request_export->parsed()) {
+    consent::v1::ExportSubjectRequest request;
+    request.set_request_id(request_id);
+    request.set_officer(request_officer);
+    absl::StatusOr<consent::v1::ExportSubjectResponse> exported =
+        client.ExportSubject(request);
+    if (!exported.ok()) return Report(exported.status());
+    if (request_output.empty()) {
+      std::cout << exported->document();
+      return 0;
+    }
+    if (absl::Status s = WritePrivateFile(request_output, exported->document());
+        !s.ok()) {
+      return Report(s);
+    }
+    std::cout << "exported request " << request_id << " to " << request_output
+              << " (sha256 " << exported->document_sha256() << ")\n";
+    return 0;
+  }
+  if (request_lift->parsed()) {
+    consent::v1::LiftRestrictionRequest request;
+    request.set_request_id(request_id);
+    request.set_reason(request_reason);
+    request.set_officer(request_officer);
+    return PrintOrReport(client.LiftRestriction(request), printer);
   }
   if (request_show->parsed()) {
     return PrintOrReport(client.GetRequest(request_id), printer);

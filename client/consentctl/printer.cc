@@ -39,6 +39,14 @@ std::string KindName(consent::v1::IdentifierKind kind) {
       Short(consent::v1::IdentifierKind_Name(kind), "IDENTIFIER_KIND_"));
 }
 
+// An erasure clears identifier values from kept requests; the digest is
+// what is left to name them.
+std::string ValueOrErased(const consent::v1::NormalisedIdentifier& identifier) {
+  if (!identifier.value().empty()) return identifier.value();
+  return absl::StrCat("(erased; digest ", identifier.digest().substr(0, 16),
+                      "...)");
+}
+
 std::string Time(const google::protobuf::Timestamp& timestamp) {
   return absl::FormatTime(
       "%Y-%m-%d %H:%M:%S UTC",
@@ -277,11 +285,11 @@ void Printer::Print(const consent::v1::DataSubjectRequest& request) {
   for (const consent::v1::NormalisedIdentifier& identifier :
        request.identifiers()) {
     out_ << "  subject   " << KindName(identifier.kind()) << " "
-         << identifier.value() << "\n";
+         << ValueOrErased(identifier) << "\n";
   }
   if (request.has_replacement()) {
     out_ << "  replace   with " << KindName(request.replacement().kind()) << " "
-         << request.replacement().value() << "\n";
+         << ValueOrErased(request.replacement()) << "\n";
   }
   for (const consent::v1::RequestEvent& event : request.history()) {
     out_ << "  " << Time(event.at()) << "  "

@@ -1,5 +1,7 @@
 // consentctl against a real consentd: the commands an operator types, their
 // output and their exit codes.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <string>
 
@@ -27,6 +29,33 @@ class ConsentctlTest : public ::testing::Test {
   ProgramResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", server_->address()});
     return testing::RunProgram(CONSENTCTL_BINARY, args);
+  }
+
+  // Opens a request with `args` (type, identifiers...) and verifies the
+  // requester's identity; returns its id, or "" after reporting a failure.
+  std::string OpenVerified(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--json", "request", "open"});
+    args.insert(args.end(), {"--via", "e-mail", "--officer", "dpo-1"});
+    ProgramResult opened = Run(args);
+    EXPECT_EQ(opened.code, 0) << opened.stderr_text;
+    const size_t at = opened.stdout_text.find("dsr-");
+    if (at == std::string::npos) return "";
+    std::string id = opened.stdout_text.substr(at, 20);
+    ProgramResult verified =
+        Run({"request", "verify", id, "--method", "reply from the address",
+             "--officer", "dpo-1"});
+    EXPECT_EQ(verified.code, 0) << verified.stderr_text;
+    return id;
+  }
+
+  ProgramResult Complete(const std::string& id) {
+    return Run({"request", "complete", id, "--officer", "dpo-2"});
+  }
+
+  ProgramResult CheckEmail(const std::string& email,
+                           const std::string& purpose = "customer-care") {
+    return Run({"check", "--email", email, "--purpose", purpose, "--channel",
+                "email"});
   }
 
   testing::TempDir dir_;
@@ -263,6 +292,111 @@ TEST_F(ConsentctlTest, AnErasureRequestForgetsThePersonForGood) {
   ProgramResult shown = Run({"show", "--email", "ana@example.si"});
   EXPECT_THAT(shown.stdout_text, HasSubstr("ERASURE"));
   EXPECT_THAT(shown.stdout_text, ::testing::Not(HasSubstr("CONSENT_GRANTED")));
+}
+
+TEST_F(ConsentctlTest, AnAccessRequestIsAnsweredWithAPrivateJsonExport) {
+  ASSERT_EQ(Run({"consent", "grant", "--email", "ana@example.si", "--purpose",
+                 "marketing", "--channel", "email", "--method", "web-form",
+                 "--evidence-ref", "form-4411"})
+                .code,
+            0);
+  const std::string id =
+      OpenVerified({"--type", "access", "--email", "Ana@Example.si"});
+  ASSERT_FALSE(id.empty());
+  ProgramResult early = Complete(id);
+  EXPECT_EQ(early.code, 1);
+  EXPECT_THAT(early.stderr_text, HasSubstr("not been exported"));
+
+  const std::string file = dir_.File("ana-export.json");
+  ProgramResult exported =
+      Run({"request", "export", id, "--officer", "dpo-2", "--output", file});
+  ASSERT_EQ(exported.code, 0) << exported.stderr_text;
+  EXPECT_THAT(exported.stdout_text, HasSubstr("sha256 "));
+  struct stat info;
+  ASSERT_EQ(stat(file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  const std::string document = testing::ReadFileOrEmpty(file);
+  EXPECT_THAT(document,
+              HasSubstr("\"schema\": \"consentd.subject-export.v1\""));
+  EXPECT_THAT(document, HasSubstr("\"evidence_reference\": \"form-4411\""));
+  EXPECT_THAT(document, HasSubstr("\"value\": \"ana@example.si\""));
+
+  ProgramResult completed = Complete(id);
+  ASSERT_EQ(completed.code, 0) << completed.stderr_text;
+  EXPECT_THAT(completed.stdout_text, HasSubstr("export delivered"));
+}
+
+TEST_F(ConsentctlTest, APortabilityExportGoesToStandardOutput) {
+  const std::string id =
+      OpenVerified({"--type", "portability", "--phone", "+38631123456"});
+  ASSERT_FALSE(id.empty());
+  ProgramResult exported = Run({"request", "export", id, "--officer", "dpo-2"});
+  ASSERT_EQ(exported.code, 0) << exported.stderr_text;
+  EXPECT_THAT(exported.stdout_text, HasSubstr("\"value\": \"+38631123456\""));
+  EXPECT_EQ(Complete(id).code, 0);
+}
+
+TEST_F(ConsentctlTest, ARectificationMovesConsentAndKeepsTheOldRefusal) {
+  ASSERT_EQ(Run({"consent", "grant", "--email", "ana@exmaple.si", "--purpose",
+                 "marketing", "--channel", "email", "--method", "web-form"})
+                .code,
+            0);
+  ASSERT_EQ(Run({"object", "--email", "ana@exmaple.si", "--purpose", "surveys",
+                 "--method", "verbal"})
+                .code,
+            0);
+  const std::string id =
+      OpenVerified({"--type", "rectification", "--email", "ana@exmaple.si",
+                    "--replace-with", "email:ana@example.si"});
+  ASSERT_FALSE(id.empty());
+  ProgramResult completed = Complete(id);
+  ASSERT_EQ(completed.code, 0) << completed.stderr_text;
+  EXPECT_THAT(completed.stdout_text, HasSubstr("moved 2 fact(s)"));
+
+  EXPECT_EQ(CheckEmail("ana@example.si", "marketing").code, 0);
+  EXPECT_EQ(CheckEmail("ana@exmaple.si", "marketing").code, 3);
+  ProgramResult old_refusal = CheckEmail("ana@exmaple.si", "surveys");
+  EXPECT_EQ(old_refusal.code, 3);
+  EXPECT_THAT(old_refusal.stdout_text, HasSubstr("OBJECTION"));
+}
+
+TEST_F(ConsentctlTest, ARestrictionDeniesUntilLifted) {
+  const std::string id =
+      OpenVerified({"--type", "restriction", "--email", "ana@example.si"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(Complete(id).code, 0);
+  ProgramResult restricted = CheckEmail("ana@example.si");
+  EXPECT_EQ(restricted.code, 3);
+  EXPECT_THAT(restricted.stdout_text, HasSubstr("RESTRICTED"));
+  ProgramResult lifted = Run({"request", "lift", id, "--reason",
+                              "accuracy confirmed", "--officer", "dpo-3"});
+  ASSERT_EQ(lifted.code, 0) << lifted.stderr_text;
+  EXPECT_THAT(lifted.stdout_text,
+              HasSubstr("restriction lifted: accuracy confirmed"));
+  EXPECT_EQ(CheckEmail("ana@example.si").code, 0);
+}
+
+TEST_F(ConsentctlTest, AnObjectionRequestStopsEveryContact) {
+  const std::string id =
+      OpenVerified({"--type", "objection", "--email", "ana@example.si"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(Complete(id).code, 0);
+  ProgramResult denied = CheckEmail("ana@example.si");
+  EXPECT_EQ(denied.code, 3);
+  EXPECT_THAT(denied.stdout_text, HasSubstr("OBJECTION"));
+}
+
+TEST_F(ConsentctlTest, ARejectedRequestIsClosedWithItsReason) {
+  const std::string id =
+      OpenVerified({"--type", "access", "--email", "ana@example.si"});
+  ASSERT_FALSE(id.empty());
+  ProgramResult rejected =
+      Run({"request", "reject", id, "--reason", "identity not confirmed",
+           "--officer", "dpo-2"});
+  ASSERT_EQ(rejected.code, 0) << rejected.stderr_text;
+  EXPECT_THAT(rejected.stdout_text, HasSubstr("REJECTED"));
+  EXPECT_THAT(rejected.stdout_text, HasSubstr("identity not confirmed"));
+  EXPECT_EQ(Run({"request", "export", id, "--officer", "dpo-2"}).code, 1);
 }
 
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
