@@ -14,8 +14,8 @@
 #include "absl/time/time.h"
 #include "client/consent_client.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "tests/scenario/calling_hours.h"
 #include "tests/testing/consentd_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -23,22 +23,6 @@ namespace consentd {
 namespace {
 
 using ::testing::HasSubstr;
-
-// The next weekday 10:00 in Ljubljana after now: inside the shipped policy's
-// calling hours, and after every fact the test records.
-google::protobuf::Timestamp NextCallingHour() {
-  absl::TimeZone zone;
-  absl::LoadTimeZone("Europe/Ljubljana", &zone);
-  absl::CivilDay day = absl::ToCivilDay(absl::Now(), zone) + 1;
-  while (absl::GetWeekday(day) == absl::Weekday::saturday ||
-         absl::GetWeekday(day) == absl::Weekday::sunday) {
-    day += 1;
-  }
-  absl::Time at = absl::FromCivil(
-      absl::CivilHour(day.year(), day.month(), day.day(), 10), zone);
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(at));
-}
 
 class RefusalSurvivesReimportScenario : public ::testing::Test {
  protected:
@@ -80,7 +64,9 @@ class RefusalSurvivesReimportScenario : public ::testing::Test {
   testing::TempDir dir_;
   std::optional<testing::ConsentdProcess> server_;
   std::optional<client::ConsentClient> client_;
-  const google::protobuf::Timestamp at_ = NextCallingHour();
+  // After every fact the test records, inside the calling hours.
+  const google::protobuf::Timestamp at_ =
+      testing::CallingHourAfter(absl::Now());
 };
 
 TEST_F(RefusalSurvivesReimportScenario, OnlyThePersonCanLiftTheirRefusal) {
