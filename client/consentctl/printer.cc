@@ -259,6 +259,14 @@ std::string DaysLeft(const google::protobuf::Timestamp& due) {
                    : absl::StrCat(days, " days left");
 }
 
+// Days left for an open request; empty for a closed one.
+std::string Deadline(const consent::v1::DataSubjectRequest& request) {
+  const bool open =
+      request.state() == consent::v1::REQUEST_STATE_RECEIVED ||
+      request.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED;
+  return open ? DaysLeft(request.due_at()) : "";
+}
+
 std::string RequestType(consent::v1::RequestType type) {
   return Short(consent::v1::RequestType_Name(type), "REQUEST_TYPE_");
 }
@@ -277,8 +285,11 @@ void Printer::Print(const consent::v1::DataSubjectRequest& request) {
        << "  received  " << Time(request.received_at());
   if (!request.received_via().empty())
     out_ << " via " << request.received_via();
-  out_ << "\n  due       " << Time(request.due_at()) << "  ("
-       << DaysLeft(request.due_at()) << ")\n";
+  out_ << "\n  due       " << Time(request.due_at());
+  if (const std::string deadline = Deadline(request); !deadline.empty()) {
+    out_ << "  (" << deadline << ")";
+  }
+  out_ << "\n";
   if (!request.requester_contact().empty()) {
     out_ << "  contact   " << request.requester_contact() << "\n";
   }
@@ -309,13 +320,11 @@ void Printer::Print(const consent::v1::ListRequestsResponse& response) {
   out_ << absl::StrFormat("%-20s %-14s %-18s %-23s  %s\n", "REQUEST", "TYPE",
                           "STATE", "DUE", "DEADLINE");
   for (const consent::v1::DataSubjectRequest& request : response.requests()) {
-    const bool open =
-        request.state() == consent::v1::REQUEST_STATE_RECEIVED ||
-        request.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED;
     out_ << absl::StrFormat(
         "%-20s %-14s %-18s %-23s  %s\n", request.request_id(),
         RequestType(request.type()), RequestStateName(request.state()),
-        Time(request.due_at()), open ? DaysLeft(request.due_at()) : "-");
+        Time(request.due_at()),
+        Deadline(request).empty() ? "-" : Deadline(request));
   }
   if (!response.next_page_token().empty()) {
     out_ << "more: --page-token " << response.next_page_token() << "\n";

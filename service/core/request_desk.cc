@@ -284,7 +284,7 @@ absl::Status RequestDesk::ScrubRequests(
          *kept.mutable_identifiers()) {
       identifier.clear_value();
     }
-    kept.mutable_replacement()->clear_value();
+    if (kept.has_replacement()) kept.mutable_replacement()->clear_value();
     kept.clear_requester_contact();
     return Keep(kept);
   });

@@ -72,6 +72,7 @@ TEST_F(ErasureTest, TheRequestKeepsItsDigestsAndDatesButNoPersonalData) {
   ASSERT_TRUE(completed.ok()) << completed.status();
   EXPECT_EQ(completed->state(), consent::v1::REQUEST_STATE_COMPLETED);
   EXPECT_TRUE(completed->requester_contact().empty());
+  EXPECT_FALSE(completed->has_replacement());
   ASSERT_EQ(completed->identifiers_size(), 2);
   for (const auto& identifier : completed->identifiers()) {
     EXPECT_TRUE(identifier.value().empty());
