@@ -11,9 +11,13 @@
 #include "gtest/gtest.h"
 #include "policy/default_policy.h"
 #include "service/core/consent_registry.h"
+#include "tests/testing/identifiers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd::core {
+
+using testing::Email;
+using testing::Phone;
 
 class RegistryFixture : public ::testing::Test {
  protected:
@@ -32,17 +36,6 @@ class RegistryFixture : public ::testing::Test {
         ConsentRegistry::Open(std::move(options));
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = *std::move(registry);
-  }
-
-  static consent::v1::Identifier Phone(const std::string& number) {
-    consent::v1::Identifier identifier;
-    identifier.set_phone(number);
-    return identifier;
-  }
-  static consent::v1::Identifier Email(const std::string& address) {
-    consent::v1::Identifier identifier;
-    identifier.set_email(address);
-    return identifier;
   }
 
   static consent::v1::RecordObjectionRequest Objection(

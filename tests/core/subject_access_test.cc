@@ -47,6 +47,13 @@ class SubjectAccessTest : public RequestFixture {
     return Open(type, {Email("Ana@Example.si"), Phone("+386 31 123 456")});
   }
 
+  // Verifies `request` and exports its subject.
+  absl::StatusOr<consent::v1::ExportSubjectResponse> VerifyAndExport(
+      const consent::v1::DataSubjectRequest& request) {
+    EXPECT_TRUE(Verify(request.request_id()).ok());
+    return Export(request.request_id());
+  }
+
   static consent::v1::SubjectExport Parse(const std::string& json) {
     consent::v1::SubjectExport document;
     EXPECT_TRUE(
@@ -57,9 +64,8 @@ class SubjectAccessTest : public RequestFixture {
 
 TEST_F(SubjectAccessTest, TheExportHoldsFactsEvidenceListsAndRequests) {
   consent::v1::DataSubjectRequest access = OpenAccess();
-  ASSERT_TRUE(Verify(access.request_id()).ok());
   absl::StatusOr<consent::v1::ExportSubjectResponse> exported =
-      Export(access.request_id());
+      VerifyAndExport(access);
   ASSERT_TRUE(exported.ok()) << exported.status();
   consent::v1::SubjectExport document = Parse(exported->document());
   EXPECT_EQ(document.schema(), "consentd.subject-export.v1");
@@ -101,9 +107,8 @@ TEST_F(SubjectAccessTest, TheDocumentUsesProtoFieldNamesAndEnumNames) {
 
 TEST_F(SubjectAccessTest, EachExportIsNotedWithItsHash) {
   consent::v1::DataSubjectRequest access = OpenAccess();
-  ASSERT_TRUE(Verify(access.request_id()).ok());
   absl::StatusOr<consent::v1::ExportSubjectResponse> exported =
-      Export(access.request_id());
+      VerifyAndExport(access);
   ASSERT_TRUE(exported.ok());
   EXPECT_EQ(exported->document_sha256(),
             crypto::DigestHex(crypto::Sha256(exported->document())));
@@ -161,9 +166,8 @@ TEST_F(SubjectAccessTest, AfterAnErasureOnlyTheErasureAndItsDateRemain) {
   ASSERT_TRUE(VerifyAndComplete(erasure.request_id()).ok());
   now_ += absl::Hours(24 * 31);
   consent::v1::DataSubjectRequest access = OpenAccess();
-  ASSERT_TRUE(Verify(access.request_id()).ok());
   absl::StatusOr<consent::v1::ExportSubjectResponse> exported =
-      Export(access.request_id());
+      VerifyAndExport(access);
   ASSERT_TRUE(exported.ok()) << exported.status();
   consent::v1::SubjectExport document = Parse(exported->document());
   for (const consent::v1::SubjectRecord& record : document.records()) {

@@ -18,14 +18,17 @@
 #include "gtest/gtest.h"
 #include "tests/scenario/calling_hours.h"
 #include "tests/testing/consentd_process.h"
+#include "tests/testing/identifiers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using testing::Email;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::Phone;
 
 // What the company held about the person, none of which may survive.
 constexpr char kEmail[] = "maja.kovac@example.si";
@@ -75,17 +78,6 @@ class ForgetMeScenario : public ::testing::Test {
     complete.set_request_id(id);
     complete.set_officer("dpo-petra");
     return client_->CompleteRequest(complete);
-  }
-
-  static consent::v1::Identifier Phone(const std::string& number) {
-    consent::v1::Identifier identifier;
-    identifier.set_phone(number);
-    return identifier;
-  }
-  static consent::v1::Identifier Email(const std::string& address) {
-    consent::v1::Identifier identifier;
-    identifier.set_email(address);
-    return identifier;
   }
 
   testing::TempDir dir_;
