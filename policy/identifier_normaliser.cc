@@ -1,5 +1,6 @@
 #include "policy/identifier_normaliser.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
+#include "policy/e164_validator.h"
 #include "policy/scope_name.h"
 
 namespace consentd::policy {
@@ -55,6 +57,13 @@ bool IsValidDomain(absl::string_view domain) {
   return true;
 }
 
+// Compiled once per process: it is the same libphonenumber metadata for
+// every normaliser.
+const E164Validator& SharedE164Validator() {
+  static const E164Validator* const validator = new E164Validator();
+  return *validator;
+}
+
 absl::Status InvalidPhone(absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("phone number ", why));
 }
@@ -97,10 +106,21 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormalisePhone(
   if (raw.size() > kMaxPhoneLength) {
     return InvalidPhone(absl::StrCat("longer than ", kMaxPhoneLength));
   }
+  const bool strict_e164 = IsStrictE164(raw);
+  if (strict_e164) {
+    if (std::optional<absl::string_view> number_region =
+            SharedE164Validator().ValidRegion(raw)) {
+      NormalisedIdentifier out;
+      out.kind = consent::v1::IDENTIFIER_KIND_PHONE;
+      out.value = std::string(raw);
+      out.phone_region = std::string(*number_region);
+      return out;
+    }
+  }
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber number;
   PhoneNumberUtil::ErrorType error;
-  if (IsStrictE164(raw)) {
+  if (strict_e164) {
     // Already international: no region to resolve, nothing to clean.
     error = util.Parse(std::string(raw), "ZZ", &number);
   } else {

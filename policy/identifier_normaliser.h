@@ -2,8 +2,10 @@
 // canonical form, so that "031 123 456" (region SI), "+386 31 123 456" and
 // "0038631123456" are the same number and " Ana@Example.SI" the same address.
 //
-// Phones go through libphonenumber to E.164; input already in strict E.164
-// skips region resolution and clean-up. E-mail is trimmed, its domain
+// Phones go through libphonenumber to E.164. Input already in strict E.164
+// is first offered to E164Validator, which answers for valid canonical
+// numbers from libphonenumber's metadata without its parser; the rest goes
+// through libphonenumber too. E-mail is trimmed, its domain
 // lower-cased, its local part lower-cased and +tag stripped as the policy
 // says. External ids are namespaced as "system:id".
 //

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlcipher-dev sqlcipher
   libphonenumber-dev
+  libre2-dev
   libcli11-dev nlohmann-json3-dev
   tzdata
 )

@@ -1,0 +1,254 @@
+#include "policy/e164_validator.h"
+
+#include <list>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "phonenumbers/phonemetadata.pb.h"
+#include "phonenumbers/phonenumberutil.h"
+#include "re2/re2.h"
+
+// libphonenumber's compiled-in metadata, the bytes its PhoneNumberUtil
+// loads. Exported by the library (its generated metadata.cc) but not
+// declared in its installed headers.
+namespace i18n::phonenumbers {
+int metadata_size();
+const void* metadata_get();
+}  // namespace i18n::phonenumbers
+
+namespace consentd::policy {
+namespace {
+
+using i18n::phonenumbers::PhoneMetadata;
+using i18n::phonenumbers::PhoneMetadataCollection;
+using i18n::phonenumbers::PhoneNumberDesc;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+constexpr char kNonGeographic[] = "001";
+constexpr int kMaxCallingCode = 999;
+// libphonenumber's bounds on a national significant number.
+constexpr size_t kMinNsnLength = 2;
+constexpr size_t kMaxNsnLength = 17;
+
+// Null when `pattern` does not compile (the caller then gives up on the
+// calling code rather than guess).
+std::unique_ptr<re2::RE2> Compile(const std::string& pattern) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<re2::RE2>(pattern, options);
+  if (!re->ok()) return nullptr;
+  return re;
+}
+
+bool MatchesWhole(const re2::RE2& re, absl::string_view text) {
+  return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
+                  re2::RE2::ANCHOR_BOTH, nullptr, 0);
+}
+
+bool MatchesAtStart(const re2::RE2& re, absl::string_view text) {
+  return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
+                  re2::RE2::ANCHOR_START, nullptr, 0);
+}
+
+}  // namespace
+
+struct E164Validator::NumberDesc {
+  // libphonenumber checks the length first when the description lists
+  // possible lengths: bit L of `lengths` is set when length L is one.
+  bool any_length = true;
+  uint32_t lengths = 0;
+  // Null when the description has no pattern: it matches nothing.
+  std::unique_ptr<re2::RE2> pattern;
+};
+
+struct E164Validator::Region {
+  std::string code;
+  // Present when the metadata names the leading digits that pick this
+  // region among those sharing its calling code.
+  std::unique_ptr<re2::RE2> leading_digits;
+  NumberDesc general;
+  // Every number type, in no particular order: a number is valid when the
+  // general description and any one type match.
+  std::vector<NumberDesc> types;
+};
+
+struct E164Validator::CallingCode {
+  // False when some pattern of this code's metadata did not compile.
+  bool usable = true;
+  // The main region's national prefix for parsing; null when it has none.
+  std::unique_ptr<re2::RE2> national_prefix;
+  // In libphonenumber's order (the main region first).
+  std::vector<Region> regions;
+};
+
+namespace {
+
+// Fills `out` from `desc`; false when its pattern does not compile.
+template <typename NumberDescT>
+bool CompileDesc(const PhoneNumberDesc& desc, NumberDescT& out) {
+  out.any_length = desc.possible_length_size() == 0;
+  for (int length : desc.possible_length()) {
+    if (length >= 0 && length < 32) out.lengths |= 1u << length;
+  }
+  if (desc.national_number_pattern().empty()) return true;
+  out.pattern = Compile(desc.national_number_pattern());
+  return out.pattern != nullptr;
+}
+
+}  // namespace
+
+E164Validator::E164Validator() : codes_(kMaxCallingCode + 1) {
+  PhoneMetadataCollection collection;
+  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
+                                 i18n::phonenumbers::metadata_size())) {
+    return;  // Every number then goes to libphonenumber.
+  }
+  std::map<std::string, const PhoneMetadata*> geographic;
+  std::map<int, const PhoneMetadata*> non_geographic;
+  for (const PhoneMetadata& metadata : collection.metadata()) {
+    if (metadata.id() == kNonGeographic) {
+      non_geographic[metadata.country_code()] = &metadata;
+    } else {
+      geographic[metadata.id()] = &metadata;
+    }
+  }
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::set<int> calling_codes;
+  util.GetSupportedCallingCodes(&calling_codes);
+  for (int calling_code : calling_codes) {
+    if (calling_code <= 0 || calling_code > kMaxCallingCode) continue;
+    auto code = std::make_unique<CallingCode>();
+    std::list<std::string> region_codes;
+    util.GetRegionCodesForCountryCallingCode(calling_code, &region_codes);
+    for (const std::string& region_code : region_codes) {
+      const PhoneMetadata* metadata = nullptr;
+      if (region_code == kNonGeographic) {
+        auto it = non_geographic.find(calling_code);
+        if (it != non_geographic.end()) metadata = it->second;
+      } else {
+        auto it = geographic.find(region_code);
+        if (it != geographic.end()) metadata = it->second;
+      }
+      if (metadata == nullptr) {
+        code->usable = false;
+        break;
+      }
+      if (code->regions.empty() &&
+          !metadata->national_prefix_for_parsing().empty()) {
+        // libphonenumber wraps it in a group; so do we, for the same
+        // alternation.
+        code->national_prefix =
+            Compile("(" + metadata->national_prefix_for_parsing() + ")");
+        if (code->national_prefix == nullptr) code->usable = false;
+      }
+      Region& region = code->regions.emplace_back();
+      region.code = region_code;
+      if (metadata->has_leading_digits()) {
+        region.leading_digits = Compile(metadata->leading_digits());
+        if (region.leading_digits == nullptr) code->usable = false;
+      }
+      if (!CompileDesc(metadata->general_desc(), region.general)) {
+        code->usable = false;
+      }
+      std::vector<const PhoneNumberDesc*> types = {
+          &metadata->fixed_line(), &metadata->premium_rate(),
+          &metadata->toll_free(),  &metadata->shared_cost(),
+          &metadata->voip(),       &metadata->personal_number(),
+          &metadata->pager(),      &metadata->uan(),
+          &metadata->voicemail()};
+      // libphonenumber looks at the mobile pattern only when it differs
+      // from the fixed-line one.
+      if (!metadata->same_mobile_and_fixed_line_pattern()) {
+        types.insert(types.begin() + 1, &metadata->mobile());
+      }
+      for (const PhoneNumberDesc* type : types) {
+        if (!CompileDesc(*type, region.types.emplace_back())) {
+          code->usable = false;
+        }
+      }
+    }
+    if (code->regions.empty()) code->usable = false;
+    codes_[calling_code] = std::move(code);
+  }
+}
+
+E164Validator::~E164Validator() = default;
+
+bool E164Validator::Matches(const NumberDesc& desc, absl::string_view nsn) {
+  if (!desc.any_length &&
+      (nsn.size() >= 32 || (desc.lengths & (1u << nsn.size())) == 0)) {
+    return false;
+  }
+  return desc.pattern != nullptr && MatchesWhole(*desc.pattern, nsn);
+}
+
+bool E164Validator::IsValidFor(const Region& region, absl::string_view nsn) {
+  if (!Matches(region.general, nsn)) return false;
+  for (const NumberDesc& type : region.types) {
+    if (Matches(type, nsn)) return true;
+  }
+  return false;
+}
+
+std::optional<absl::string_view> E164Validator::ValidRegion(
+    absl::string_view e164) const {
+  // The strict shape only: libphonenumber's parser reads anything else
+  // (punctuation, other lengths) by rules this shortcut does not follow.
+  if (e164.size() < 8 || e164.size() > 16 || e164[0] != '+' || e164[1] == '0') {
+    return std::nullopt;
+  }
+  const absl::string_view digits = e164.substr(1);
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  // The calling code is the shortest prefix that is one, as libphonenumber
+  // reads it.
+  for (size_t length = 1; length <= 3 && length < digits.size(); ++length) {
+    int calling_code = 0;
+    if (!absl::SimpleAtoi(digits.substr(0, length), &calling_code) ||
+        calling_code <= 0 || calling_code > kMaxCallingCode) {
+      return std::nullopt;
+    }
+    const CallingCode* code = codes_[calling_code].get();
+    if (code == nullptr) continue;
+    if (!code->usable) return std::nullopt;
+    const absl::string_view nsn = digits.substr(length);
+    if (nsn.size() < kMinNsnLength || nsn.size() > kMaxNsnLength) {
+      return std::nullopt;
+    }
+    // What might be a national prefix is libphonenumber's to strip or keep.
+    if (code->national_prefix != nullptr &&
+        MatchesAtStart(*code->national_prefix, nsn)) {
+      return std::nullopt;
+    }
+    const Region* region = &code->regions.front();
+    if (code->regions.size() > 1) {
+      region = nullptr;
+      for (const Region& candidate : code->regions) {
+        const bool chosen = candidate.leading_digits != nullptr
+                                ? MatchesAtStart(*candidate.leading_digits, nsn)
+                                : IsValidFor(candidate, nsn);
+        if (chosen) {
+          region = &candidate;
+          break;
+        }
+      }
+      if (region == nullptr) return std::nullopt;
+    }
+    if (!IsValidFor(*region, nsn)) return std::nullopt;
+    return absl::string_view(region->code);
+  }
+  return std::nullopt;
+}
+
+int E164Validator::calling_code_count() const {
+  int count = 0;
+  for (const std::unique_ptr<CallingCode>& code : codes_) {
+    if (code != nullptr && code->usable) ++count;
+  }
+  return count;
+}
+
+}  // namespace consentd::policy
