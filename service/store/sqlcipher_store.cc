@@ -315,58 +315,57 @@ SqlcipherStore::~SqlcipherStore() {
   close(lock_fd_);
 }
 
-absl::StatusOr<std::vector<int64_t>> SqlcipherStore::InsertFacts(
+absl::StatusOr<std::vector<int64_t>> SqlcipherStore::WriteFacts(
+    absl::string_view context, absl::FunctionRef<absl::Status()> before,
     absl::Span<const FactRecord> facts) {
-  Statement insert(
-      db_,
-      "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
-      "collection_method, notice_version, evidence_reference, collector, "
-      "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-      "lifted_refusal, policy_version) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
-  RETURN_IF_ERROR(insert.prepared("prepare append"));
   std::vector<int64_t> ids;
-  ids.reserve(facts.size());
-  for (const FactRecord& fact : facts) {
-    sqlite3_reset(insert.get());
-    insert.BindBlob(1, crypto::DigestBytes(fact.digest));
-    insert.BindInt(2, fact.kind);
-    insert.BindText(3, fact.purpose);
-    insert.BindText(4, fact.channel);
-    insert.BindInt(5, fact.lawful_basis);
-    insert.BindInt(6, fact.evidence.collection_method());
-    insert.BindText(7, fact.evidence.notice_version());
-    insert.BindText(8, fact.evidence.evidence_reference());
-    insert.BindText(9, fact.evidence.collector());
-    insert.BindText(10, fact.evidence.source());
-    insert.BindInt(11, fact.occurred_us);
-    insert.BindInt(12, fact.recorded_us);
-    if (fact.expires_us == policy::kNoExpiry) {
-      insert.BindNull(13);
-    } else {
-      insert.BindInt(13, fact.expires_us);
+  absl::Status status = InTransaction(db_, context, [&]() -> absl::Status {
+    RETURN_IF_ERROR(before());
+    Statement insert(
+        db_,
+        "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+        "collection_method, notice_version, evidence_reference, collector, "
+        "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+        "lifted_refusal, policy_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
+    RETURN_IF_ERROR(insert.prepared("prepare append"));
+    ids.reserve(facts.size());
+    for (const FactRecord& fact : facts) {
+      sqlite3_reset(insert.get());
+      insert.BindBlob(1, crypto::DigestBytes(fact.digest));
+      insert.BindInt(2, fact.kind);
+      insert.BindText(3, fact.purpose);
+      insert.BindText(4, fact.channel);
+      insert.BindInt(5, fact.lawful_basis);
+      insert.BindInt(6, fact.evidence.collection_method());
+      insert.BindText(7, fact.evidence.notice_version());
+      insert.BindText(8, fact.evidence.evidence_reference());
+      insert.BindText(9, fact.evidence.collector());
+      insert.BindText(10, fact.evidence.source());
+      insert.BindInt(11, fact.occurred_us);
+      insert.BindInt(12, fact.recorded_us);
+      if (fact.expires_us == policy::kNoExpiry) {
+        insert.BindNull(13);
+      } else {
+        insert.BindInt(13, fact.expires_us);
+      }
+      insert.BindInt(14, fact.subject_initiated ? 1 : 0);
+      insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
+      insert.BindText(16, fact.policy_version);
+      RETURN_IF_ERROR(Run(db_, insert, "append fact"));
+      ids.push_back(sqlite3_last_insert_rowid(db_));
     }
-    insert.BindInt(14, fact.subject_initiated ? 1 : 0);
-    insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
-    insert.BindText(16, fact.policy_version);
-    RETURN_IF_ERROR(Run(db_, insert, "append fact"));
-    ids.push_back(sqlite3_last_insert_rowid(db_));
-  }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return ids;
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::AppendFacts(
     absl::Span<const FactRecord> facts) {
   absl::MutexLock lock(&mu_);
-  std::vector<int64_t> ids;
-  absl::Status status = InTransaction(db_, "append facts", [&] {
-    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(facts);
-    if (!inserted.ok()) return inserted.status();
-    ids = *std::move(inserted);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return ids;
+  return WriteFacts(
+      "append facts", [] { return absl::OkStatus(); }, facts);
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
@@ -374,50 +373,43 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
     absl::Span<const FactRecord> tombstones, const std::string& request_id,
     int64_t erased_us) {
   absl::MutexLock lock(&mu_);
-  std::vector<int64_t> ids;
-  absl::Status status = InTransaction(db_, "erase", [&]() -> absl::Status {
-    Statement erase(db_, "DELETE FROM facts WHERE digest = ?;");
-    RETURN_IF_ERROR(erase.prepared("prepare erase"));
-    Statement journal(db_,
-                      "INSERT OR REPLACE INTO erasure_journal "
-                      "(digest, request_id, erased_us) VALUES (?, ?, ?);");
-    RETURN_IF_ERROR(journal.prepared("prepare erasure journal"));
-    for (const crypto::Digest& digest : digests) {
-      sqlite3_reset(erase.get());
-      erase.BindBlob(1, crypto::DigestBytes(digest));
-      RETURN_IF_ERROR(Run(db_, erase, "erase facts"));
-      sqlite3_reset(journal.get());
-      journal.BindBlob(1, crypto::DigestBytes(digest));
-      journal.BindText(2, request_id);
-      journal.BindInt(3, erased_us);
-      RETURN_IF_ERROR(Run(db_, journal, "journal erasure"));
-    }
-    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(tombstones);
-    if (!inserted.ok()) return inserted.status();
-    ids = *std::move(inserted);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return ids;
+  return WriteFacts(
+      "erase",
+      [&]() -> absl::Status {
+        Statement erase(db_, "DELETE FROM facts WHERE digest = ?;");
+        RETURN_IF_ERROR(erase.prepared("prepare erase"));
+        Statement journal(db_,
+                          "INSERT OR REPLACE INTO erasure_journal "
+                          "(digest, request_id, erased_us) VALUES (?, ?, ?);");
+        RETURN_IF_ERROR(journal.prepared("prepare erasure journal"));
+        for (const crypto::Digest& digest : digests) {
+          sqlite3_reset(erase.get());
+          erase.BindBlob(1, crypto::DigestBytes(digest));
+          RETURN_IF_ERROR(Run(db_, erase, "erase facts"));
+          sqlite3_reset(journal.get());
+          journal.BindBlob(1, crypto::DigestBytes(digest));
+          journal.BindText(2, request_id);
+          journal.BindInt(3, erased_us);
+          RETURN_IF_ERROR(Run(db_, journal, "journal erasure"));
+        }
+        return absl::OkStatus();
+      },
+      tombstones);
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::RectifyFacts(
     const crypto::Digest& from, absl::Span<const FactRecord> copies) {
   absl::MutexLock lock(&mu_);
-  std::vector<int64_t> ids;
-  absl::Status status = InTransaction(db_, "rectify", [&]() -> absl::Status {
-    Statement drop(db_, "DELETE FROM facts WHERE digest = ? AND kind = ?;");
-    RETURN_IF_ERROR(drop.prepared("prepare rectify"));
-    drop.BindBlob(1, crypto::DigestBytes(from));
-    drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
-    RETURN_IF_ERROR(Run(db_, drop, "delete rectified grants"));
-    absl::StatusOr<std::vector<int64_t>> inserted = InsertFacts(copies);
-    if (!inserted.ok()) return inserted.status();
-    ids = *std::move(inserted);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return ids;
+  return WriteFacts(
+      "rectify",
+      [&]() -> absl::Status {
+        Statement drop(db_, "DELETE FROM facts WHERE digest = ? AND kind = ?;");
+        RETURN_IF_ERROR(drop.prepared("prepare rectify"));
+        drop.BindBlob(1, crypto::DigestBytes(from));
+        drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
+        return Run(db_, drop, "delete rectified grants");
+      },
+      copies);
 }
 
 absl::Status SqlcipherStore::TruncateWal() {

@@ -17,7 +17,9 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "service/crypto/secret_key.h"
 #include "service/store/consent_store.h"
@@ -87,8 +89,10 @@ class SqlcipherStore final : public ConsentStore {
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(
       const std::string& path, const crypto::SecretKey* key);
 
-  // Appends facts inside the caller's transaction.
-  absl::StatusOr<std::vector<int64_t>> InsertFacts(
+  // In one transaction: runs `before` (what the write deletes or journals),
+  // then appends `facts`; returns their ids, in order.
+  absl::StatusOr<std::vector<int64_t>> WriteFacts(
+      absl::string_view context, absl::FunctionRef<absl::Status()> before,
       absl::Span<const FactRecord> facts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
