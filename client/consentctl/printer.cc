@@ -320,11 +320,11 @@ void Printer::Print(const consent::v1::ListRequestsResponse& response) {
   out_ << absl::StrFormat("%-20s %-14s %-18s %-23s  %s\n", "REQUEST", "TYPE",
                           "STATE", "DUE", "DEADLINE");
   for (const consent::v1::DataSubjectRequest& request : response.requests()) {
+    const std::string deadline = Deadline(request);
     out_ << absl::StrFormat(
         "%-20s %-14s %-18s %-23s  %s\n", request.request_id(),
         RequestType(request.type()), RequestStateName(request.state()),
-        Time(request.due_at()),
-        Deadline(request).empty() ? "-" : Deadline(request));
+        Time(request.due_at()), deadline.empty() ? "-" : deadline);
   }
   if (!response.next_page_token().empty()) {
     out_ << "more: --page-token " << response.next_page_token() << "\n";

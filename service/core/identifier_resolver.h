@@ -5,6 +5,7 @@
 #ifndef CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
 #define CONSENTD_SERVICE_CORE_IDENTIFIER_RESOLVER_H_
 
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -73,6 +74,18 @@ class IdentifierResolver {
     out.set_value(resolved.identifier.value);
     out.set_digest(crypto::DigestHex(resolved.digest));
     return out;
+  }
+
+  // The digest a kept NormalisedIdentifier carries; DATA_LOSS when it is
+  // not a well-formed one (the store was tampered with or damaged).
+  static absl::StatusOr<crypto::Digest> DigestOf(
+      const consent::v1::NormalisedIdentifier& identifier) {
+    std::optional<crypto::Digest> digest =
+        crypto::DigestFromHex(identifier.digest());
+    if (!digest.has_value()) {
+      return absl::DataLossError("a kept identifier has a malformed digest");
+    }
+    return *digest;
   }
 
  private:

@@ -57,14 +57,27 @@ absl::StatusOr<std::string> NewRequestId() {
                   reinterpret_cast<const char*>(bytes), sizeof(bytes))));
 }
 
-absl::StatusOr<crypto::Digest> StoredDigest(
-    const consent::v1::NormalisedIdentifier& identifier) {
-  std::optional<crypto::Digest> digest =
-      crypto::DigestFromHex(identifier.digest());
-  if (!digest.has_value()) {
-    return absl::DataLossError("stored request holds a malformed digest");
+// The digests of the request's identifiers.
+absl::StatusOr<std::vector<crypto::Digest>> DigestsOf(
+    const DataSubjectRequest& request) {
+  std::vector<crypto::Digest> digests;
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       request.identifiers()) {
+    ASSIGN_OR_RETURN(digests.emplace_back(),
+                     IdentifierResolver::DigestOf(identifier));
   }
-  return *digest;
+  return digests;
+}
+
+// The same, in hex, as kept requests name them.
+absl::flat_hash_set<std::string> HexDigestsOf(
+    const DataSubjectRequest& request) {
+  absl::flat_hash_set<std::string> digests;
+  for (const consent::v1::NormalisedIdentifier& identifier :
+       request.identifiers()) {
+    digests.insert(identifier.digest());
+  }
+  return digests;
 }
 
 bool IsOpen(RequestState state) {
@@ -292,13 +305,7 @@ absl::Status RequestDesk::ScrubRequests(
 
 absl::StatusOr<std::string> RequestDesk::CarryOut(
     const DataSubjectRequest& request) {
-  absl::flat_hash_set<std::string> hex_digests;
-  std::vector<crypto::Digest> digests;
-  for (const consent::v1::NormalisedIdentifier& identifier :
-       request.identifiers()) {
-    ASSIGN_OR_RETURN(digests.emplace_back(), StoredDigest(identifier));
-    hex_digests.insert(identifier.digest());
-  }
+  ASSIGN_OR_RETURN(std::vector<crypto::Digest> digests, DigestsOf(request));
   switch (request.type()) {
     case consent::v1::REQUEST_TYPE_ACCESS:
     case consent::v1::REQUEST_TYPE_PORTABILITY:
@@ -311,7 +318,7 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
     case consent::v1::REQUEST_TYPE_ERASURE: {
       // Requests first: if the erasure then fails, completing again redoes
       // it from the digests, which the scrub keeps.
-      RETURN_IF_ERROR(ScrubRequests(hex_digests));
+      RETURN_IF_ERROR(ScrubRequests(HexDigestsOf(request)));
       ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
                        ledger_->Erase(digests, request.request_id()));
       return absl::StrCat("erased ", tombstones.size(),
@@ -319,7 +326,7 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
     }
     case consent::v1::REQUEST_TYPE_RECTIFICATION: {
       ASSIGN_OR_RETURN(crypto::Digest replacement,
-                       StoredDigest(request.replacement()));
+                       IdentifierResolver::DigestOf(request.replacement()));
       ASSIGN_OR_RETURN(std::vector<int64_t> copies,
                        ledger_->Rectify(digests[0], replacement));
       return absl::StrCat(
@@ -394,16 +401,12 @@ absl::Status RequestDesk::ExportInto(
         "the request is ", StateName(dsr.state()),
         "; the subject's data is exported only once identity is verified"));
   }
-  absl::flat_hash_set<std::string> digests;
-  for (const consent::v1::NormalisedIdentifier& identifier :
-       dsr.identifiers()) {
-    digests.insert(identifier.digest());
-  }
   std::vector<DataSubjectRequest> related;
-  RETURN_IF_ERROR(ForEachRequestAbout(digests, [&](DataSubjectRequest& kept) {
-    related.push_back(std::move(kept));
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      ForEachRequestAbout(HexDigestsOf(dsr), [&](DataSubjectRequest& kept) {
+        related.push_back(std::move(kept));
+        return absl::OkStatus();
+      }));
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(consent::v1::SubjectExport document,
                    exporter_->Export(dsr, std::move(related), now));
@@ -438,11 +441,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
           return absl::FailedPreconditionError(
               "the restriction was lifted already");
         }
-        std::vector<crypto::Digest> digests;
-        for (const consent::v1::NormalisedIdentifier& identifier :
-             dsr.identifiers()) {
-          ASSIGN_OR_RETURN(digests.emplace_back(), StoredDigest(identifier));
-        }
+        ASSIGN_OR_RETURN(std::vector<crypto::Digest> digests, DigestsOf(dsr));
         RETURN_IF_ERROR(
             ledger_
                 ->RecordForRequest(digests,

@@ -6,6 +6,7 @@
 #include "base/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "service/core/identifier_resolver.h"
 
 namespace consentd::core {
 
@@ -40,19 +41,16 @@ absl::StatusOr<consent::v1::SubjectExport> SubjectExporter::Export(
   }
   for (const consent::v1::NormalisedIdentifier& identifier :
        request.identifiers()) {
-    std::optional<crypto::Digest> digest =
-        crypto::DigestFromHex(identifier.digest());
-    if (!digest.has_value()) {
-      return absl::DataLossError("stored request holds a malformed digest");
-    }
+    ASSIGN_OR_RETURN(crypto::Digest digest,
+                     IdentifierResolver::DigestOf(identifier));
     consent::v1::SubjectRecord* record = out.add_records();
     *record->mutable_identifier() = identifier;
     ASSIGN_OR_RETURN(std::vector<consent::v1::RecordedFact> facts,
-                     ledger_->FactsFor(*digest));
+                     ledger_->FactsFor(digest));
     for (consent::v1::RecordedFact& fact : facts) {
       *record->add_facts() = std::move(fact);
     }
-    for (const std::string& name : lists_->NamesHolding(*digest)) {
+    for (const std::string& name : lists_->NamesHolding(digest)) {
       consent::v1::SuppressionListMembership* membership =
           record->add_suppression_lists();
       membership->set_name(name);
