@@ -54,7 +54,9 @@ bool MatchesAtStart(const re2::RE2& re, absl::string_view text) {
 
 }  // namespace
 
-struct E164Validator::NumberDesc {
+namespace e164_internal {
+
+struct NumberDesc {
   // libphonenumber checks the length first when the description lists
   // possible lengths: bit L of `lengths` is set when length L is one.
   bool any_length = true;
@@ -63,7 +65,7 @@ struct E164Validator::NumberDesc {
   std::unique_ptr<re2::RE2> pattern;
 };
 
-struct E164Validator::Region {
+struct Region {
   std::string code;
   // Present when the metadata names the leading digits that pick this
   // region among those sharing its calling code.
@@ -74,7 +76,7 @@ struct E164Validator::Region {
   std::vector<NumberDesc> types;
 };
 
-struct E164Validator::CallingCode {
+struct CallingCode {
   // False when some pattern of this code's metadata did not compile.
   bool usable = true;
   // The main region's national prefix for parsing; null when it has none.
@@ -83,11 +85,16 @@ struct E164Validator::CallingCode {
   std::vector<Region> regions;
 };
 
+}  // namespace e164_internal
+
 namespace {
 
+using e164_internal::CallingCode;
+using e164_internal::NumberDesc;
+using e164_internal::Region;
+
 // Fills `out` from `desc`; false when its pattern does not compile.
-template <typename NumberDescT>
-bool CompileDesc(const PhoneNumberDesc& desc, NumberDescT& out) {
+bool CompileDesc(const PhoneNumberDesc& desc, NumberDesc& out) {
   out.any_length = desc.possible_length_size() == 0;
   for (int length : desc.possible_length()) {
     if (length >= 0 && length < 32) out.lengths |= 1u << length;
@@ -95,6 +102,25 @@ bool CompileDesc(const PhoneNumberDesc& desc, NumberDescT& out) {
   if (desc.national_number_pattern().empty()) return true;
   out.pattern = Compile(desc.national_number_pattern());
   return out.pattern != nullptr;
+}
+
+// Whether `nsn` matches `desc`'s possible lengths and pattern.
+bool Matches(const NumberDesc& desc, absl::string_view nsn) {
+  if (!desc.any_length &&
+      (nsn.size() >= 32 || (desc.lengths & (1u << nsn.size())) == 0)) {
+    return false;
+  }
+  return desc.pattern != nullptr && MatchesWhole(*desc.pattern, nsn);
+}
+
+// Whether `nsn` is a valid number of `region`: the general description and
+// some number type match.
+bool IsValidFor(const Region& region, absl::string_view nsn) {
+  if (!Matches(region.general, nsn)) return false;
+  for (const NumberDesc& type : region.types) {
+    if (Matches(type, nsn)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -175,22 +201,6 @@ E164Validator::E164Validator() : codes_(kMaxCallingCode + 1) {
 }
 
 E164Validator::~E164Validator() = default;
-
-bool E164Validator::Matches(const NumberDesc& desc, absl::string_view nsn) {
-  if (!desc.any_length &&
-      (nsn.size() >= 32 || (desc.lengths & (1u << nsn.size())) == 0)) {
-    return false;
-  }
-  return desc.pattern != nullptr && MatchesWhole(*desc.pattern, nsn);
-}
-
-bool E164Validator::IsValidFor(const Region& region, absl::string_view nsn) {
-  if (!Matches(region.general, nsn)) return false;
-  for (const NumberDesc& type : region.types) {
-    if (Matches(type, nsn)) return true;
-  }
-  return false;
-}
 
 std::optional<absl::string_view> E164Validator::ValidRegion(
     absl::string_view e164) const {

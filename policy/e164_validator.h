@@ -16,8 +16,6 @@
 #ifndef CONSENTD_POLICY_E164_VALIDATOR_H_
 #define CONSENTD_POLICY_E164_VALIDATOR_H_
 
-#include <array>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +28,10 @@ class RE2;
 }
 
 namespace consentd::policy {
+
+namespace e164_internal {
+struct CallingCode;
+}  // namespace e164_internal
 
 class E164Validator {
  public:
@@ -50,18 +52,10 @@ class E164Validator {
   int calling_code_count() const;
 
  private:
-  struct NumberDesc;
-  struct Region;
-  struct CallingCode;
-
-  // Whether `nsn` matches `desc`'s possible lengths and pattern.
-  static bool Matches(const NumberDesc& desc, absl::string_view nsn);
-  // Whether `nsn` is a valid number of `region` (some number type matches).
-  static bool IsValidFor(const Region& region, absl::string_view nsn);
-
-  // Indexed by calling code (1-999); null where there is none or its
-  // metadata could not be compiled.
-  std::vector<std::unique_ptr<CallingCode>> codes_;
+  // Indexed by calling code (1-999); null where there is none. A code whose
+  // metadata did not compile is kept, marked unusable, so that it still
+  // ends the search for the calling code as it does in libphonenumber.
+  std::vector<std::unique_ptr<e164_internal::CallingCode>> codes_;
 };
 
 }  // namespace consentd::policy
