@@ -7,8 +7,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/consentd_process.h"
 #include "tests/testing/run_program.h"
+#include "tests/testing/running_consentd.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd {
@@ -17,15 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 using testing::ProgramResult;
 
-class ConsentctlTest : public ::testing::Test {
+class ConsentctlTest : public testing::RunningConsentd {
  protected:
-  void SetUp() override {
-    absl::StatusOr<testing::ConsentdProcess> server =
-        testing::ConsentdProcess::Start(dir_.File("data"));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_.emplace(*std::move(server));
-  }
-
   ProgramResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", server_->address()});
     return testing::RunProgram(CONSENTCTL_BINARY, args);
@@ -57,9 +50,6 @@ class ConsentctlTest : public ::testing::Test {
     return Run({"check", "--email", email, "--purpose", purpose, "--channel",
                 "email"});
   }
-
-  testing::TempDir dir_;
-  std::optional<testing::ConsentdProcess> server_;
 };
 
 TEST_F(ConsentctlTest, CheckExitsZeroForAllowAndThreeForDeny) {

@@ -17,9 +17,8 @@
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "tests/scenario/calling_hours.h"
-#include "tests/testing/consentd_process.h"
 #include "tests/testing/identifiers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/running_consentd.h"
 
 namespace consentd {
 namespace {
@@ -36,13 +35,11 @@ constexpr char kPhone[] = "+386 41 555 012";
 constexpr char kEvidence[] = "call-recording-MAJA-2291";
 constexpr char kContact[] = "maja.kovac@example.si, Trubarjeva 7";
 
-class ForgetMeScenario : public ::testing::Test {
+class ForgetMeScenario : public testing::RunningConsentd {
  protected:
   void SetUp() override {
-    absl::StatusOr<testing::ConsentdProcess> server =
-        testing::ConsentdProcess::Start(dir_.File("data"));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_.emplace(*std::move(server));
+    RunningConsentd::SetUp();
+    if (HasFatalFailure()) return;
     client_.emplace(server_->address());
   }
 
@@ -80,8 +77,6 @@ class ForgetMeScenario : public ::testing::Test {
     return client_->CompleteRequest(complete);
   }
 
-  testing::TempDir dir_;
-  std::optional<testing::ConsentdProcess> server_;
   std::optional<client::ConsentClient> client_;
 };
 

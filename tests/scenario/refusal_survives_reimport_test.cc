@@ -16,21 +16,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/scenario/calling_hours.h"
-#include "tests/testing/consentd_process.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/running_consentd.h"
 
 namespace consentd {
 namespace {
 
 using ::testing::HasSubstr;
 
-class RefusalSurvivesReimportScenario : public ::testing::Test {
+class RefusalSurvivesReimportScenario : public testing::RunningConsentd {
  protected:
   void SetUp() override {
-    absl::StatusOr<testing::ConsentdProcess> server =
-        testing::ConsentdProcess::Start(dir_.File("data"));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_.emplace(*std::move(server));
+    RunningConsentd::SetUp();
+    if (HasFatalFailure()) return;
     client_.emplace(server_->address());
   }
 
@@ -61,8 +58,6 @@ class RefusalSurvivesReimportScenario : public ::testing::Test {
     return request;
   }
 
-  testing::TempDir dir_;
-  std::optional<testing::ConsentdProcess> server_;
   std::optional<client::ConsentClient> client_;
   // After every fact the test records, inside the calling hours.
   const google::protobuf::Timestamp at_ =
