@@ -140,10 +140,18 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormalisePhone(
     default:
       return InvalidPhone("cannot be parsed");
   }
-  if (!util.IsValidNumber(number)) return InvalidPhone("is not valid");
   NormalisedIdentifier out;
   out.kind = consent::v1::IDENTIFIER_KIND_PHONE;
   util.Format(number, PhoneNumberUtil::E164, &out.value);
+  // Validity and region depend only on the calling code and the national
+  // number, which the E.164 form holds whole: the validator answers for
+  // most parsed numbers at a fraction of libphonenumber's cost.
+  if (std::optional<absl::string_view> number_region =
+          SharedE164Validator().ValidRegion(out.value)) {
+    out.phone_region = std::string(*number_region);
+    return out;
+  }
+  if (!util.IsValidNumber(number)) return InvalidPhone("is not valid");
   util.GetRegionCodeForNumber(number, &out.phone_region);
   return out;
 }
