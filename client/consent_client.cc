@@ -10,6 +10,11 @@
 namespace consentd::client {
 namespace {
 
+// Rows go out in batches (the server takes up to 1,000 a message and 4 MiB):
+// a gRPC message per row would cost more than deciding the row.
+constexpr int kScrubRowsPerMessage = 500;
+constexpr size_t kScrubBytesPerMessage = 1 << 20;
+
 absl::Status ToStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
@@ -148,24 +153,38 @@ absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::Scrub(
     consent::v1::ScrubRequest request;
     *request.mutable_header() = header;
     bool open = stream->Write(request);
-    while (open) {
-      request.Clear();
-      absl::StatusOr<bool> more = next(request.mutable_row());
-      if (!more.ok()) {
-        abandoned = more.status();
-        context.TryCancel();
-        return;
+    bool more = true;
+    while (open && more) {
+      consent::v1::ScrubRows* rows = request.mutable_rows();
+      rows->Clear();
+      size_t bytes = 0;
+      while (rows->rows_size() < kScrubRowsPerMessage &&
+             bytes < kScrubBytesPerMessage) {
+        consent::v1::ScrubRow* row = rows->add_rows();
+        absl::StatusOr<bool> next_row = next(row);
+        if (!next_row.ok()) {
+          abandoned = next_row.status();
+          context.TryCancel();
+          return;
+        }
+        if (!*next_row) {
+          rows->mutable_rows()->RemoveLast();
+          more = false;
+          break;
+        }
+        bytes += row->ByteSizeLong();
       }
-      if (!*more) break;
-      open = stream->Write(request);
+      if (rows->rows_size() > 0) open = stream->Write(request);
     }
     if (open) stream->WritesDone();
   });
   std::optional<consent::v1::ScrubReceipt> receipt;
   consent::v1::ScrubResponse response;
   while (stream->Read(&response)) {
-    if (response.has_row()) {
-      on_result(response.row());
+    if (response.has_rows()) {
+      for (const consent::v1::ScrubRowResult& result : response.rows().rows()) {
+        on_result(result);
+      }
     } else if (response.has_receipt()) {
       receipt = response.receipt();
     }

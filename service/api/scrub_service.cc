@@ -20,14 +20,14 @@ grpc::Status ScrubServiceImpl::Scrub(
 
   consent::v1::ScrubResponse response;
   while (stream->Read(&request)) {
-    if (!request.has_row()) {
+    if (!request.has_rows()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "after the header, every message is a row");
+                          "after the header, every message holds rows");
     }
-    absl::StatusOr<consent::v1::ScrubRowResult> result =
-        (*session)->Decide(request.row());
-    if (!result.ok()) return ToGrpcStatus(result.status());
-    *response.mutable_row() = *std::move(result);
+    response.mutable_rows()->Clear();
+    absl::Status decided =
+        (*session)->Decide(request.rows(), response.mutable_rows());
+    if (!decided.ok()) return ToGrpcStatus(decided);
     if (!stream->Write(response)) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client stopped reading; no receipt issued");

@@ -1,6 +1,6 @@
 // ScrubServiceImpl: the gRPC face of the scrubber. Scrub reads the header,
-// then answers each row as it arrives (the stream's flow control keeps
-// either side from holding the whole list), and sends the signed receipt
+// then answers each message of rows as it arrives (the stream's flow control
+// keeps either side from holding the whole list), and sends the signed receipt
 // only when the client has completed its side; a cancelled scrub produces
 // no receipt.
 #ifndef CONSENTD_SERVICE_API_SCRUB_SERVICE_H_

@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +15,9 @@
 
 namespace consentd::core {
 namespace {
+
+// Scrub workers beyond this buy nothing: the scrub's stream is the limit.
+constexpr int kMaxWorkers = 15;
 
 absl::Status EnsureDirectory(const std::string& path) {
   if (mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) {
@@ -73,9 +78,13 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
   registry->checker_ = std::make_unique<const ContactChecker>(
       registry->policy_.get(), registry->resolver_.get(), &registry->index_,
       &registry->lists_, options.clock);
+  // The scrub's own thread plus one worker per further core.
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  registry->workers_ =
+      std::make_unique<WorkerPool>(std::clamp(cores - 1, 0, kMaxWorkers));
   registry->scrubber_ = std::make_unique<const Scrubber>(
       registry->checker_.get(), registry->policy_.get(), registry->store_.get(),
-      keyring.ReceiptSigningSeed(), options.clock);
+      registry->workers_.get(), keyring.ReceiptSigningSeed(), options.clock);
   RETURN_IF_ERROR(registry->ledger_->LoadIndex());
   RETURN_IF_ERROR(registry->list_registry_->Load());
   return registry;

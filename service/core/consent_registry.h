@@ -26,6 +26,7 @@
 #include "service/core/subject_export.h"
 #include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
+#include "service/core/worker_pool.h"
 #include "service/crypto/blind_index.h"
 #include "service/store/consent_store.h"
 
@@ -82,6 +83,7 @@ class ConsentRegistry {
   std::unique_ptr<const SubjectExporter> exporter_;
   std::unique_ptr<RequestDesk> request_desk_;
   std::unique_ptr<const ContactChecker> checker_;
+  std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<const Scrubber> scrubber_;
 };
 

@@ -13,6 +13,9 @@
 namespace consentd::core {
 namespace {
 
+// Below this, handing rows to another thread costs more than it saves.
+constexpr size_t kMinRowsPerSlice = 64;
+
 absl::StatusOr<std::string> NewReceiptId() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
@@ -40,11 +43,12 @@ absl::Status ValidateListName(absl::string_view name) {
 
 Scrubber::Scrubber(const ContactChecker* checker,
                    const policy::PolicyModel* policy,
-                   store::ConsentStore* store,
+                   store::ConsentStore* store, WorkerPool* workers,
                    const crypto::SecretKey& signing_seed, Clock clock)
     : checker_(checker),
       policy_(policy),
       store_(store),
+      workers_(workers),
       signer_(signing_seed),
       clock_(std::move(clock)) {}
 
@@ -77,40 +81,75 @@ Scrubber::Session::Session(const Scrubber* scrubber,
       query_(query),
       caller_(std::move(caller)) {}
 
-absl::StatusOr<consent::v1::ScrubRowResult> Scrubber::Session::Decide(
-    const consent::v1::ScrubRow& row) {
-  if (rows_ >= kMaxScrubRows) {
+absl::Status Scrubber::Session::Validate(
+    const consent::v1::ScrubRows& rows) const {
+  if (rows.rows_size() < 1 || rows.rows_size() > kMaxScrubRowsPerMessage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a message holds 1 to ", kMaxScrubRowsPerMessage,
+                     " rows, got ", rows.rows_size()));
+  }
+  if (rows_ + rows.rows_size() > kMaxScrubRows) {
     return absl::InvalidArgumentError(
         absl::StrCat("a scrub holds at most ", kMaxScrubRows, " rows"));
   }
-  if (row.row_id().size() > kMaxRowIdLength) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "row ", rows_ + 1, ": row_id is longer than ", kMaxRowIdLength));
+  for (int i = 0; i < rows.rows_size(); ++i) {
+    const consent::v1::ScrubRow& row = rows.rows(i);
+    const int64_t number = rows_ + i + 1;
+    if (row.row_id().size() > kMaxRowIdLength) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "row ", number, ": row_id is longer than ", kMaxRowIdLength));
+    }
+    if (row.identifiers_size() > kMaxIdentifiersPerContact) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("row ", number, ": at most ", kMaxIdentifiersPerContact,
+                       " identifiers"));
+    }
   }
-  if (row.identifiers_size() > kMaxIdentifiersPerContact) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("row ", rows_ + 1, ": at most ", kMaxIdentifiersPerContact,
-                     " identifiers"));
+  return absl::OkStatus();
+}
+
+absl::Status Scrubber::Session::Decide(const consent::v1::ScrubRows& rows,
+                                       consent::v1::ScrubRowResults* results) {
+  RETURN_IF_ERROR(Validate(rows));
+  const int first = results->rows_size();
+  results->mutable_rows()->Reserve(first + rows.rows_size());
+  for (int i = 0; i < rows.rows_size(); ++i) results->add_rows();
+  scrubber_->workers_->ForEachSlice(
+      static_cast<size_t>(rows.rows_size()), kMinRowsPerSlice,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          const int row = static_cast<int>(i);
+          DecideRow(rows.rows(row), results->mutable_rows(first + row));
+        }
+      });
+  for (int i = 0; i < rows.rows_size(); ++i) {
+    Count(rows.rows(i), results->rows(first + i));
+  }
+  return absl::OkStatus();
+}
+
+void Scrubber::Session::DecideRow(const consent::v1::ScrubRow& row,
+                                  consent::v1::ScrubRowResult* result) const {
+  result->set_row_id(row.row_id());
+  if (row.identifiers_size() == 0) {
+    result->set_verdict(consent::v1::VERDICT_DENY);
+    result->set_reason(consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+    return;
   }
   consent::v1::Decision decision;
-  if (row.identifiers_size() == 0) {
-    decision.set_verdict(consent::v1::VERDICT_DENY);
-    decision.set_reason(consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
-  } else {
-    scrubber_->checker_->Decide(row.identifiers(), header_.default_region(),
-                                query_, &decision);
-  }
+  scrubber_->checker_->Decide(row.identifiers(), header_.default_region(),
+                              query_, &decision);
+  result->set_verdict(decision.verdict());
+  result->set_reason(decision.reason());
+  result->set_detail(decision.detail());
+}
+
+void Scrubber::Session::Count(const consent::v1::ScrubRow& row,
+                              const consent::v1::ScrubRowResult& result) {
   digest_.AddRow(row);
   ++rows_;
-  if (decision.verdict() == consent::v1::VERDICT_ALLOW) ++allowed_;
-  ++by_reason_[decision.reason()];
-
-  consent::v1::ScrubRowResult result;
-  result.set_row_id(row.row_id());
-  result.set_verdict(decision.verdict());
-  result.set_reason(decision.reason());
-  result.set_detail(decision.detail());
-  return result;
+  if (result.verdict() == consent::v1::VERDICT_ALLOW) ++allowed_;
+  ++by_reason_[result.reason()];
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Session::Finish() {

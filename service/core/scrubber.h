@@ -22,6 +22,7 @@
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/contact_checker.h"
+#include "service/core/worker_pool.h"
 #include "service/crypto/list_digest.h"
 #include "service/crypto/receipt_signature.h"
 #include "service/store/consent_store.h"
@@ -29,6 +30,7 @@
 namespace consentd::core {
 
 inline constexpr int64_t kMaxScrubRows = 100'000'000;
+inline constexpr int kMaxScrubRowsPerMessage = 1'000;
 inline constexpr size_t kMaxListNameLength = 128;
 
 class Scrubber {
@@ -36,9 +38,10 @@ class Scrubber {
   class Session;
 
   // Every pointer must outlive the scrubber and its sessions.
+  // The rows of each message are decided in slices on `workers`.
   Scrubber(const ContactChecker* checker, const policy::PolicyModel* policy,
-           store::ConsentStore* store, const crypto::SecretKey& signing_seed,
-           Clock clock);
+           store::ConsentStore* store, WorkerPool* workers,
+           const crypto::SecretKey& signing_seed, Clock clock);
 
   // Starts a scrub for `caller` (recorded in the receipt). Errors:
   // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
@@ -58,18 +61,21 @@ class Scrubber {
   const ContactChecker* const checker_;
   const policy::PolicyModel* const policy_;
   store::ConsentStore* const store_;
+  WorkerPool* const workers_;
   const crypto::ReceiptSigner signer_;
   const Clock clock_;
 };
 
 class Scrubber::Session {
  public:
-  // The decision for one row. A row without identifiers is DENY
-  // INVALID_IDENTIFIER. Errors: INVALID_ARGUMENT for a row over the bounds
-  // (row id, identifiers) or past kMaxScrubRows; the scrub should then be
-  // abandoned.
-  absl::StatusOr<consent::v1::ScrubRowResult> Decide(
-      const consent::v1::ScrubRow& row);
+  // Decides the next rows of the list, appending one result per row to
+  // `results`, in order. A row without identifiers is DENY
+  // INVALID_IDENTIFIER. Errors: INVALID_ARGUMENT, with nothing decided or
+  // counted, for an empty message or one over kMaxScrubRowsPerMessage rows,
+  // a row over the bounds (row id, identifiers) or rows past kMaxScrubRows;
+  // the scrub should then be abandoned.
+  absl::Status Decide(const consent::v1::ScrubRows& rows,
+                      consent::v1::ScrubRowResults* results);
 
   // Signs, keeps and returns the receipt. Call once. Errors: store errors.
   absl::StatusOr<consent::v1::ScrubReceipt> Finish();
@@ -78,6 +84,14 @@ class Scrubber::Session {
   friend class Scrubber;
   Session(const Scrubber* scrubber, const consent::v1::ScrubHeader& header,
           const policy::CheckQuery& query, std::string caller);
+
+  absl::Status Validate(const consent::v1::ScrubRows& rows) const;
+  // Safe to call for different rows at once.
+  void DecideRow(const consent::v1::ScrubRow& row,
+                 consent::v1::ScrubRowResult* result) const;
+  // Folds a decided row into the digest and the counts, in list order.
+  void Count(const consent::v1::ScrubRow& row,
+             const consent::v1::ScrubRowResult& result);
 
   const Scrubber* const scrubber_;
   const consent::v1::ScrubHeader header_;

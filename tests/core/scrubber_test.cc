@@ -3,8 +3,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/input_validation.h"
@@ -38,6 +41,13 @@ class ScrubberTest : public RegistryFixture {
     return row;
   }
 
+  static consent::v1::ScrubRows Rows(
+      std::initializer_list<consent::v1::ScrubRow> rows) {
+    consent::v1::ScrubRows out;
+    for (const consent::v1::ScrubRow& row : rows) *out.add_rows() = row;
+    return out;
+  }
+
   std::unique_ptr<Scrubber::Session> Begin() {
     absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
         scrubber().Begin(Header(), "caller-1");
@@ -55,16 +65,60 @@ TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
                       consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
                   .ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
-  for (const char* address : {"a@x.si", "b@x.si", "c@x.si"}) {
-    absl::StatusOr<consent::v1::ScrubRowResult> result =
-        session->Decide(Row(address, Email(address)));
-    ASSERT_TRUE(result.ok()) << result.status();
-    consent::v1::Decision expected =
-        Decide(CheckOf(Email(address), "marketing", "email"));
-    EXPECT_EQ(result->row_id(), address);
-    EXPECT_EQ(result->verdict(), expected.verdict()) << address;
-    EXPECT_EQ(result->reason(), expected.reason()) << address;
+  const std::vector<std::string> addresses = {"a@x.si", "b@x.si", "c@x.si"};
+  consent::v1::ScrubRows rows;
+  for (const std::string& address : addresses) {
+    *rows.add_rows() = Row(address, Email(address));
   }
+  consent::v1::ScrubRowResults results;
+  ASSERT_TRUE(session->Decide(rows, &results).ok());
+  ASSERT_EQ(results.rows_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    const consent::v1::ScrubRowResult& result = results.rows(i);
+    consent::v1::Decision expected =
+        Decide(CheckOf(Email(addresses[i]), "marketing", "email"));
+    EXPECT_EQ(result.row_id(), addresses[i]);
+    EXPECT_EQ(result.verdict(), expected.verdict()) << addresses[i];
+    EXPECT_EQ(result.reason(), expected.reason()) << addresses[i];
+  }
+}
+
+TEST_F(ScrubberTest, AFullMessageIsDecidedInOrderAcrossTheWorkers) {
+  ASSERT_TRUE(registry_->ledger()
+                  .RecordObjection(Objection(Phone("+38640100007")))
+                  .ok());
+  std::unique_ptr<Scrubber::Session> session = Begin();
+  consent::v1::ScrubRows rows;
+  crypto::ListDigest expected_digest;
+  for (int i = 0; i < kMaxScrubRowsPerMessage; ++i) {
+    consent::v1::ScrubRow row =
+        Row(absl::StrCat(i), Phone(absl::StrCat("+38640", 100000 + i)));
+    if (i % 10 == 3) row.clear_identifiers();
+    expected_digest.AddRow(row);
+    *rows.add_rows() = std::move(row);
+  }
+  consent::v1::ScrubRowResults results;
+  ASSERT_TRUE(session->Decide(rows, &results).ok());
+  ASSERT_EQ(results.rows_size(), kMaxScrubRowsPerMessage);
+  int objections = 0;
+  for (int i = 0; i < kMaxScrubRowsPerMessage; ++i) {
+    const consent::v1::ScrubRowResult& result = results.rows(i);
+    ASSERT_EQ(result.row_id(), absl::StrCat(i));
+    if (i % 10 == 3) {
+      EXPECT_EQ(result.reason(),
+                consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+    } else if (result.reason() == consent::v1::DECISION_REASON_OBJECTION) {
+      ++objections;
+      EXPECT_EQ(i, 7);
+    } else {
+      EXPECT_EQ(result.reason(), consent::v1::DECISION_REASON_NO_CONSENT) << i;
+    }
+  }
+  EXPECT_EQ(objections, 1);
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = session->Finish();
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->rows_total(), kMaxScrubRowsPerMessage);
+  EXPECT_EQ(receipt->list_digest(), expected_digest.Finish());
 }
 
 TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
@@ -72,10 +126,18 @@ TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
       registry_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   crypto::ListDigest expected_digest;
-  for (const auto& row : {Row("1", Email("a@x.si")), Row("2", Phone("12")),
-                          Row("3", Email("c@x.si")), consent::v1::ScrubRow()}) {
-    ASSERT_TRUE(session->Decide(row).ok());
-    expected_digest.AddRow(row);
+  // Two messages: the digest and the counts run across message boundaries.
+  const consent::v1::ScrubRows first =
+      Rows({Row("1", Email("a@x.si")), Row("2", Phone("12"))});
+  const consent::v1::ScrubRows second =
+      Rows({Row("3", Email("c@x.si")), consent::v1::ScrubRow()});
+  for (const consent::v1::ScrubRows& rows : {first, second}) {
+    consent::v1::ScrubRowResults results;
+    ASSERT_TRUE(session->Decide(rows, &results).ok());
+    EXPECT_EQ(results.rows_size(), 2);
+    for (const consent::v1::ScrubRow& row : rows.rows()) {
+      expected_digest.AddRow(row);
+    }
   }
   absl::StatusOr<consent::v1::ScrubReceipt> receipt = session->Finish();
   ASSERT_TRUE(receipt.ok()) << receipt.status();
@@ -124,17 +186,37 @@ TEST_F(ScrubberTest, ABadHeaderIsRejected) {
   }
 }
 
-TEST_F(ScrubberTest, ARowOverTheBoundsIsAnError) {
+TEST_F(ScrubberTest, AMessageOverTheBoundsIsAnErrorAndDecidesNothing) {
   std::unique_ptr<Scrubber::Session> session = Begin();
-  consent::v1::ScrubRow wide = Row("1", Email("a@x.si"));
+  consent::v1::ScrubRow wide = Row("2", Email("a@x.si"));
   for (int i = 0; i < kMaxIdentifiersPerContact; ++i) {
     *wide.add_identifiers() = Email("a@x.si");
   }
-  EXPECT_THAT(session->Decide(wide).status().message(), HasSubstr("row 1"));
+  consent::v1::ScrubRowResults results;
+  const consent::v1::ScrubRow fine = Row("1", Email("b@x.si"));
+  EXPECT_THAT(session->Decide(Rows({fine, wide}), &results).message(),
+              HasSubstr("row 2"));
   consent::v1::ScrubRow long_id =
       Row(std::string(kMaxRowIdLength + 1, 'r'), Email("a@x.si"));
-  EXPECT_EQ(session->Decide(long_id).status().code(),
+  EXPECT_EQ(session->Decide(Rows({long_id}), &results).code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(session->Decide(Rows({}), &results).code(),
+            absl::StatusCode::kInvalidArgument);
+  consent::v1::ScrubRows too_many;
+  for (int i = 0; i <= kMaxScrubRowsPerMessage; ++i)
+    *too_many.add_rows() = fine;
+  EXPECT_EQ(session->Decide(too_many, &results).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(results.rows_size(), 0);
+
+  // The rejected messages left no trace in the receipt.
+  ASSERT_TRUE(session->Decide(Rows({fine}), &results).ok());
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = session->Finish();
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->rows_total(), 1);
+  crypto::ListDigest expected_digest;
+  expected_digest.AddRow(fine);
+  EXPECT_EQ(receipt->list_digest(), expected_digest.Finish());
 }
 
 }  // namespace
