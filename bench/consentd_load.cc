@@ -3,7 +3,8 @@
 //
 //   consentd_load --server 127.0.0.1:50051 --mode check --concurrency 16
 //                 --seconds 10 [--rate 5000] [--national]
-//   consentd_load --mode batch --batch 1000 ...   (CheckBatch, identifiers/s)
+//   consentd_load --mode batch --batch 1000 [--include-identifiers] ...
+//                                                  (CheckBatch, identifiers/s)
 //   consentd_load --mode write ...                 (durable RecordObjection)
 //
 // Numbers are Slovenian mobiles +38640xxxxxx with xxxxxx drawn uniformly from
@@ -42,6 +43,7 @@ struct Options {
   int batch = 1000;
   int numbers = 200000;
   bool national = false;
+  bool include_identifiers = false;
 };
 
 struct WorkerResult {
@@ -59,36 +61,68 @@ std::string Number(std::mt19937_64& random, const Options& options) {
   return absl::StrCat("+38640", suffix);
 }
 
-// One request of the chosen mode; returns identifiers decided or written,
-// or -1 on error.
-int64_t Request(const client::ConsentClient& client, const Options& options,
-                std::mt19937_64& random, int64_t sequence) {
-  if (options.mode == "check") {
-    consent::v1::CheckRequest request;
-    request.add_identifiers()->set_phone(Number(random, options));
-    request.set_default_region("SI");
-    request.set_purpose("customer-care");
-    request.set_channel("email");
-    return client.Check(request).ok() ? 1 : -1;
-  }
-  if (options.mode == "batch") {
-    consent::v1::CheckBatchRequest request;
-    request.set_default_region("SI");
-    request.set_purpose("customer-care");
-    request.set_channel("email");
-    for (int i = 0; i < options.batch; ++i) {
-      request.add_contacts()->add_identifiers()->set_phone(
-          Number(random, options));
+// A worker's requests, drawn before the clock starts (as redis-benchmark
+// prepares its commands): the client shares the two cores with consentd, so
+// its CPU should go to calls, not to formatting numbers. Checks cycle
+// through a deck of kDeckIdentifiers numbers per worker; writes are made
+// fresh, each to a new address.
+class RequestDeck {
+ public:
+  static constexpr int kDeckIdentifiers = 8192;
+
+  RequestDeck(const Options& options, int worker)
+      : options_(options), random_(worker * 7919 + 1) {
+    if (options.mode == "check") {
+      for (int i = 0; i < kDeckIdentifiers; ++i) {
+        consent::v1::CheckRequest& request = checks_.emplace_back();
+        request.add_identifiers()->set_phone(Number(random_, options));
+        request.set_default_region("SI");
+        request.set_purpose("customer-care");
+        request.set_channel("email");
+      }
+    } else if (options.mode == "batch") {
+      const int batches = std::max(1, kDeckIdentifiers / options.batch);
+      for (int b = 0; b < batches; ++b) {
+        consent::v1::CheckBatchRequest& request = batches_.emplace_back();
+        request.set_default_region("SI");
+        request.set_purpose("customer-care");
+        request.set_channel("email");
+        request.set_include_identifiers(options.include_identifiers);
+        for (int i = 0; i < options.batch; ++i) {
+          request.add_contacts()->add_identifiers()->set_phone(
+              Number(random_, options));
+        }
+      }
     }
-    return client.CheckBatch(request).ok() ? options.batch : -1;
   }
-  consent::v1::RecordObjectionRequest request;
-  request.add_identifiers()->set_email(
-      absl::StrCat("load-", sequence, "-", random() % 1000000, "@example.si"));
-  request.mutable_evidence()->set_collection_method(
-      consent::v1::COLLECTION_METHOD_API);
-  return client.RecordObjection(request).ok() ? 1 : -1;
-}
+
+  // Sends the next request; returns identifiers decided or written, or -1
+  // on error.
+  int64_t Send(const client::ConsentClient& client, int64_t sequence) {
+    ++next_;
+    if (options_.mode == "check") {
+      return client.Check(checks_[next_ % checks_.size()]).ok() ? 1 : -1;
+    }
+    if (options_.mode == "batch") {
+      return client.CheckBatch(batches_[next_ % batches_.size()]).ok()
+                 ? options_.batch
+                 : -1;
+    }
+    consent::v1::RecordObjectionRequest request;
+    request.add_identifiers()->set_email(absl::StrCat(
+        "load-", sequence, "-", random_() % 1000000, "@example.si"));
+    request.mutable_evidence()->set_collection_method(
+        consent::v1::COLLECTION_METHOD_API);
+    return client.RecordObjection(request).ok() ? 1 : -1;
+  }
+
+ private:
+  const Options& options_;
+  std::mt19937_64 random_;
+  std::vector<consent::v1::CheckRequest> checks_;
+  std::vector<consent::v1::CheckBatchRequest> batches_;
+  size_t next_ = 0;
+};
 
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -114,6 +148,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", options.batch)->check(CLI::Range(1, 10000));
   app.add_option("--numbers", options.numbers)->check(CLI::Range(1, 899999));
   app.add_flag("--national", options.national, "Numbers in national format");
+  app.add_flag("--include-identifiers", options.include_identifiers,
+               "CheckBatch answers per identifier too");
   CLI11_PARSE(app, argc, argv);
 
   client::ConsentClient client(options.server, absl::Seconds(30));
@@ -122,6 +158,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<WorkerResult> results(options.concurrency);
+  std::vector<RequestDeck> decks;
+  decks.reserve(options.concurrency);
+  for (int w = 0; w < options.concurrency; ++w) decks.emplace_back(options, w);
   std::atomic<int64_t> sequence{0};
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
@@ -134,7 +173,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> workers;
   for (int w = 0; w < options.concurrency; ++w) {
     workers.emplace_back([&, w] {
-      std::mt19937_64 random(w * 7919 + 1);
+      RequestDeck& deck = decks[w];
       WorkerResult& result = results[w];
       // Spread the workers' schedules over one interval.
       auto scheduled = start + interval * w / options.concurrency;
@@ -148,7 +187,7 @@ int main(int argc, char** argv) {
         } else if (sent >= end) {
           break;
         }
-        int64_t done = Request(client, options, random, sequence++);
+        int64_t done = deck.Send(client, sequence++);
         auto finished = Clock::now();
         if (done < 0) {
           ++result.errors;

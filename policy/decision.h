@@ -21,8 +21,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "consent/v1/types.pb.h"
@@ -85,8 +85,9 @@ struct ContactVerdict {
   consent::v1::DecisionReason reason = consent::v1::DECISION_REASON_UNSPECIFIED;
   size_t deciding_identifier = 0;
   std::string detail;
-  // One per input identifier, in input order.
-  std::vector<IdentifierVerdict> identifiers;
+  // One per input identifier, in input order. Most contacts have one or
+  // two: inline, no allocation.
+  absl::InlinedVector<IdentifierVerdict, 2> identifiers;
 };
 
 // Decides for one identifier. Facts that occurred after `query.at_us` are

@@ -15,6 +15,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
 #include "service/core/consent_registry.h"
@@ -96,6 +97,11 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  // Debian's Abseil is built without NDEBUG, so every Mutex operation would
+  // also keep a lock-order graph for deadlock detection: a debugging aid
+  // that taxes every check and write. The unit tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Refuse a bad address before anything is created on disk.
   if (absl::Status s = consentd::api::ValidateLoopbackAddress(listen);

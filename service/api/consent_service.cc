@@ -4,6 +4,12 @@
 
 namespace consentd::api {
 
+ConsentServiceImpl::ConsentServiceImpl(core::ConsentRegistry* registry)
+    : registry_(registry) {
+  SetMessageAllocatorFor_Check(&check_messages_);
+  SetMessageAllocatorFor_CheckBatch(&batch_messages_);
+}
+
 grpc::Status ConsentServiceImpl::RecordConsent(
     grpc::ServerContext*, const consent::v1::RecordConsentRequest* request,
     consent::v1::RecordConsentResponse* response) {
@@ -21,7 +27,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Check(
     const consent::v1::CheckRequest* request,
     consent::v1::CheckResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(Reply(registry_->checker().Check(*request), response));
+  reactor->Finish(ToGrpcStatus(registry_->checker().Check(*request, response)));
   return reactor;
 }
 
@@ -30,7 +36,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CheckBatch(
     const consent::v1::CheckBatchRequest* request,
     consent::v1::CheckBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(Reply(registry_->checker().CheckBatch(*request), response));
+  reactor->Finish(
+      ToGrpcStatus(registry_->checker().CheckBatch(*request, response)));
   return reactor;
 }
 

@@ -6,13 +6,15 @@
 #define CONSENTD_SERVICE_API_CONSENT_SERVICE_H_
 
 #include "consent/v1/consent.grpc.pb.h"
+#include "service/api/arena_messages.h"
 #include "service/core/consent_registry.h"
 
 namespace consentd::api {
 
 // Check and CheckBatch never block (they answer from memory), so they run on
-// gRPC's callback API, without the sync server's thread handoffs; the writes
-// wait for their group commit and stay on the sync API.
+// gRPC's callback API, without the sync server's thread handoffs, with each
+// call's messages on an arena; the writes wait for their group commit and
+// stay on the sync API.
 using ConsentServiceBase =
     consent::v1::ConsentService::WithCallbackMethod_Check<
         consent::v1::ConsentService::WithCallbackMethod_CheckBatch<
@@ -21,8 +23,7 @@ using ConsentServiceBase =
 class ConsentServiceImpl final : public ConsentServiceBase {
  public:
   // `registry` must outlive the service.
-  explicit ConsentServiceImpl(core::ConsentRegistry* registry)
-      : registry_(registry) {}
+  explicit ConsentServiceImpl(core::ConsentRegistry* registry);
 
   grpc::Status RecordConsent(
       grpc::ServerContext* context,
@@ -46,6 +47,10 @@ class ConsentServiceImpl final : public ConsentServiceBase {
 
  private:
   core::ConsentRegistry* const registry_;
+  ArenaMessages<consent::v1::CheckRequest, consent::v1::CheckResponse>
+      check_messages_;
+  ArenaMessages<consent::v1::CheckBatchRequest, consent::v1::CheckBatchResponse>
+      batch_messages_;
 };
 
 }  // namespace consentd::api

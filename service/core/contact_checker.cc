@@ -38,7 +38,7 @@ void ContactChecker::Decide(
     const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
         identifiers,
     absl::string_view default_region, const policy::CheckQuery& query,
-    consent::v1::Decision* out) const {
+    bool per_identifier, consent::v1::Decision* out) const {
   const size_t count = static_cast<size_t>(identifiers.size());
   absl::InlinedVector<absl::StatusOr<ResolvedIdentifier>, 4> resolved;
   absl::InlinedVector<crypto::Digest, 4> digests;
@@ -74,41 +74,46 @@ void ContactChecker::Decide(
         return policy::DecideContact(*policy_, query, inputs);
       });
 
+  // Empty strings are left unset (the same message in proto3): each set
+  // string costs an allocation off an arena.
   out->set_verdict(verdict.verdict);
   out->set_reason(verdict.reason);
   out->set_deciding_identifier(
       static_cast<int32_t>(verdict.deciding_identifier));
   out->set_policy_version(policy_->version());
-  out->set_detail(verdict.detail);
+  if (!verdict.detail.empty()) out->set_detail(verdict.detail);
+  if (!per_identifier) return;
+  out->mutable_identifiers()->Reserve(
+      static_cast<int>(verdict.identifiers.size()));
   for (size_t i = 0; i < verdict.identifiers.size(); ++i) {
     const policy::IdentifierVerdict& one = verdict.identifiers[i];
     consent::v1::IdentifierDecision* decision = out->add_identifiers();
     decision->set_verdict(one.verdict);
     decision->set_reason(one.reason);
     decision->set_deciding_fact_id(one.deciding_fact_id);
-    decision->set_detail(one.detail);
+    if (!one.detail.empty()) decision->set_detail(one.detail);
     if (resolved[i].ok()) {
-      *decision->mutable_identifier() =
-          IdentifierResolver::ToProto(*resolved[i]);
+      IdentifierResolver::FillProto(*resolved[i],
+                                    decision->mutable_identifier());
     }
   }
 }
 
-absl::StatusOr<consent::v1::CheckResponse> ContactChecker::Check(
-    const consent::v1::CheckRequest& request) const {
+absl::Status ContactChecker::Check(const consent::v1::CheckRequest& request,
+                                   consent::v1::CheckResponse* response) const {
   RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
   ASSIGN_OR_RETURN(
       policy::CheckQuery query,
       MakeQuery(request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
-  consent::v1::CheckResponse response;
   Decide(request.identifiers(), request.default_region(), query,
-         response.mutable_decision());
-  return response;
+         /*per_identifier=*/true, response->mutable_decision());
+  return absl::OkStatus();
 }
 
-absl::StatusOr<consent::v1::CheckBatchResponse> ContactChecker::CheckBatch(
-    const consent::v1::CheckBatchRequest& request) const {
+absl::Status ContactChecker::CheckBatch(
+    const consent::v1::CheckBatchRequest& request,
+    consent::v1::CheckBatchResponse* response) const {
   if (request.contacts_size() < 1 ||
       request.contacts_size() > kMaxBatchContacts) {
     return absl::InvalidArgumentError(absl::StrCat("contacts: need 1 to ",
@@ -138,15 +143,14 @@ absl::StatusOr<consent::v1::CheckBatchResponse> ContactChecker::CheckBatch(
       policy::CheckQuery query,
       MakeQuery(request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
-  consent::v1::CheckBatchResponse response;
-  response.mutable_decisions()->Reserve(request.contacts_size());
+  response->mutable_decisions()->Reserve(request.contacts_size());
   for (const consent::v1::BatchContact& contact : request.contacts()) {
-    consent::v1::BatchDecision* decision = response.add_decisions();
-    decision->set_row_id(contact.row_id());
+    consent::v1::BatchDecision* decision = response->add_decisions();
+    if (!contact.row_id().empty()) decision->set_row_id(contact.row_id());
     Decide(contact.identifiers(), request.default_region(), query,
-           decision->mutable_decision());
+           request.include_identifiers(), decision->mutable_decision());
   }
-  return response;
+  return absl::OkStatus();
 }
 
 }  // namespace consentd::core

@@ -29,16 +29,19 @@ class ContactChecker {
                  const SuppressionIndex* index, const SuppressionLists* lists,
                  Clock clock);
 
-  // Errors: INVALID_ARGUMENT for a missing or unknown purpose or channel, a
-  // bad region or timestamp, or too few / too many identifiers.
-  absl::StatusOr<consent::v1::CheckResponse> Check(
-      const consent::v1::CheckRequest& request) const;
+  // Fills the empty `response` (which may live on an arena: the answer is
+  // built in place). Errors, with `response` left empty: INVALID_ARGUMENT
+  // for a missing or unknown purpose or channel, a bad region or timestamp,
+  // or too few / too many identifiers.
+  absl::Status Check(const consent::v1::CheckRequest& request,
+                     consent::v1::CheckResponse* response) const;
 
-  // Each contact decided as by Check. Errors as Check, and for more than
-  // kMaxBatchContacts contacts, kMaxBatchIdentifiers identifiers in all, or
-  // a row id over kMaxRowIdLength.
-  absl::StatusOr<consent::v1::CheckBatchResponse> CheckBatch(
-      const consent::v1::CheckBatchRequest& request) const;
+  // Each contact decided as by Check, into the empty `response`. Errors as
+  // Check, and for more than kMaxBatchContacts contacts,
+  // kMaxBatchIdentifiers identifiers in all, or a row id over
+  // kMaxRowIdLength.
+  absl::Status CheckBatch(const consent::v1::CheckBatchRequest& request,
+                          consent::v1::CheckBatchResponse* response) const;
 
   // The building blocks of Check, for callers that decide many contacts
   // under one purpose, channel and time (CheckBatch, scrubs).
@@ -51,11 +54,12 @@ class ContactChecker {
       absl::string_view default_region) const;
 
   // Decides one contact; its identifier count must already be validated
-  // (ValidateIdentifierCount).
+  // (ValidateIdentifierCount). `out->identifiers` is filled only with
+  // `per_identifier`.
   void Decide(const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
                   identifiers,
               absl::string_view default_region, const policy::CheckQuery& query,
-              consent::v1::Decision* out) const;
+              bool per_identifier, consent::v1::Decision* out) const;
 
  private:
   const policy::PolicyModel* const policy_;

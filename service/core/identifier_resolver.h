@@ -70,10 +70,16 @@ class IdentifierResolver {
   static consent::v1::NormalisedIdentifier ToProto(
       const ResolvedIdentifier& resolved) {
     consent::v1::NormalisedIdentifier out;
-    out.set_kind(resolved.identifier.kind);
-    out.set_value(resolved.identifier.value);
-    out.set_digest(crypto::DigestHex(resolved.digest));
+    FillProto(resolved, &out);
     return out;
+  }
+
+  // The same, written into `out` (which may live on an arena).
+  static void FillProto(const ResolvedIdentifier& resolved,
+                        consent::v1::NormalisedIdentifier* out) {
+    out->set_kind(resolved.identifier.kind);
+    out->set_value(resolved.identifier.value);
+    crypto::WriteDigestHex(resolved.digest, out->mutable_digest());
   }
 
   // The digest a kept NormalisedIdentifier carries; DATA_LOSS when it is

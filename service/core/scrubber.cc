@@ -138,7 +138,7 @@ void Scrubber::Session::DecideRow(const consent::v1::ScrubRow& row,
   }
   consent::v1::Decision decision;
   scrubber_->checker_->Decide(row.identifiers(), header_.default_region(),
-                              query_, &decision);
+                              query_, /*per_identifier=*/false, &decision);
   result->set_verdict(decision.verdict());
   result->set_reason(decision.reason());
   result->set_detail(decision.detail());

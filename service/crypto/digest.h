@@ -21,8 +21,20 @@ inline absl::string_view DigestBytes(const Digest& digest) {
                            digest.size());
 }
 
+// Lower-case hex of `digest` into `out`, reusing its buffer.
+inline void WriteDigestHex(const Digest& digest, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->resize(2 * digest.size());
+  for (size_t i = 0; i < digest.size(); ++i) {
+    (*out)[2 * i] = kHex[digest[i] >> 4];
+    (*out)[2 * i + 1] = kHex[digest[i] & 0x0F];
+  }
+}
+
 inline std::string DigestHex(const Digest& digest) {
-  return absl::BytesToHexString(DigestBytes(digest));
+  std::string hex;
+  WriteDigestHex(digest, &hex);
+  return hex;
 }
 
 // The digest `hex` (lower-case, as DigestHex writes it), or nullopt when it

@@ -15,8 +15,6 @@ using ::testing::HasSubstr;
 
 class ContactCheckerTest : public RegistryFixture {
  protected:
-  const ContactChecker& checker() { return registry_->checker(); }
-
   void ObjectTo(const consent::v1::Identifier& identifier) {
     ASSERT_TRUE(
         registry_->ledger().RecordObjection(Objection(identifier)).ok());
@@ -48,8 +46,7 @@ TEST_F(ContactCheckerTest, EveryWritingOfANumberFindsTheSameRecord) {
 
 TEST_F(ContactCheckerTest, AnInvalidIdentifierIsADenyNotAnError) {
   consent::v1::CheckRequest request = CheckOf(Phone("12"), "customer-care");
-  absl::StatusOr<consent::v1::CheckResponse> response =
-      checker().Check(request);
+  absl::StatusOr<consent::v1::CheckResponse> response = Checked(request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->decision().verdict(), consent::v1::VERDICT_DENY);
   EXPECT_EQ(response->decision().reason(),
@@ -76,12 +73,11 @@ TEST_F(ContactCheckerTest, TheDecisionNamesPolicyIdentifierAndFact) {
 TEST_F(ContactCheckerTest, UnknownOrMissingPurposeOrChannelIsAnError) {
   consent::v1::CheckRequest unknown =
       CheckOf(Phone("+38631123456"), "x", "phone");
-  EXPECT_EQ(checker().Check(unknown).status().code(),
+  EXPECT_EQ(Checked(unknown).status().code(),
             absl::StatusCode::kInvalidArgument);
   consent::v1::CheckRequest missing =
       CheckOf(Phone("+38631123456"), "marketing", "");
-  absl::StatusOr<consent::v1::CheckResponse> response =
-      checker().Check(missing);
+  absl::StatusOr<consent::v1::CheckResponse> response = Checked(missing);
   EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(response.status().message(), HasSubstr("channel is required"));
 }
@@ -89,21 +85,19 @@ TEST_F(ContactCheckerTest, UnknownOrMissingPurposeOrChannelIsAnError) {
 TEST_F(ContactCheckerTest, AMalformedRegionIsAnError) {
   consent::v1::CheckRequest request = CheckOf(Phone("031 123 456"));
   request.set_default_region("slovenia");
-  EXPECT_EQ(checker().Check(request).status().code(),
+  EXPECT_EQ(Checked(request).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ContactCheckerTest, NoIdentifiersOrTooManyIsAnError) {
   consent::v1::CheckRequest none = CheckOf(Phone("+38631123456"));
   none.clear_identifiers();
-  EXPECT_EQ(checker().Check(none).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Checked(none).status().code(), absl::StatusCode::kInvalidArgument);
   consent::v1::CheckRequest many = CheckOf(Phone("+38631123456"));
   for (int i = 0; i < kMaxIdentifiersPerContact; ++i) {
     *many.add_identifiers() = Phone("+38631123456");
   }
-  EXPECT_EQ(checker().Check(many).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Checked(many).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ContactCheckerTest, CallsOutsideCallingHoursAreDeniedButEmailIsNot) {
@@ -121,7 +115,7 @@ TEST_F(ContactCheckerTest, CallsOutsideCallingHoursAreDeniedButEmailIsNot) {
 TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
   ObjectTo(Email("c1@example.si"));
   absl::StatusOr<consent::v1::CheckBatchResponse> response =
-      checker().CheckBatch(Batch(3));
+      BatchChecked(Batch(3));
   ASSERT_TRUE(response.ok()) << response.status();
   ASSERT_EQ(response->decisions_size(), 3);
   EXPECT_EQ(response->decisions(0).row_id(), "row-0");
@@ -131,27 +125,45 @@ TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
             consent::v1::DECISION_REASON_OBJECTION);
   EXPECT_EQ(response->decisions(2).decision().verdict(),
             consent::v1::VERDICT_ALLOW);
+  // Each contact's verdict only, unless the caller asks for more.
+  EXPECT_EQ(response->decisions(1).decision().identifiers_size(), 0);
+}
+
+TEST_F(ContactCheckerTest, ABatchExplainsEachIdentifierOnRequest) {
+  ObjectTo(Email("c1@example.si"));
+  consent::v1::CheckBatchRequest request = Batch(2);
+  *request.mutable_contacts(1)->add_identifiers() = Phone("12");
+  request.set_include_identifiers(true);
+  absl::StatusOr<consent::v1::CheckBatchResponse> batch = BatchChecked(request);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  consent::v1::CheckRequest alone =
+      CheckOf(Email("c1@example.si"), "customer-care", "email");
+  *alone.add_identifiers() = Phone("12");
+  const consent::v1::Decision expected = Decide(alone);
+  const consent::v1::Decision& got = batch->decisions(1).decision();
+  ASSERT_EQ(got.identifiers_size(), 2);
+  EXPECT_EQ(got.SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(got.identifiers(0).identifier().digest().size(), 64u);
 }
 
 TEST_F(ContactCheckerTest, ABatchIsBounded) {
-  EXPECT_EQ(checker().CheckBatch(Batch(0)).status().code(),
+  EXPECT_EQ(BatchChecked(Batch(0)).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(checker().CheckBatch(Batch(kMaxBatchContacts + 1)).status().code(),
+  EXPECT_EQ(BatchChecked(Batch(kMaxBatchContacts + 1)).status().code(),
             absl::StatusCode::kInvalidArgument);
 
   consent::v1::CheckBatchRequest wide = Batch(kMaxBatchIdentifiers / 4 + 1);
   for (consent::v1::BatchContact& contact : *wide.mutable_contacts()) {
     for (int i = 0; i < 3; ++i) *contact.add_identifiers() = Email("x@y.si");
   }
-  absl::StatusOr<consent::v1::CheckBatchResponse> response =
-      checker().CheckBatch(wide);
+  absl::StatusOr<consent::v1::CheckBatchResponse> response = BatchChecked(wide);
   EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(response.status().message(), HasSubstr("identifiers"));
 
   consent::v1::CheckBatchRequest long_row = Batch(1);
   long_row.mutable_contacts(0)->set_row_id(
       std::string(kMaxRowIdLength + 1, 'r'));
-  EXPECT_EQ(checker().CheckBatch(long_row).status().code(),
+  EXPECT_EQ(BatchChecked(long_row).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -81,9 +81,24 @@ class RegistryFixture : public ::testing::Test {
     return request;
   }
 
+  // The checker's answer, or its error.
+  absl::StatusOr<consent::v1::CheckResponse> Checked(
+      const consent::v1::CheckRequest& request) {
+    consent::v1::CheckResponse response;
+    absl::Status status = registry_->checker().Check(request, &response);
+    if (!status.ok()) return status;
+    return response;
+  }
+  absl::StatusOr<consent::v1::CheckBatchResponse> BatchChecked(
+      const consent::v1::CheckBatchRequest& request) {
+    consent::v1::CheckBatchResponse response;
+    absl::Status status = registry_->checker().CheckBatch(request, &response);
+    if (!status.ok()) return status;
+    return response;
+  }
+
   consent::v1::Decision Decide(const consent::v1::CheckRequest& request) {
-    absl::StatusOr<consent::v1::CheckResponse> response =
-        registry_->checker().Check(request);
+    absl::StatusOr<consent::v1::CheckResponse> response = Checked(request);
     EXPECT_TRUE(response.ok()) << response.status();
     return response.ok() ? response->decision() : consent::v1::Decision();
   }
