@@ -10,16 +10,32 @@ ConsentServiceImpl::ConsentServiceImpl(core::ConsentRegistry* registry)
   SetMessageAllocatorFor_CheckBatch(&batch_messages_);
 }
 
-grpc::Status ConsentServiceImpl::RecordConsent(
-    grpc::ServerContext*, const consent::v1::RecordConsentRequest* request,
+grpc::ServerUnaryReactor* ConsentServiceImpl::RecordConsent(
+    grpc::CallbackServerContext* context,
+    const consent::v1::RecordConsentRequest* request,
     consent::v1::RecordConsentResponse* response) {
-  return Reply(registry_->ledger().RecordConsent(*request), response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The response lives until Finish.
+  registry_->ledger().RecordConsent(
+      *request, [reactor, response](
+                    absl::StatusOr<consent::v1::RecordConsentResponse> result) {
+        reactor->Finish(Reply(std::move(result), response));
+      });
+  return reactor;
 }
 
-grpc::Status ConsentServiceImpl::RecordObjection(
-    grpc::ServerContext*, const consent::v1::RecordObjectionRequest* request,
+grpc::ServerUnaryReactor* ConsentServiceImpl::RecordObjection(
+    grpc::CallbackServerContext* context,
+    const consent::v1::RecordObjectionRequest* request,
     consent::v1::RecordObjectionResponse* response) {
-  return Reply(registry_->ledger().RecordObjection(*request), response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  registry_->ledger().RecordObjection(
+      *request,
+      [reactor,
+       response](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
+        reactor->Finish(Reply(std::move(result), response));
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::Check(

@@ -11,26 +11,29 @@
 
 namespace consentd::api {
 
-// Check and CheckBatch never block (they answer from memory), so they run on
-// gRPC's callback API, without the sync server's thread handoffs, with each
-// call's messages on an arena; the writes wait for their group commit and
-// stay on the sync API.
+// Check, CheckBatch and the writes run on gRPC's callback API: no thread
+// waits and none is started per call, as the sync server's thread manager
+// does whenever every poller is busy. Checks answer at once from memory,
+// with each call's messages on an arena; a write is validated and queued on
+// gRPC's thread and answered by the commit queue once durable.
 using ConsentServiceBase =
-    consent::v1::ConsentService::WithCallbackMethod_Check<
-        consent::v1::ConsentService::WithCallbackMethod_CheckBatch<
-            consent::v1::ConsentService::Service>>;
+    consent::v1::ConsentService::WithCallbackMethod_RecordConsent<
+        consent::v1::ConsentService::WithCallbackMethod_RecordObjection<
+            consent::v1::ConsentService::WithCallbackMethod_Check<
+                consent::v1::ConsentService::WithCallbackMethod_CheckBatch<
+                    consent::v1::ConsentService::Service>>>>;
 
 class ConsentServiceImpl final : public ConsentServiceBase {
  public:
   // `registry` must outlive the service.
   explicit ConsentServiceImpl(core::ConsentRegistry* registry);
 
-  grpc::Status RecordConsent(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* RecordConsent(
+      grpc::CallbackServerContext* context,
       const consent::v1::RecordConsentRequest* request,
       consent::v1::RecordConsentResponse* response) override;
-  grpc::Status RecordObjection(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* RecordObjection(
+      grpc::CallbackServerContext* context,
       const consent::v1::RecordObjectionRequest* request,
       consent::v1::RecordObjectionResponse* response) override;
   grpc::ServerUnaryReactor* Check(

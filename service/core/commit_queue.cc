@@ -12,12 +12,22 @@ CommitQueue::CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
     : store_(store),
       index_(index),
       policy_(policy),
-      next_provisional_id_(kFirstProvisionalFactId) {}
+      next_provisional_id_(kFirstProvisionalFactId),
+      committer_([this] { CommitLoop(); }) {}
 
-CommitQueue::Ticket CommitQueue::Enqueue(
-    std::vector<store::FactRecord> records) {
+CommitQueue::~CommitQueue() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  committer_.join();
+}
+
+CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
+                                         OnCommitted on_committed) {
   auto write = std::make_shared<Write>();
   write->records = std::move(records);
+  write->on_committed = std::move(on_committed);
   absl::MutexLock lock(&mu_);
   for (const store::FactRecord& record : write->records) {
     policy::Fact fact = IndexFactOf(record, *policy_);
@@ -31,7 +41,6 @@ CommitQueue::Ticket CommitQueue::Enqueue(
 
 void CommitQueue::Drain() {
   absl::MutexLock lock(&mu_);
-  // Writers already queued lead their own commits; only wait for them.
   mu_.Await(absl::Condition(
       +[](CommitQueue* queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue->mu_) {
         return queue->queue_.empty() && !queue->committing_;
@@ -47,33 +56,40 @@ std::vector<policy::Fact> CommitQueue::PendingFacts(
 }
 
 absl::StatusOr<std::vector<int64_t>> CommitQueue::Await(const Ticket& ticket) {
-  // Wakes this writer only when its batch is done or it can lead: the
-  // condition is checked by whoever releases the lock, so a commit does not
-  // wake every waiting writer.
-  struct Wake {
-    const Write* write;
-    const bool* committing;
-    bool operator()() const { return write->done || !*committing; }
-  };
-  mu_.Lock();
-  while (true) {
-    Wake wake{ticket.get(), &committing_};
-    mu_.Await(absl::Condition(&wake));
-    if (ticket->done) break;
-    // Lead: commit everything queued, this write included.
-    committing_ = true;
-    std::vector<Ticket> batch(queue_.begin(), queue_.end());
-    queue_.clear();
-    mu_.Unlock();
-    CommitBatch(std::move(batch));
-    mu_.Lock();
-  }
-  mu_.Unlock();
+  absl::MutexLock lock(&mu_);
+  // Checked by whoever releases the lock: a commit wakes only the writers
+  // of its batch.
+  mu_.Await(absl::Condition(&ticket->done));
   if (!ticket->status.ok()) return ticket->status;
   return ticket->ids;
 }
 
-void CommitQueue::CommitBatch(std::vector<Ticket> batch) {
+void CommitQueue::CommitLoop() {
+  while (true) {
+    std::vector<Ticket> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](CommitQueue* queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue->mu_) {
+            return queue->stopping_ || !queue->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and nothing left to commit
+      committing_ = true;
+      batch.assign(queue_.begin(), queue_.end());
+      queue_.clear();
+    }
+    CommitBatch(batch);
+    for (const Ticket& write : batch) {
+      if (write->on_committed == nullptr) continue;
+      absl::StatusOr<std::vector<int64_t>> outcome = write->ids;
+      if (!write->status.ok()) outcome = write->status;
+      std::move(write->on_committed)(std::move(outcome));
+    }
+  }
+}
+
+void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   std::vector<store::FactRecord> records;
   for (const Ticket& write : batch) {
     records.insert(records.end(), write->records.begin(), write->records.end());

@@ -1,11 +1,13 @@
 // CommitQueue: group commit for the ledger's writes.
 //
-// Writes are queued in the order the ledger validated them. A writer that
-// finds no commit in flight becomes the leader: it commits everything queued
-// in one durable transaction (one fsync for many writes), adds the facts to
-// the in-memory index, and wakes the writers of the batch; meanwhile later
-// writes queue for the next batch. A write is acknowledged only after its
-// batch is durable and visible to checks.
+// Writes are queued in the order the ledger validated them. The queue's
+// committer thread commits everything queued in one durable transaction
+// (one fsync for many writes), adds the facts to the in-memory index, then
+// wakes the waiting writers of the batch and runs the callbacks of the
+// others; meanwhile later writes queue for the next batch. A write is
+// acknowledged only after its batch is durable and visible to checks.
+// Writers that pass a callback need no thread of their own while they
+// wait: an RPC can be finished from the callback.
 //
 // Until committed, queued facts are visible to the ledger's refusal checks
 // (PendingFacts), never to Check. If a batch fails, every write in it gets
@@ -21,10 +23,12 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "policy/fact.h"
@@ -45,13 +49,24 @@ class CommitQueue {
   class Write;
   using Ticket = std::shared_ptr<Write>;
 
-  // Every pointer must outlive the queue.
+  // Called once with the store's ids for a write's facts when its batch is
+  // durable and indexed, or with the batch's error. Runs on the committer
+  // thread, after the batch: it must not block.
+  using OnCommitted =
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<int64_t>>) &&>;
+
+  // Every pointer must outlive the queue. Starts the committer thread.
   CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
               const policy::PolicyModel* policy);
+  // Commits whatever is queued, then stops the committer thread.
+  ~CommitQueue();
+  CommitQueue(const CommitQueue&) = delete;
+  CommitQueue& operator=(const CommitQueue&) = delete;
 
-  // Queues one write (its facts, one per identifier).
-  Ticket Enqueue(std::vector<store::FactRecord> records)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // Queues one write (its facts, one per identifier). Wait for it with
+  // Await, or hear of it through `on_committed`.
+  Ticket Enqueue(std::vector<store::FactRecord> records,
+                 OnCommitted on_committed = nullptr) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until the write's batch is durable and indexed, and returns the
   // store's ids for its facts; or the batch's error.
@@ -69,8 +84,10 @@ class CommitQueue {
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // The committer thread: one batch after another until stopped.
+  void CommitLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Commits `batch` (taken from the queue) and publishes the outcome.
-  void CommitBatch(std::vector<Ticket> batch) ABSL_LOCKS_EXCLUDED(mu_);
+  void CommitBatch(const std::vector<Ticket>& batch) ABSL_LOCKS_EXCLUDED(mu_);
 
   store::ConsentStore* const store_;
   SuppressionIndex* const index_;
@@ -83,6 +100,9 @@ class CommitQueue {
                       crypto::DigestHash>
       pending_ ABSL_GUARDED_BY(mu_);
   int64_t next_provisional_id_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Last: starts once everything above is ready.
+  std::thread committer_;
 };
 
 class CommitQueue::Write {
@@ -90,6 +110,7 @@ class CommitQueue::Write {
   friend class CommitQueue;
   std::vector<store::FactRecord> records;
   std::vector<int64_t> provisional_ids;
+  OnCommitted on_committed;
   bool done = false;
   absl::Status status;
   std::vector<int64_t> ids;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "policy/decision.h"
@@ -67,6 +69,20 @@ Response Receipt(absl::Span<const int64_t> ids, const store::FactRecord& fact) {
   *response.mutable_recorded_at() =
       TimeUtil::MicrosecondsToTimestamp(fact.recorded_us);
   return response;
+}
+
+// Starts a write with a completion and waits for its outcome.
+template <typename Response>
+absl::StatusOr<Response> Wait(
+    absl::FunctionRef<void(ConsentLedger::Completion<Response>)> start) {
+  absl::Notification finished;
+  absl::StatusOr<Response> outcome;
+  start([&](absl::StatusOr<Response> result) {
+    outcome = std::move(result);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return outcome;
 }
 
 }  // namespace
@@ -183,16 +199,33 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
   return lifted;
 }
 
-CommitQueue::Ticket ConsentLedger::Enqueue(const PreparedWrite& write) {
+CommitQueue::Ticket ConsentLedger::Enqueue(
+    const PreparedWrite& write, CommitQueue::OnCommitted on_committed) {
   std::vector<store::FactRecord> records(write.digests.size(), write.fact);
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].digest = write.digests[i];
   }
-  return commits_.Enqueue(std::move(records));
+  return commits_.Enqueue(std::move(records), std::move(on_committed));
 }
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
     const consent::v1::RecordConsentRequest& request) {
+  return Wait<consent::v1::RecordConsentResponse>(
+      [&](Completion<consent::v1::RecordConsentResponse> done) {
+        RecordConsent(request, std::move(done));
+      });
+}
+
+void ConsentLedger::RecordConsent(
+    const consent::v1::RecordConsentRequest& request,
+    Completion<consent::v1::RecordConsentResponse> done) {
+  absl::Status refused = QueueConsent(request, done);
+  if (!refused.ok()) std::move(done)(std::move(refused));
+}
+
+absl::Status ConsentLedger::QueueConsent(
+    const consent::v1::RecordConsentRequest& request,
+    Completion<consent::v1::RecordConsentResponse>& done) {
   ASSIGN_OR_RETURN(ScopeId purpose,
                    ResolvePurpose(*policy_, request.purpose(), true));
   ASSIGN_OR_RETURN(ScopeId channel,
@@ -221,36 +254,52 @@ absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
         policy_->LiftsRefusal(request.evidence().collection_method());
   }
 
-  CommitQueue::Ticket ticket;
-  {
-    absl::MutexLock lock(&write_mu_);
-    if (grant) {
-      ASSIGN_OR_RETURN(fact.lifted_refusal,
-                       CheckStandingRefusals(write.digests, fact, purpose,
-                                             channel, fact.recorded_us));
-    }
-    ticket = Enqueue(write);
+  absl::MutexLock lock(&write_mu_);
+  if (grant) {
+    ASSIGN_OR_RETURN(fact.lifted_refusal,
+                     CheckStandingRefusals(write.digests, fact, purpose,
+                                           channel, fact.recorded_us));
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, commits_.Await(ticket));
-  auto response = Receipt<consent::v1::RecordConsentResponse>(ids, fact);
-  response.set_lifted_refusal(fact.lifted_refusal);
-  return response;
+  Enqueue(write, [fact, done = std::move(done)](
+                     absl::StatusOr<std::vector<int64_t>> ids) mutable {
+    if (!ids.ok()) return std::move(done)(ids.status());
+    auto response = Receipt<consent::v1::RecordConsentResponse>(*ids, fact);
+    response.set_lifted_refusal(fact.lifted_refusal);
+    std::move(done)(std::move(response));
+  });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<consent::v1::RecordObjectionResponse>
 ConsentLedger::RecordObjection(
     const consent::v1::RecordObjectionRequest& request) {
+  return Wait<consent::v1::RecordObjectionResponse>(
+      [&](Completion<consent::v1::RecordObjectionResponse> done) {
+        RecordObjection(request, std::move(done));
+      });
+}
+
+void ConsentLedger::RecordObjection(
+    const consent::v1::RecordObjectionRequest& request,
+    Completion<consent::v1::RecordObjectionResponse> done) {
+  absl::Status refused = QueueObjection(request, done);
+  if (!refused.ok()) std::move(done)(std::move(refused));
+}
+
+absl::Status ConsentLedger::QueueObjection(
+    const consent::v1::RecordObjectionRequest& request,
+    Completion<consent::v1::RecordObjectionResponse>& done) {
   RETURN_IF_ERROR(ResolvePurpose(*policy_, request.purpose(), false).status());
   RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
   ASSIGN_OR_RETURN(PreparedWrite write,
                    Prepare(request, consent::v1::FACT_KIND_OBJECTION));
-  CommitQueue::Ticket ticket;
-  {
-    absl::MutexLock lock(&write_mu_);
-    ticket = Enqueue(write);
-  }
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, commits_.Await(ticket));
-  return Receipt<consent::v1::RecordObjectionResponse>(ids, write.fact);
+  absl::MutexLock lock(&write_mu_);
+  Enqueue(write, [fact = write.fact, done = std::move(done)](
+                     absl::StatusOr<std::vector<int64_t>> ids) mutable {
+    if (!ids.ok()) return std::move(done)(ids.status());
+    std::move(done)(Receipt<consent::v1::RecordObjectionResponse>(*ids, fact));
+  });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(

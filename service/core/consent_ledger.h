@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "consent/v1/consent.pb.h"
@@ -42,6 +43,10 @@ class ConsentLedger {
   // Loads every stored fact into the index; call once, before serving.
   absl::Status LoadIndex();
 
+  // Receives a write's outcome, once.
+  template <typename Response>
+  using Completion = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+
   // Records a consent grant or withdrawal for every identifier of the
   // request. OK means durable and visible to checks. Errors:
   // INVALID_ARGUMENT for bad input; FAILED_PRECONDITION when a grant meets a
@@ -50,11 +55,21 @@ class ConsentLedger {
   absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
       const consent::v1::RecordConsentRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
+  // The same without waiting: `done` is called on this thread for a write
+  // refused before it is queued, else on the commit queue's thread once the
+  // write is durable and visible (or failed); there it must not block.
+  void RecordConsent(const consent::v1::RecordConsentRequest& request,
+                     Completion<consent::v1::RecordConsentResponse> done)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Records an objection for every identifier of the request. Errors as
   // RecordConsent, less FAILED_PRECONDITION.
   absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
       const consent::v1::RecordObjectionRequest& request)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // The same without waiting, as the RecordConsent above.
+  void RecordObjection(const consent::v1::RecordObjectionRequest& request,
+                       Completion<consent::v1::RecordObjectionResponse> done)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Records one fact of `kind` (OBJECTION: global; RESTRICTION;
@@ -124,8 +139,19 @@ class ConsentLedger {
   // The channels a fact for `channel` covers: itself, or every channel.
   std::vector<policy::ScopeId> ChannelsCovered(policy::ScopeId channel) const;
 
+  // Validates the write and queues it with `done` (moved from only then).
+  absl::Status QueueConsent(
+      const consent::v1::RecordConsentRequest& request,
+      Completion<consent::v1::RecordConsentResponse>& done)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::Status QueueObjection(
+      const consent::v1::RecordObjectionRequest& request,
+      Completion<consent::v1::RecordObjectionResponse>& done)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Queues one fact per digest for the next group commit.
-  CommitQueue::Ticket Enqueue(const PreparedWrite& write)
+  CommitQueue::Ticket Enqueue(const PreparedWrite& write,
+                              CommitQueue::OnCommitted on_committed = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   store::ConsentStore* const store_;

@@ -4,8 +4,10 @@
 #include "service/core/commit_queue.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -203,8 +205,8 @@ TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
     return std::vector<store::FactRecord>{fact};
   };
   store_.HoldNextAppend();
-  CommitQueue::Ticket lead = queue.Enqueue(record(1));
-  std::thread leader([&] { EXPECT_TRUE(queue.Await(lead).ok()); });
+  CommitQueue::Ticket first = queue.Enqueue(record(1));
+  std::thread first_writer([&] { EXPECT_TRUE(queue.Await(first).ok()); });
   store_.AwaitHeld();
 
   // Five writes queue while the first commit is held.
@@ -227,7 +229,7 @@ TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
     });
   }
   store_.Release();
-  leader.join();
+  first_writer.join();
   for (std::thread& follower : followers) follower.join();
 
   EXPECT_EQ(store_.appends(), 2)
@@ -235,6 +237,55 @@ TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
   EXPECT_EQ(index_.fact_count(), 6u);
   EXPECT_TRUE(queue.PendingFacts(two).empty());
   for (size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[i - 1] + 1);
+}
+
+TEST_F(CommitQueueTest, AWriteWithACompletionIsAnsweredOnceDurableAndVisible) {
+  absl::Mutex mu;
+  std::optional<absl::StatusOr<consent::v1::RecordObjectionResponse>> outcome;
+  size_t indexed_when_answered = 0;
+  store_.HoldNextAppend();
+  ledger_.RecordObjection(
+      Objection("ana@x.si"),
+      [&](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
+        absl::MutexLock lock(&mu);
+        indexed_when_answered = index_.fact_count();
+        outcome = std::move(result);
+      });
+  store_.AwaitHeld();
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_FALSE(outcome.has_value()) << "answered before the commit";
+  }
+  store_.Release();
+  absl::MutexLock lock(&mu);
+  ASSERT_TRUE(mu.AwaitWithTimeout(
+      absl::Condition(
+          +[](std::optional<
+               absl::StatusOr<consent::v1::RecordObjectionResponse>>* o) {
+            return o->has_value();
+          },
+          &outcome),
+      absl::Seconds(30)));
+  ASSERT_TRUE(outcome->ok()) << outcome->status();
+  EXPECT_EQ((*outcome)->fact_ids_size(), 1);
+  EXPECT_EQ(indexed_when_answered, 1u) << "answered before checks see it";
+}
+
+TEST_F(CommitQueueTest, ARefusedWriteIsAnsweredAtOnceOnTheCallingThread) {
+  consent::v1::RecordObjectionRequest no_evidence = Objection("ana@x.si");
+  no_evidence.clear_evidence();
+  std::optional<absl::Status> status;
+  std::thread::id answered_on;
+  ledger_.RecordObjection(
+      no_evidence,
+      [&](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
+        status = result.status();
+        answered_on = std::this_thread::get_id();
+      });
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(answered_on, std::this_thread::get_id());
+  EXPECT_EQ(store_.appends(), 0);
 }
 
 TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
