@@ -11,14 +11,24 @@
 // [100000, 100000 + --numbers); bench/run seeds the first half of that range
 // onto a suppression list, so about half the checks hit.
 //
-// With --rate the load is open-loop: each request has a scheduled send time
-// and its latency counts from then, so a stalled server shows as latency
-// rather than as fewer requests.
+// Calls go out on gRPC's callback API, as redis-benchmark runs one event
+// loop: the client shares the machine's cores with consentd, so it should
+// spend them on calls, not on a thread per call in flight. Each of the
+// --concurrency slots has its own connection (redis-benchmark opens one per
+// client too).
+//
+// Without --rate the load is closed-loop: each slot keeps one call in
+// flight. With --rate it is open-loop: calls leave at their scheduled times
+// whatever is still in flight, and each latency counts from the scheduled
+// time, so a stalled server shows as latency rather than as fewer requests.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -27,12 +37,16 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/consent_client.h"
+#include "absl/synchronization/mutex.h"
+#include "consent/v1/consent.grpc.pb.h"
 
 namespace consentd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using consent::v1::ConsentService;
+
+constexpr auto kCallTimeout = std::chrono::seconds(30);
 
 struct Options {
   std::string server = "127.0.0.1:50051";
@@ -46,12 +60,6 @@ struct Options {
   bool include_identifiers = false;
 };
 
-struct WorkerResult {
-  std::vector<double> latencies_us;
-  int64_t identifiers = 0;
-  int64_t errors = 0;
-};
-
 std::string Number(std::mt19937_64& random, const Options& options) {
   int suffix = 100000 + static_cast<int>(random() % options.numbers);
   if (options.national) {
@@ -61,17 +69,27 @@ std::string Number(std::mt19937_64& random, const Options& options) {
   return absl::StrCat("+38640", suffix);
 }
 
-// A worker's requests, drawn before the clock starts (as redis-benchmark
-// prepares its commands): the client shares the two cores with consentd, so
-// its CPU should go to calls, not to formatting numbers. Checks cycle
-// through a deck of kDeckIdentifiers numbers per worker; writes are made
-// fresh, each to a new address.
-class RequestDeck {
+// What one finished call reports.
+struct Outcome {
+  bool ok = false;
+  int64_t identifiers = 0;
+};
+
+// A slot's connection and requests, drawn before the clock starts (as
+// redis-benchmark prepares its commands). Checks cycle through a deck of
+// kDeckIdentifiers numbers per slot; writes are made fresh, each to a new
+// address.
+class Slot {
  public:
   static constexpr int kDeckIdentifiers = 8192;
 
-  RequestDeck(const Options& options, int worker)
-      : options_(options), random_(worker * 7919 + 1) {
+  Slot(const Options& options, int index)
+      : options_(options), random_(index * 7919 + 1) {
+    grpc::ChannelArguments arguments;
+    // A connection of its own, not one shared through the subchannel pool.
+    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    stub_ = ConsentService::NewStub(grpc::CreateCustomChannel(
+        options.server, grpc::InsecureChannelCredentials(), arguments));
     if (options.mode == "check") {
       for (int i = 0; i < kDeckIdentifiers; ++i) {
         consent::v1::CheckRequest& request = checks_.emplace_back();
@@ -96,33 +114,158 @@ class RequestDeck {
     }
   }
 
-  // Sends the next request; returns identifiers decided or written, or -1
-  // on error.
-  int64_t Send(const client::ConsentClient& client, int64_t sequence) {
+  // Starts the slot's next call; `done` gets its outcome on a gRPC thread.
+  // Calls on one slot must not overlap (the deck and random are its own).
+  template <typename Done>
+  void Send(int64_t sequence, Done done) {
     ++next_;
     if (options_.mode == "check") {
-      return client.Check(checks_[next_ % checks_.size()]).ok() ? 1 : -1;
+      Start(&ConsentService::Stub::async_interface::Check,
+            checks_[next_ % checks_.size()], 1, std::move(done));
+    } else if (options_.mode == "batch") {
+      Start(&ConsentService::Stub::async_interface::CheckBatch,
+            batches_[next_ % batches_.size()], options_.batch, std::move(done));
+    } else {
+      auto request = std::make_shared<consent::v1::RecordObjectionRequest>();
+      request->add_identifiers()->set_email(absl::StrCat(
+          "load-", sequence, "-", random_() % 1000000, "@example.si"));
+      request->mutable_evidence()->set_collection_method(
+          consent::v1::COLLECTION_METHOD_API);
+      Start(&ConsentService::Stub::async_interface::RecordObjection, *request,
+            1, [request, done = std::move(done)](Outcome outcome) mutable {
+              done(outcome);
+            });
     }
-    if (options_.mode == "batch") {
-      return client.CheckBatch(batches_[next_ % batches_.size()]).ok()
-                 ? options_.batch
-                 : -1;
-    }
-    consent::v1::RecordObjectionRequest request;
-    request.add_identifiers()->set_email(absl::StrCat(
-        "load-", sequence, "-", random_() % 1000000, "@example.si"));
-    request.mutable_evidence()->set_collection_method(
-        consent::v1::COLLECTION_METHOD_API);
-    return client.RecordObjection(request).ok() ? 1 : -1;
   }
 
  private:
+  template <typename Request, typename Response, typename Done>
+  void Start(void (ConsentService::Stub::async_interface::*method)(
+                 grpc::ClientContext*, const Request*, Response*,
+                 std::function<void(grpc::Status)>),
+             const Request& request, int64_t identifiers, Done done) {
+    struct Call {
+      grpc::ClientContext context;
+      Response response;
+    };
+    auto* call = new Call();
+    call->context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+    (stub_->async()->*method)(&call->context, &request, &call->response,
+                              [call, identifiers, done = std::move(done)](
+                                  grpc::Status status) mutable {
+                                delete call;
+                                done(Outcome{status.ok(), identifiers});
+                              });
+  }
+
   const Options& options_;
   std::mt19937_64 random_;
+  std::unique_ptr<ConsentService::Stub> stub_;
   std::vector<consent::v1::CheckRequest> checks_;
   std::vector<consent::v1::CheckBatchRequest> batches_;
   size_t next_ = 0;
 };
+
+struct Tally {
+  std::vector<double> latencies_us;
+  int64_t identifiers = 0;
+  int64_t errors = 0;
+
+  void Add(Outcome outcome, Clock::time_point sent) {
+    if (!outcome.ok) {
+      ++errors;
+      return;
+    }
+    identifiers += outcome.identifiers;
+    latencies_us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+  }
+};
+
+// Counts calls in flight; Wait returns when none is.
+class InFlight {
+ public:
+  void Add() {
+    absl::MutexLock lock(&mu_);
+    ++count_;
+  }
+  void Done() {
+    absl::MutexLock lock(&mu_);
+    --count_;
+  }
+  void Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* count) { return *count == 0; }, &count_));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int count_ = 0;
+};
+
+// Each slot keeps one call in flight until `end`.
+void ClosedLoop(std::vector<std::unique_ptr<Slot>>& slots,
+                std::vector<Tally>& tallies, Clock::time_point end) {
+  InFlight in_flight;
+  std::atomic<int64_t> sequence{0};
+  struct Chain {
+    Slot* slot;
+    Tally* tally;
+    Clock::time_point end;
+    InFlight* in_flight;
+    std::atomic<int64_t>* sequence;
+
+    void Next() {
+      const Clock::time_point sent = Clock::now();
+      if (sent >= end) {
+        in_flight->Done();
+        return;
+      }
+      slot->Send(++*sequence, [this, sent](Outcome outcome) {
+        tally->Add(outcome, sent);
+        Next();
+      });
+    }
+  };
+  std::vector<Chain> chains;
+  chains.reserve(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    chains.push_back({slots[i].get(), &tallies[i], end, &in_flight, &sequence});
+  }
+  for (Chain& chain : chains) {
+    in_flight.Add();
+    chain.Next();
+  }
+  in_flight.Wait();
+}
+
+// Calls leave at `rate` per second in all, round the slots, from `start`
+// until `end`, whatever is still in flight.
+void OpenLoop(std::vector<std::unique_ptr<Slot>>& slots, Tally& tally,
+              double rate, Clock::time_point start, Clock::time_point end) {
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / rate));
+  absl::Mutex mu;
+  InFlight in_flight;
+  int64_t sequence = 0;
+  for (Clock::time_point scheduled = start; scheduled < end;
+       scheduled += interval, ++sequence) {
+    std::this_thread::sleep_until(scheduled);
+    // Only this thread calls Send, so a slot's deck and random are never
+    // used at once; calls in flight only read the deck's requests.
+    Slot& slot = *slots[sequence % slots.size()];
+    in_flight.Add();
+    slot.Send(sequence, [&, scheduled](Outcome outcome) {
+      {
+        absl::MutexLock lock(&mu);
+        tally.Add(outcome, scheduled);
+      }
+      in_flight.Done();
+    });
+  }
+  in_flight.Wait();
+}
 
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -152,64 +295,41 @@ int main(int argc, char** argv) {
                "CheckBatch answers per identifier too");
   CLI11_PARSE(app, argc, argv);
 
-  client::ConsentClient client(options.server, absl::Seconds(30));
-  if (!client.GetStatus().ok()) {
-    std::cerr << "consentd_load: no consentd at " << options.server << "\n";
-    return 1;
+  std::vector<std::unique_ptr<Slot>> slots;
+  for (int i = 0; i < options.concurrency; ++i) {
+    slots.push_back(std::make_unique<Slot>(options, i));
   }
-  std::vector<WorkerResult> results(options.concurrency);
-  std::vector<RequestDeck> decks;
-  decks.reserve(options.concurrency);
-  for (int w = 0; w < options.concurrency; ++w) decks.emplace_back(options, w);
-  std::atomic<int64_t> sequence{0};
+  // One warm-up call per slot opens its connection before the clock runs.
+  {
+    std::vector<Tally> warm(slots.size());
+    ClosedLoop(slots, warm, Clock::now() + std::chrono::milliseconds(200));
+    int64_t ok = 0;
+    for (const Tally& tally : warm) ok += tally.latencies_us.size();
+    if (ok == 0) {
+      std::cerr << "consentd_load: no answer from " << options.server << "\n";
+      return 1;
+    }
+  }
+
+  std::vector<Tally> tallies(options.rate > 0 ? 1 : slots.size());
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
-  const auto interval = options.rate > 0
-                            ? std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(
-                                      options.concurrency / options.rate))
-                            : Clock::duration::zero();
-  std::vector<std::thread> workers;
-  for (int w = 0; w < options.concurrency; ++w) {
-    workers.emplace_back([&, w] {
-      RequestDeck& deck = decks[w];
-      WorkerResult& result = results[w];
-      // Spread the workers' schedules over one interval.
-      auto scheduled = start + interval * w / options.concurrency;
-      while (true) {
-        auto sent = Clock::now();
-        if (options.rate > 0) {
-          if (scheduled >= end) break;
-          std::this_thread::sleep_until(scheduled);
-          sent = scheduled;
-          scheduled += interval;
-        } else if (sent >= end) {
-          break;
-        }
-        int64_t done = deck.Send(client, sequence++);
-        auto finished = Clock::now();
-        if (done < 0) {
-          ++result.errors;
-          continue;
-        }
-        result.identifiers += done;
-        result.latencies_us.push_back(
-            std::chrono::duration<double, std::micro>(finished - sent).count());
-      }
-    });
+  if (options.rate > 0) {
+    OpenLoop(slots, tallies[0], options.rate, start, end);
+  } else {
+    ClosedLoop(slots, tallies, end);
   }
-  for (std::thread& worker : workers) worker.join();
   const double elapsed =
       std::chrono::duration<double>(Clock::now() - start).count();
 
   std::vector<double> latencies;
   int64_t identifiers = 0, errors = 0;
-  for (const WorkerResult& result : results) {
-    latencies.insert(latencies.end(), result.latencies_us.begin(),
-                     result.latencies_us.end());
-    identifiers += result.identifiers;
-    errors += result.errors;
+  for (const Tally& tally : tallies) {
+    latencies.insert(latencies.end(), tally.latencies_us.begin(),
+                     tally.latencies_us.end());
+    identifiers += tally.identifiers;
+    errors += tally.errors;
   }
   std::sort(latencies.begin(), latencies.end());
   std::cout << absl::StrFormat(
