@@ -5,7 +5,6 @@
 #include <set>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "phonenumbers/phonemetadata.pb.h"
 #include "phonenumbers/phonenumberutil.h"
 #include "re2/re2.h"
@@ -215,12 +214,10 @@ std::optional<absl::string_view> E164Validator::ValidRegion(
   }
   // The calling code is the shortest prefix that is one, as libphonenumber
   // reads it.
+  int calling_code = 0;
   for (size_t length = 1; length <= 3 && length < digits.size(); ++length) {
-    int calling_code = 0;
-    if (!absl::SimpleAtoi(digits.substr(0, length), &calling_code) ||
-        calling_code <= 0 || calling_code > kMaxCallingCode) {
-      return std::nullopt;
-    }
+    // Digits only (checked above), so this cannot overflow or fail.
+    calling_code = calling_code * 10 + (digits[length - 1] - '0');
     const CallingCode* code = codes_[calling_code].get();
     if (code == nullptr) continue;
     if (!code->usable) return std::nullopt;
