@@ -265,9 +265,9 @@ void OpenLoop(std::vector<std::unique_ptr<Slot>>& slots, Tally& tally,
       for (int64_t sequence = 0; scheduled < end;
            scheduled += interval, ++sequence) {
         std::this_thread::sleep_until(scheduled);
-        lags.push_back(std::chrono::duration<double, std::micro>(
-                           Clock::now() - scheduled)
-                           .count());
+        lags.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - scheduled)
+                .count());
         // Only this thread calls the slot's Send, so its deck and random
         // are never used at once; calls in flight only read the requests.
         in_flight.Add();
