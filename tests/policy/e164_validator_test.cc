@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
+#include "tests/testing/libphonenumber_reading.h"
 
 namespace consentd::policy {
 namespace {
@@ -21,23 +22,11 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-struct Canonical {
-  std::string e164;
-  std::string region;
-};
+using testing::PhoneReading;
 
 // libphonenumber's answer for `e164`, as IdentifierNormaliser asks it.
-std::optional<Canonical> Reference(const std::string& e164) {
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  if (util.Parse(e164, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
-      !util.IsValidNumber(number)) {
-    return std::nullopt;
-  }
-  Canonical out;
-  util.Format(number, PhoneNumberUtil::E164, &out.e164);
-  util.GetRegionCodeForNumber(number, &out.region);
-  return out;
+std::optional<PhoneReading> Reference(const std::string& e164) {
+  return testing::LibphonenumberReading(e164, "ZZ");
 }
 
 class E164ValidatorTest : public ::testing::Test {
@@ -51,7 +40,7 @@ class E164ValidatorTest : public ::testing::Test {
   // asked, what libphonenumber finds valid and what the shortcut answered.
   void ExpectAgreement(const std::string& e164) {
     ++asked_;
-    const std::optional<Canonical> reference = Reference(e164);
+    const std::optional<PhoneReading> reference = Reference(e164);
     if (reference.has_value()) ++valid_;
     const std::optional<absl::string_view> region =
         validator().ValidRegion(e164);

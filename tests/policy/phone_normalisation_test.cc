@@ -15,6 +15,7 @@
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
 #include "policy/identifier_normaliser.h"
+#include "tests/testing/libphonenumber_reading.h"
 
 namespace consentd::policy {
 namespace {
@@ -22,30 +23,15 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-struct Reading {
-  std::string e164;
-  std::string region;
-};
-
-std::optional<Reading> Reference(const std::string& raw,
-                                 const std::string& region) {
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  if (util.Parse(raw, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
-      !util.IsValidNumber(number)) {
-    return std::nullopt;
-  }
-  Reading out;
-  util.Format(number, PhoneNumberUtil::E164, &out.e164);
-  util.GetRegionCodeForNumber(number, &out.region);
-  return out;
-}
+using testing::LibphonenumberReading;
+using testing::PhoneReading;
 
 class PhoneNormalisationTest : public ::testing::Test {
  protected:
   void ExpectAgreement(const std::string& raw, const std::string& region) {
     ++asked_;
-    const std::optional<Reading> reference = Reference(raw, region);
+    const std::optional<PhoneReading> reference =
+        LibphonenumberReading(raw, region);
     const absl::StatusOr<NormalisedIdentifier> ours =
         normaliser_.NormalisePhone(raw, region);
     ASSERT_EQ(ours.ok(), reference.has_value())
