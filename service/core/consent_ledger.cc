@@ -434,7 +434,7 @@ absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
   ASSIGN_OR_RETURN(std::vector<consent::v1::RecordedFact> facts,
                    FactsFor(resolved->digest));
   consent::v1::GetRecordResponse response;
-  *response.mutable_identifier() = IdentifierResolver::ToProto(*resolved);
+  IdentifierResolver::FillProto(*resolved, response.mutable_identifier());
   for (consent::v1::RecordedFact& fact : facts) {
     *response.add_facts() = std::move(fact);
   }

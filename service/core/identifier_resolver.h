@@ -66,15 +66,8 @@ class IdentifierResolver {
     return resolved;
   }
 
-  // The NormalisedIdentifier message for a resolved identifier.
-  static consent::v1::NormalisedIdentifier ToProto(
-      const ResolvedIdentifier& resolved) {
-    consent::v1::NormalisedIdentifier out;
-    FillProto(resolved, &out);
-    return out;
-  }
-
-  // The same, written into `out` (which may live on an arena).
+  // Writes the NormalisedIdentifier message for a resolved identifier into
+  // `out` (which may live on an arena).
   static void FillProto(const ResolvedIdentifier& resolved,
                         consent::v1::NormalisedIdentifier* out) {
     out->set_kind(resolved.identifier.kind);

@@ -156,7 +156,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
       std::vector<ResolvedIdentifier> resolved,
       resolver_->ResolveAll(request.identifiers(), request.default_region()));
   for (const ResolvedIdentifier& identifier : resolved) {
-    *opened.add_identifiers() = IdentifierResolver::ToProto(identifier);
+    IdentifierResolver::FillProto(identifier, opened.add_identifiers());
   }
   if (rectification) {
     absl::StatusOr<ResolvedIdentifier> replacement =
@@ -169,7 +169,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
       return absl::InvalidArgumentError(
           "replacement: the same identifier as identifiers[0]");
     }
-    *opened.mutable_replacement() = IdentifierResolver::ToProto(*replacement);
+    IdentifierResolver::FillProto(*replacement, opened.mutable_replacement());
   }
   opened.set_received_via(request.received_via());
   opened.set_requester_contact(request.requester_contact());
