@@ -1,6 +1,7 @@
 #include "service/core/contact_checker.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -35,45 +36,67 @@ absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
 }
 
 void ContactChecker::Decide(
-    const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
-        identifiers,
+    absl::Span<const Identifiers* const> contacts,
     absl::string_view default_region, const policy::CheckQuery& query,
-    bool per_identifier, consent::v1::Decision* out) const {
-  const size_t count = static_cast<size_t>(identifiers.size());
+    bool per_identifier, absl::Span<consent::v1::Decision* const> out) const {
+  // Every identifier is resolved first, without a lock; the lists and the
+  // index are then read once for all the contacts, not once per identifier
+  // (their locks are cache lines every core would otherwise bounce).
   absl::InlinedVector<absl::StatusOr<ResolvedIdentifier>, 4> resolved;
   absl::InlinedVector<crypto::Digest, 4> digests;
-  // The lists holding each identifier; the pointers keep the lists alive
-  // (and the names the decision reads valid) until the answer is built.
-  absl::InlinedVector<absl::InlinedVector<SuppressionLists::ListPtr, 1>, 4>
-      holding(count);
-  absl::InlinedVector<std::vector<policy::ListMembership>, 4> memberships(
-      count);
-  for (size_t i = 0; i < count; ++i) {
-    resolved.push_back(
-        resolver_->Resolve(identifiers[static_cast<int>(i)], default_region));
-    if (!resolved[i].ok()) {
-      digests.push_back(crypto::Digest{});
-      continue;
-    }
-    digests.push_back(resolved[i]->digest);
-    holding[i] = lists_->Holding(resolved[i]->digest, query);
-    for (const SuppressionLists::ListPtr& list : holding[i]) {
-      memberships[i].push_back({list->name});
+  for (const Identifiers* identifiers : contacts) {
+    for (const consent::v1::Identifier& identifier : *identifiers) {
+      resolved.push_back(resolver_->Resolve(identifier, default_region));
+      digests.push_back(resolved.back().ok() ? resolved.back()->digest
+                                             : crypto::Digest{});
     }
   }
-  policy::ContactVerdict verdict = index_->WithFacts(
+  // The snapshot keeps the lists alive, and the names the decisions read
+  // valid, until the answers are built.
+  const SuppressionLists::Snapshot lists = lists_->Applying(query);
+  absl::InlinedVector<absl::InlinedVector<policy::ListMembership, 1>, 4>
+      memberships(resolved.size());
+  for (const SuppressionLists::ListPtr& list : lists) {
+    for (size_t i = 0; i < resolved.size(); ++i) {
+      if (resolved[i].ok() && list->digests.contains(digests[i])) {
+        memberships[i].push_back({list->name});
+      }
+    }
+  }
+  absl::InlinedVector<policy::ContactVerdict, 1> verdicts;
+  verdicts.reserve(contacts.size());
+  index_->WithFacts(
       digests, [&](absl::Span<const absl::Span<const policy::Fact>> facts) {
-        absl::InlinedVector<policy::IdentifierInput, 4> inputs(count);
-        for (size_t i = 0; i < count; ++i) {
-          inputs[i].valid = resolved[i].ok();
-          if (!inputs[i].valid) continue;
-          inputs[i].phone_region = resolved[i]->identifier.phone_region;
-          inputs[i].facts = facts[i];
-          inputs[i].lists = memberships[i];
+        absl::InlinedVector<policy::IdentifierInput, 4> inputs;
+        size_t first = 0;
+        for (const Identifiers* identifiers : contacts) {
+          const size_t count = static_cast<size_t>(identifiers->size());
+          inputs.assign(count, policy::IdentifierInput());
+          for (size_t i = 0; i < count; ++i) {
+            const size_t at = first + i;
+            inputs[i].valid = resolved[at].ok();
+            if (!inputs[i].valid) continue;
+            inputs[i].phone_region = resolved[at]->identifier.phone_region;
+            inputs[i].facts = facts[at];
+            inputs[i].lists = memberships[at];
+          }
+          verdicts.push_back(policy::DecideContact(*policy_, query, inputs));
+          first += count;
         }
-        return policy::DecideContact(*policy_, query, inputs);
       });
+  size_t first = 0;
+  for (size_t c = 0; c < contacts.size(); ++c) {
+    const size_t count = static_cast<size_t>(contacts[c]->size());
+    Answer(verdicts[c], absl::MakeConstSpan(resolved).subspan(first, count),
+           per_identifier, out[c]);
+    first += count;
+  }
+}
 
+void ContactChecker::Answer(
+    const policy::ContactVerdict& verdict,
+    absl::Span<const absl::StatusOr<ResolvedIdentifier>> resolved,
+    bool per_identifier, consent::v1::Decision* out) const {
   // Empty strings are left unset (the same message in proto3): each set
   // string costs an allocation off an arena.
   out->set_verdict(verdict.verdict);
@@ -106,8 +129,10 @@ absl::Status ContactChecker::Check(const consent::v1::CheckRequest& request,
       policy::CheckQuery query,
       MakeQuery(request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
-  Decide(request.identifiers(), request.default_region(), query,
-         /*per_identifier=*/true, response->mutable_decision());
+  const Identifiers* contact = &request.identifiers();
+  consent::v1::Decision* decision = response->mutable_decision();
+  Decide({&contact, 1}, request.default_region(), query,
+         /*per_identifier=*/true, {&decision, 1});
   return absl::OkStatus();
 }
 
@@ -143,13 +168,19 @@ absl::Status ContactChecker::CheckBatch(
       policy::CheckQuery query,
       MakeQuery(request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
+  std::vector<const Identifiers*> contacts;
+  std::vector<consent::v1::Decision*> decisions;
+  contacts.reserve(static_cast<size_t>(request.contacts_size()));
+  decisions.reserve(static_cast<size_t>(request.contacts_size()));
   response->mutable_decisions()->Reserve(request.contacts_size());
   for (const consent::v1::BatchContact& contact : request.contacts()) {
     consent::v1::BatchDecision* decision = response->add_decisions();
     if (!contact.row_id().empty()) decision->set_row_id(contact.row_id());
-    Decide(contact.identifiers(), request.default_region(), query,
-           request.include_identifiers(), decision->mutable_decision());
+    contacts.push_back(&contact.identifiers());
+    decisions.push_back(decision->mutable_decision());
   }
+  Decide(contacts, request.default_region(), query,
+         request.include_identifiers(), decisions);
   return absl::OkStatus();
 }
 

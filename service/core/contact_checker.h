@@ -11,6 +11,7 @@
 #define CONSENTD_SERVICE_CORE_CONTACT_CHECKER_H_
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "consent/v1/consent.pb.h"
 #include "policy/decision.h"
 #include "policy/policy_model.h"
@@ -53,15 +54,26 @@ class ContactChecker {
       const google::protobuf::Timestamp& at,
       absl::string_view default_region) const;
 
-  // Decides one contact; its identifier count must already be validated
-  // (ValidateIdentifierCount). `out->identifiers` is filled only with
+  // A contact's identifiers, as requests carry them.
+  using Identifiers =
+      google::protobuf::RepeatedPtrField<consent::v1::Identifier>;
+
+  // Decides each of `contacts` into the empty Decision at the same place in
+  // `out`, reading the lists and the index once for them all. Each
+  // contact's identifier count must already be validated
+  // (ValidateIdentifierCount). Decision.identifiers is filled only with
   // `per_identifier`.
-  void Decide(const google::protobuf::RepeatedPtrField<consent::v1::Identifier>&
-                  identifiers,
+  void Decide(absl::Span<const Identifiers* const> contacts,
               absl::string_view default_region, const policy::CheckQuery& query,
-              bool per_identifier, consent::v1::Decision* out) const;
+              bool per_identifier,
+              absl::Span<consent::v1::Decision* const> out) const;
 
  private:
+  // Writes one contact's verdict into `out`.
+  void Answer(const policy::ContactVerdict& verdict,
+              absl::Span<const absl::StatusOr<ResolvedIdentifier>> resolved,
+              bool per_identifier, consent::v1::Decision* out) const;
+
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
   const SuppressionIndex* const index_;

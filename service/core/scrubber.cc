@@ -3,10 +3,12 @@
 #include <openssl/rand.h>
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/core/input_validation.h"
 
@@ -117,10 +119,8 @@ absl::Status Scrubber::Session::Decide(const consent::v1::ScrubRows& rows,
   scrubber_->workers_->ForEachSlice(
       static_cast<size_t>(rows.rows_size()), kMinRowsPerSlice,
       [&](size_t begin, size_t end) {
-        for (size_t i = begin; i < end; ++i) {
-          const int row = static_cast<int>(i);
-          DecideRow(rows.rows(row), results->mutable_rows(first + row));
-        }
+        DecideSlice(rows, static_cast<int>(begin), static_cast<int>(end),
+                    results, first);
       });
   for (int i = 0; i < rows.rows_size(); ++i) {
     Count(rows.rows(i), results->rows(first + i));
@@ -128,20 +128,38 @@ absl::Status Scrubber::Session::Decide(const consent::v1::ScrubRows& rows,
   return absl::OkStatus();
 }
 
-void Scrubber::Session::DecideRow(const consent::v1::ScrubRow& row,
-                                  consent::v1::ScrubRowResult* result) const {
-  result->set_row_id(row.row_id());
-  if (row.identifiers_size() == 0) {
-    result->set_verdict(consent::v1::VERDICT_DENY);
-    result->set_reason(consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
-    return;
+void Scrubber::Session::DecideSlice(const consent::v1::ScrubRows& rows,
+                                    int begin, int end,
+                                    consent::v1::ScrubRowResults* results,
+                                    int first) const {
+  // The checker's answers, on an arena freed with the slice.
+  google::protobuf::Arena arena;
+  std::vector<const ContactChecker::Identifiers*> contacts;
+  std::vector<consent::v1::Decision*> decisions;
+  std::vector<consent::v1::ScrubRowResult*> decided;
+  for (int i = begin; i < end; ++i) {
+    const consent::v1::ScrubRow& row = rows.rows(i);
+    consent::v1::ScrubRowResult* result = results->mutable_rows(first + i);
+    result->set_row_id(row.row_id());
+    if (row.identifiers_size() == 0) {
+      result->set_verdict(consent::v1::VERDICT_DENY);
+      result->set_reason(consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+      continue;
+    }
+    contacts.push_back(&row.identifiers());
+    decisions.push_back(
+        google::protobuf::Arena::CreateMessage<consent::v1::Decision>(&arena));
+    decided.push_back(result);
   }
-  consent::v1::Decision decision;
-  scrubber_->checker_->Decide(row.identifiers(), header_.default_region(),
-                              query_, /*per_identifier=*/false, &decision);
-  result->set_verdict(decision.verdict());
-  result->set_reason(decision.reason());
-  result->set_detail(decision.detail());
+  scrubber_->checker_->Decide(contacts, header_.default_region(), query_,
+                              /*per_identifier=*/false, decisions);
+  for (size_t k = 0; k < decided.size(); ++k) {
+    decided[k]->set_verdict(decisions[k]->verdict());
+    decided[k]->set_reason(decisions[k]->reason());
+    if (!decisions[k]->detail().empty()) {
+      decided[k]->set_detail(decisions[k]->detail());
+    }
+  }
 }
 
 void Scrubber::Session::Count(const consent::v1::ScrubRow& row,

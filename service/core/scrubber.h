@@ -86,9 +86,10 @@ class Scrubber::Session {
           const policy::CheckQuery& query, std::string caller);
 
   absl::Status Validate(const consent::v1::ScrubRows& rows) const;
-  // Safe to call for different rows at once.
-  void DecideRow(const consent::v1::ScrubRow& row,
-                 consent::v1::ScrubRowResult* result) const;
+  // Decides rows [begin, end) into results [first + begin, first + end).
+  // Safe to call for disjoint slices at once.
+  void DecideSlice(const consent::v1::ScrubRows& rows, int begin, int end,
+                   consent::v1::ScrubRowResults* results, int first) const;
   // Folds a decided row into the digest and the counts, in list order.
   void Count(const consent::v1::ScrubRow& row,
              const consent::v1::ScrubRowResult& result);

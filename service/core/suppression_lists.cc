@@ -38,16 +38,14 @@ void SuppressionLists::Drop(absl::string_view name) {
       lists_.end());
 }
 
-absl::InlinedVector<SuppressionLists::ListPtr, 1> SuppressionLists::Holding(
-    const crypto::Digest& digest, const policy::CheckQuery& query) const {
-  absl::InlinedVector<ListPtr, 1> holding;
+SuppressionLists::Snapshot SuppressionLists::Applying(
+    const policy::CheckQuery& query) const {
+  Snapshot applying;
   absl::ReaderMutexLock lock(&mu_);
   for (const ListPtr& list : lists_) {
-    if (list->AppliesTo(query) && list->digests.contains(digest)) {
-      holding.push_back(list);
-    }
+    if (list->AppliesTo(query)) applying.push_back(list);
   }
-  return holding;
+  return applying;
 }
 
 std::vector<std::string> SuppressionLists::NamesHolding(

@@ -42,10 +42,11 @@ class SuppressionLists {
   // Removes the list `name`, if any.
   void Drop(absl::string_view name) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The lists, in name order, that hold `digest` and apply to `query`. The
-  // pointers keep the lists alive however they are replaced meanwhile.
-  absl::InlinedVector<ListPtr, 1> Holding(const crypto::Digest& digest,
-                                          const policy::CheckQuery& query) const
+  // The lists that apply to `query`, in name order: a snapshot to look
+  // digests up in without a lock (each list is immutable, and the pointers
+  // keep it alive however it is replaced meanwhile).
+  using Snapshot = absl::InlinedVector<ListPtr, 4>;
+  Snapshot Applying(const policy::CheckQuery& query) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // The names of every list that holds `digest`, whatever it applies to.

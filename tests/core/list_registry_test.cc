@@ -51,6 +51,55 @@ class ListRegistryTest : public RegistryFixture {
   }
 };
 
+TEST_F(ListRegistryTest, ABatchAnswersEachContactExactlyAsCheckDoes) {
+  ImportPhones(Header("2026-11"), {"031 123 456", "+386 40 111 222"});
+  ASSERT_TRUE(registry_->ledger()
+                  .RecordObjection(Objection(Email("objector@x.si")))
+                  .ok());
+  // Contacts of one to three identifiers, so that each contact's answer
+  // must come from its own slice of the batch.
+  const std::vector<std::vector<consent::v1::Identifier>> contacts = {
+      {Phone("12"), Email("a@x.si")},
+      {Phone("+38640111222")},
+      {Email("b@x.si"), Phone("031 999 888"), Email("objector@x.si")},
+      {Phone("+38631123456"), Email("objector@x.si")},
+      {Email("c@x.si")}};
+  consent::v1::CheckBatchRequest batch;
+  batch.set_purpose("customer-care");
+  batch.set_channel("phone");
+  batch.set_default_region("SI");
+  batch.set_include_identifiers(true);
+  for (const auto& identifiers : contacts) {
+    consent::v1::BatchContact* contact = batch.add_contacts();
+    for (const auto& identifier : identifiers) {
+      *contact->add_identifiers() = identifier;
+    }
+  }
+  absl::StatusOr<consent::v1::CheckBatchResponse> answered =
+      BatchChecked(batch);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  ASSERT_EQ(answered->decisions_size(), static_cast<int>(contacts.size()));
+  std::vector<consent::v1::DecisionReason> reasons;
+  for (size_t c = 0; c < contacts.size(); ++c) {
+    consent::v1::CheckRequest alone =
+        CheckOf(contacts[c][0], "customer-care", "phone");
+    for (size_t i = 1; i < contacts[c].size(); ++i) {
+      *alone.add_identifiers() = contacts[c][i];
+    }
+    const consent::v1::Decision expected = Decide(alone);
+    const consent::v1::Decision& got =
+        answered->decisions(static_cast<int>(c)).decision();
+    EXPECT_EQ(got.SerializeAsString(), expected.SerializeAsString())
+        << "contact " << c;
+    reasons.push_back(got.reason());
+  }
+  // The case covers what it means to: lists, objections, invalid input.
+  EXPECT_EQ(reasons[1], consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(reasons[2], consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(answered->decisions(0).decision().identifiers(0).reason(),
+            consent::v1::DECISION_REASON_INVALID_IDENTIFIER);
+}
+
 TEST_F(ListRegistryTest, AListedNumberIsDeniedAndTheListNamed) {
   consent::v1::SuppressionList list =
       ImportPhones(Header("2026-11"), {"031 123 456", "+386 40 111 222"});
