@@ -42,8 +42,14 @@ void ContactChecker::Decide(
   // Every identifier is resolved first, without a lock; the lists and the
   // index are then read once for all the contacts, not once per identifier
   // (their locks are cache lines every core would otherwise bounce).
+  size_t total = 0;
+  for (const Identifiers* identifiers : contacts) {
+    total += static_cast<size_t>(identifiers->size());
+  }
   absl::InlinedVector<absl::StatusOr<ResolvedIdentifier>, 4> resolved;
   absl::InlinedVector<crypto::Digest, 4> digests;
+  resolved.reserve(total);
+  digests.reserve(total);
   for (const Identifiers* identifiers : contacts) {
     for (const consent::v1::Identifier& identifier : *identifiers) {
       resolved.push_back(resolver_->Resolve(identifier, default_region));
