@@ -16,7 +16,8 @@
 namespace consentd::core {
 namespace {
 
-// Scrub workers beyond this buy nothing: the scrub's stream is the limit.
+// A bound on the scrub workers for machines with many cores (measured only
+// on two: one worker).
 constexpr int kMaxWorkers = 15;
 
 absl::Status EnsureDirectory(const std::string& path) {
