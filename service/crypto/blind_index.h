@@ -4,20 +4,20 @@
 // an external id that happen to share text get different digests.
 //
 // The HMAC key schedule (the SHA-256 states after absorbing key^ipad and
-// key^opad) is computed once; each digest copies those states into a
-// per-thread scratch context, so the hot path allocates nothing.
+// key^opad) is computed once; each digest starts from a copy of those states
+// on the stack, so the hot path allocates nothing.
 //
 // Thread-safety: immutable after construction; Compute is safe to call
 // concurrently.
 #ifndef CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
 #define CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
 
+#include <memory>
+
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
 #include "service/crypto/digest.h"
 #include "service/crypto/secret_key.h"
-
-struct evp_md_ctx_st;
 
 namespace consentd::crypto {
 
@@ -34,9 +34,9 @@ class BlindIndex {
 
  private:
   // SHA-256 after absorbing key^ipad and key^opad; never mutated after
-  // construction.
-  evp_md_ctx_st* inner_;
-  evp_md_ctx_st* outer_;
+  // construction, cleansed on destruction.
+  struct KeySchedule;
+  std::unique_ptr<KeySchedule> schedule_;
 };
 
 }  // namespace consentd::crypto

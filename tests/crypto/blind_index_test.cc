@@ -32,6 +32,29 @@ TEST(BlindIndexTest, IsHmacSha256OfKindAndValue) {
             expected);
 }
 
+// Every length up to past three SHA-256 blocks, so inputs that end inside,
+// at and across block boundaries all start from the copied key schedule.
+TEST(BlindIndexTest, IsHmacSha256AtEveryLength) {
+  SecretKey key = KeyOf(9);
+  BlindIndex index(key);
+  std::string value;
+  for (int length = 0; length <= 200; ++length) {
+    std::string input =
+        std::string(1, static_cast<char>(consent::v1::IDENTIFIER_KIND_EMAIL)) +
+        value;
+    Digest expected;
+    unsigned int digest_length = 0;
+    HMAC(EVP_sha256(), key.data(), key.size(),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+         expected.data(), &digest_length);
+    ASSERT_EQ(digest_length, expected.size());
+    EXPECT_EQ(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, value),
+              expected)
+        << "length " << length;
+    value.push_back(static_cast<char>('a' + length % 26));
+  }
+}
+
 TEST(BlindIndexTest, SameInputSameDigest) {
   BlindIndex index(KeyOf(1));
   EXPECT_EQ(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"),
