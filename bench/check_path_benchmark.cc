@@ -69,7 +69,7 @@ void BM_NormaliseE164(benchmark::State& state) {
     benchmark::DoNotOptimize(normaliser.NormalisePhone("+38640123456", ""));
   }
 }
-BENCHMARK(BM_NormaliseE164);
+BENCHMARK(BM_NormaliseE164)->ThreadRange(1, 2);
 
 void BM_NormaliseNational(benchmark::State& state) {
   const policy::IdentifierNormaliser& normaliser = Path().normaliser;
