@@ -25,6 +25,7 @@
 // each latency counts from the scheduled time, so a stalled server shows as
 // latency rather than as fewer requests. send_lag_p99_us reports how late
 // the client itself sent.
+#include <google/protobuf/arena.h>
 #include <grpcpp/completion_queue.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -191,8 +192,13 @@ class Slot {
 
  private:
   template <typename Request, typename Response>
+  // The answer is parsed onto an arena freed whole with the call, as a
+  // client reading a 1,000-decision answer should: parsing it onto the heap
+  // cost the load client more CPU than consentd spent deciding the batch.
   struct TypedCall : Call {
-    Response response;
+    google::protobuf::Arena arena;
+    Response* response =
+        google::protobuf::Arena::CreateMessage<Response>(&arena);
     std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
   };
 
@@ -208,7 +214,7 @@ class Slot {
     call->context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
     call->reader = (stub_.get()->*prepare)(&call->context, request, queue_);
     call->reader->StartCall();
-    call->reader->Finish(&call->response, &call->status, call);
+    call->reader->Finish(call->response, &call->status, call);
   }
 
   const Options& options_;
