@@ -13,6 +13,7 @@ CommitQueue::CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
       index_(index),
       policy_(policy),
       next_provisional_id_(kFirstProvisionalFactId),
+      announcer_([this] { AnnounceLoop(); }),
       committer_([this] { CommitLoop(); }) {}
 
 CommitQueue::~CommitQueue() {
@@ -21,6 +22,11 @@ CommitQueue::~CommitQueue() {
     stopping_ = true;
   }
   committer_.join();
+  {
+    absl::MutexLock lock(&announce_mu_);
+    committer_stopped_ = true;
+  }
+  announcer_.join();
 }
 
 CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
@@ -80,8 +86,31 @@ void CommitQueue::CommitLoop() {
       queue_.clear();
     }
     CommitBatch(batch);
-    for (const Ticket& write : batch) {
-      if (write->on_committed == nullptr) continue;
+    absl::MutexLock lock(&announce_mu_);
+    for (Ticket& write : batch) {
+      if (write->on_committed != nullptr) {
+        announcements_.push_back(std::move(write));
+      }
+    }
+  }
+}
+
+void CommitQueue::AnnounceLoop() {
+  while (true) {
+    std::deque<Ticket> committed;
+    {
+      absl::MutexLock lock(&announce_mu_);
+      announce_mu_.Await(absl::Condition(
+          +[](CommitQueue* queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+               queue->announce_mu_) {
+            return queue->committer_stopped_ || !queue->announcements_.empty();
+          },
+          this));
+      if (announcements_.empty()) return;  // nothing more can come
+      committed.swap(announcements_);
+    }
+    // The batch's outcome was published under mu_ before the hand-over.
+    for (const Ticket& write : committed) {
       absl::StatusOr<std::vector<int64_t>> outcome = write->ids;
       if (!write->status.ok()) outcome = write->status;
       std::move(write->on_committed)(std::move(outcome));

@@ -3,11 +3,13 @@
 // Writes are queued in the order the ledger validated them. The queue's
 // committer thread commits everything queued in one durable transaction
 // (one fsync for many writes), adds the facts to the in-memory index, then
-// wakes the waiting writers of the batch and runs the callbacks of the
-// others; meanwhile later writes queue for the next batch. A write is
-// acknowledged only after its batch is durable and visible to checks.
-// Writers that pass a callback need no thread of their own while they
-// wait: an RPC can be finished from the callback.
+// wakes the waiting writers of the batch and hands the callbacks of the
+// others to the announcer thread, and goes on to the next batch while they
+// run (answering an RPC costs about as much as committing its fact);
+// meanwhile later writes queue. A write is acknowledged only after its batch
+// is durable and visible to checks. Writers that pass a callback need no
+// thread of their own while they wait: an RPC can be finished from the
+// callback.
 //
 // Until committed, queued facts are visible to the ledger's refusal checks
 // (PendingFacts), never to Check. If a batch fails, every write in it gets
@@ -50,15 +52,18 @@ class CommitQueue {
   using Ticket = std::shared_ptr<Write>;
 
   // Called once with the store's ids for a write's facts when its batch is
-  // durable and indexed, or with the batch's error. Runs on the committer
-  // thread, after the batch: it must not block.
+  // durable and indexed, or with the batch's error. Runs on the announcer
+  // thread, in commit order: it must not block (it would delay the answers
+  // to later writes, not their commits).
   using OnCommitted =
       absl::AnyInvocable<void(absl::StatusOr<std::vector<int64_t>>) &&>;
 
-  // Every pointer must outlive the queue. Starts the committer thread.
+  // Every pointer must outlive the queue. Starts the committer and announcer
+  // threads.
   CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
               const policy::PolicyModel* policy);
-  // Commits whatever is queued, then stops the committer thread.
+  // Commits whatever is queued and runs every callback, then stops the
+  // threads.
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -73,8 +78,9 @@ class CommitQueue {
   absl::StatusOr<std::vector<int64_t>> Await(const Ticket& ticket)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Waits until every queued write is committed (or failed). The caller
-  // keeps new writes from being queued meanwhile.
+  // Waits until every queued write is committed (or failed); their
+  // callbacks may still be running. The caller keeps new writes from being
+  // queued meanwhile.
   void Drain() ABSL_LOCKS_EXCLUDED(mu_);
 
   // The queued, uncommitted facts of `digest`, with provisional ids that
@@ -88,6 +94,8 @@ class CommitQueue {
   void CommitLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Commits `batch` (taken from the queue) and publishes the outcome.
   void CommitBatch(const std::vector<Ticket>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  // The announcer thread: runs committed writes' callbacks until stopped.
+  void AnnounceLoop() ABSL_LOCKS_EXCLUDED(announce_mu_);
 
   store::ConsentStore* const store_;
   SuppressionIndex* const index_;
@@ -101,7 +109,16 @@ class CommitQueue {
       pending_ ABSL_GUARDED_BY(mu_);
   int64_t next_provisional_id_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // Last: starts once everything above is ready.
+
+  // Its own lock, so that handing over a batch wakes no writer waiting in
+  // Await (absl re-checks their conditions whenever mu_ is released).
+  absl::Mutex announce_mu_;
+  // Committed writes with callbacks, in commit order.
+  std::deque<Ticket> announcements_ ABSL_GUARDED_BY(announce_mu_);
+  bool committer_stopped_ ABSL_GUARDED_BY(announce_mu_) = false;
+
+  // Last: they start once everything above is ready.
+  std::thread announcer_;
   std::thread committer_;
 };
 
