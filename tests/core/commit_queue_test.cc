@@ -13,6 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/default_policy.h"
@@ -175,6 +177,25 @@ class CommitQueueTest : public ::testing::Test {
     return request;
   }
 
+  // One objection fact under a digest made of `fill`.
+  static std::vector<store::FactRecord> Record(uint8_t fill) {
+    store::FactRecord fact;
+    fact.digest.fill(fill);
+    fact.kind = consent::v1::FACT_KIND_OBJECTION;
+    fact.policy_version = "p";
+    return {fact};
+  }
+
+  // Waits up to `limit` for the index to hold `count` facts.
+  bool IndexReaches(size_t count, absl::Duration limit) {
+    const absl::Time deadline = absl::Now() + limit;
+    while (index_.fact_count() < count) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    return true;
+  }
+
   static consent::v1::RecordConsentRequest BulkGrant(const std::string& email) {
     consent::v1::RecordConsentRequest request;
     request.add_identifiers()->set_email(email);
@@ -197,22 +218,15 @@ class CommitQueueTest : public ::testing::Test {
 
 TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
   CommitQueue queue(&store_, &index_, &policy_);
-  auto record = [](uint8_t fill) {
-    store::FactRecord fact;
-    fact.digest.fill(fill);
-    fact.kind = consent::v1::FACT_KIND_OBJECTION;
-    fact.policy_version = "p";
-    return std::vector<store::FactRecord>{fact};
-  };
   store_.HoldNextAppend();
-  CommitQueue::Ticket first = queue.Enqueue(record(1));
+  CommitQueue::Ticket first = queue.Enqueue(Record(1));
   std::thread first_writer([&] { EXPECT_TRUE(queue.Await(first).ok()); });
   store_.AwaitHeld();
 
   // Five writes queue while the first commit is held.
   std::vector<CommitQueue::Ticket> queued;
   for (uint8_t fill = 2; fill <= 6; ++fill)
-    queued.push_back(queue.Enqueue(record(fill)));
+    queued.push_back(queue.Enqueue(Record(fill)));
   crypto::Digest two;
   two.fill(2);
   ASSERT_EQ(queue.PendingFacts(two).size(), 1u);
@@ -269,6 +283,44 @@ TEST_F(CommitQueueTest, AWriteWithACompletionIsAnsweredOnceDurableAndVisible) {
   ASSERT_TRUE(outcome->ok()) << outcome->status();
   EXPECT_EQ((*outcome)->fact_ids_size(), 1);
   EXPECT_EQ(indexed_when_answered, 1u) << "answered before checks see it";
+}
+
+TEST_F(CommitQueueTest, ASlowAnswerHoldsUpNoCommit) {
+  CommitQueue queue(&store_, &index_, &policy_);
+  absl::Notification answering, let_answer_finish;
+  queue.Enqueue(Record(1), [&](absl::StatusOr<std::vector<int64_t>>) {
+    answering.Notify();
+    let_answer_finish.WaitForNotification();
+  });
+  ASSERT_TRUE(answering.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  queue.Enqueue(Record(2));
+  EXPECT_TRUE(IndexReaches(2, absl::Seconds(10)))
+      << "the second write waited for the first one's answer";
+  let_answer_finish.Notify();
+}
+
+TEST_F(CommitQueueTest, EveryAnswerRunsInCommitOrderBeforeTheQueueIsGone) {
+  absl::Mutex mu;
+  std::vector<int64_t> answered_ids;
+  auto answer = [&](absl::StatusOr<std::vector<int64_t>> ids) {
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    absl::MutexLock lock(&mu);
+    answered_ids.push_back(ids->at(0));
+  };
+  {
+    CommitQueue queue(&store_, &index_, &policy_);
+    store_.HoldNextAppend();
+    queue.Enqueue(Record(1), answer);
+    store_.AwaitHeld();
+    for (uint8_t fill = 2; fill <= 6; ++fill)
+      queue.Enqueue(Record(fill), answer);
+    store_.Release();
+  }
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(answered_ids.size(), 6u);
+  for (size_t i = 1; i < answered_ids.size(); ++i) {
+    EXPECT_EQ(answered_ids[i], answered_ids[i - 1] + 1);
+  }
 }
 
 TEST_F(CommitQueueTest, ARefusedWriteIsAnsweredAtOnceOnTheCallingThread) {
