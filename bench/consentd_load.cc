@@ -191,10 +191,10 @@ class Slot {
   }
 
  private:
-  template <typename Request, typename Response>
   // The answer is parsed onto an arena freed whole with the call, as a
   // client reading a 1,000-decision answer should: parsing it onto the heap
   // cost the load client more CPU than consentd spent deciding the batch.
+  template <typename Response>
   struct TypedCall : Call {
     google::protobuf::Arena arena;
     Response* response =
@@ -208,7 +208,7 @@ class Slot {
                                                  const Request&,
                                                  grpc::CompletionQueue*),
              const Request& request, int64_t identifiers, Done done) {
-    auto* call = new TypedCall<Request, Response>();
+    auto* call = new TypedCall<Response>();
     call->identifiers = identifiers;
     call->done = std::move(done);
     call->context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
