@@ -10,87 +10,17 @@
 #include <optional>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "service/store/schema.h"
 #include "service/store/sqlite_status.h"
+#include "service/store/statement.h"
 
 namespace consentd::store {
 namespace {
-
-// A prepared statement, finalised on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  absl::Status prepared(absl::string_view context) const {
-    return SqliteStatus(rc_, db_, context);
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
-  void BindInt(int index, int64_t value) {
-    sqlite3_bind_int64(stmt_, index, value);
-  }
-  void BindText(int index, const std::string& value) {
-    sqlite3_bind_text(stmt_, index, value.data(),
-                      static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void BindBlob(int index, absl::string_view value) {
-    sqlite3_bind_blob(stmt_, index, value.data(),
-                      static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
-
-  // Steps through every result row, calling `row` for each; stops at the
-  // first error `row` returns.
-  absl::Status ForEachRow(absl::string_view context,
-                          absl::FunctionRef<absl::Status()> row) {
-    int rc;
-    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
-      if (absl::Status status = row(); !status.ok()) return status;
-    }
-    return SqliteStatus(rc, db_, context);
-  }
-
-  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string Text(int column) const {
-    const unsigned char* text = sqlite3_column_text(stmt_, column);
-    return text == nullptr ? std::string()
-                           : std::string(reinterpret_cast<const char*>(text),
-                                         sqlite3_column_bytes(stmt_, column));
-  }
-  std::string Blob(int column) const {
-    const void* blob = sqlite3_column_blob(stmt_, column);
-    return blob == nullptr ? std::string()
-                           : std::string(static_cast<const char*>(blob),
-                                         sqlite3_column_bytes(stmt_, column));
-  }
-  crypto::Digest DigestColumn(int column) const {
-    crypto::Digest digest{};
-    if (sqlite3_column_bytes(stmt_, column) ==
-        static_cast<int>(digest.size())) {
-      std::memcpy(digest.data(), sqlite3_column_blob(stmt_, column),
-                  digest.size());
-    }
-    return digest;
-  }
-  int64_t ExpiryColumn(int column) const {
-    return sqlite3_column_type(stmt_, column) == SQLITE_NULL ? policy::kNoExpiry
-                                                             : Int(column);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
 
 absl::Status ExecOn(sqlite3* db, const char* sql, absl::string_view context) {
   return SqliteStatus(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db,
@@ -204,6 +134,13 @@ absl::StatusOr<int> LockStore(const std::string& path) {
   return fd;
 }
 
+constexpr char kAppendFactSql[] =
+    "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+    "collection_method, notice_version, evidence_reference, collector, "
+    "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+    "lifted_refusal, policy_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);";
+
 constexpr char kFactColumns[] =
     "fact_id, digest, kind, purpose, channel, lawful_basis, "
     "collection_method, notice_version, evidence_reference, collector, "
@@ -302,18 +239,34 @@ absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::OpenWith(
                     "discard unpublished lists");
     if (!status.ok()) version = status;
   }
+  std::unique_ptr<Statement> append_fact;
+  if (version.ok()) {
+    append_fact = std::make_unique<Statement>(db, kAppendFactSql);
+    status = append_fact->prepared("prepare append");
+    if (!status.ok()) version = status;
+  }
   if (!version.ok()) {
+    append_fact.reset();
     sqlite3_close_v2(db);
     close(lock_fd);
     return version.status();
   }
   return std::unique_ptr<SqlcipherStore>(
-      new SqlcipherStore(db, lock_fd, *version));
+      new SqlcipherStore(db, std::move(append_fact), lock_fd, *version));
 }
+
+SqlcipherStore::SqlcipherStore(sqlite3* db,
+                               std::unique_ptr<Statement> append_fact,
+                               int lock_fd, int schema_version)
+    : db_(db),
+      append_fact_(std::move(append_fact)),
+      lock_fd_(lock_fd),
+      schema_version_(schema_version) {}
 
 SqlcipherStore::~SqlcipherStore() {
   {
     absl::MutexLock lock(&mu_);
+    append_fact_->Finalize();
     // Fold the WAL back into the main file so a stopped store is one file.
     sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr,
                  nullptr);
@@ -328,14 +281,12 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::WriteFacts(
   std::vector<int64_t> ids;
   absl::Status status = InTransaction(db_, context, [&]() -> absl::Status {
     RETURN_IF_ERROR(before());
-    Statement insert(
-        db_,
-        "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
-        "collection_method, notice_version, evidence_reference, collector, "
-        "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-        "lifted_refusal, policy_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);");
-    RETURN_IF_ERROR(insert.prepared("prepare append"));
+    Statement& insert = *append_fact_;
+    // The last fact's evidence stays bound until cleared.
+    absl::Cleanup unbind = [&insert] {
+      sqlite3_reset(insert.get());
+      sqlite3_clear_bindings(insert.get());
+    };
     ids.reserve(facts.size());
     for (const FactRecord& fact : facts) {
       sqlite3_reset(insert.get());
