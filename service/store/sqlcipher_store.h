@@ -99,8 +99,8 @@ class SqlcipherStore final : public ConsentStore {
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
-  // Prepared once: parsing the 16-column insert cost each small group
-  // commit as much as one of its facts.
+  // Prepared once: preparing the 16-column insert for every group commit
+  // cost it about as much as one of its facts.
   const std::unique_ptr<Statement> append_fact_ ABSL_PT_GUARDED_BY(mu_);
   const int lock_fd_;
   const int schema_version_;
