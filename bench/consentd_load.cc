@@ -217,25 +217,27 @@ class Slot {
   // client reading a 1,000-decision answer should: parsing it onto the heap
   // cost the load client more CPU than consentd spent deciding the batch.
   template <typename Response>
-  struct TypedCall : Call {
+  struct ArenaCall : Call {
     google::protobuf::Arena arena;
     Response* response =
         google::protobuf::Arena::CreateMessage<Response>(&arena);
+  };
+
+  template <typename Response>
+  struct TypedCall : ArenaCall<Response> {
     std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
   };
 
   // A call whose request was serialised beforehand; its answer is parsed
   // (onto the arena) when it completes.
   template <typename Response>
-  struct SerialisedCall : Call {
-    google::protobuf::Arena arena;
-    Response* response =
-        google::protobuf::Arena::CreateMessage<Response>(&arena);
+  struct SerialisedCall : ArenaCall<Response> {
     grpc::ByteBuffer answer;
     std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
 
     bool Parse() override {
-      return grpc::SerializationTraits<Response>::Deserialize(&answer, response)
+      return grpc::SerializationTraits<Response>::Deserialize(&answer,
+                                                              this->response)
           .ok();
     }
   };
