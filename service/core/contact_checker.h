@@ -62,7 +62,8 @@ class ContactChecker {
   // `out`, reading the lists and the index once for them all. Each
   // contact's identifier count must already be validated
   // (ValidateIdentifierCount). Decision.identifiers is filled only with
-  // `per_identifier`.
+  // `per_identifier`; Decision.policy_version is left to the caller, since
+  // a batch names it once rather than in each decision.
   void Decide(absl::Span<const Identifiers* const> contacts,
               absl::string_view default_region, const policy::CheckQuery& query,
               bool per_identifier,

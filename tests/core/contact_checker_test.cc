@@ -127,6 +127,11 @@ TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
             consent::v1::VERDICT_ALLOW);
   // Each contact's verdict only, unless the caller asks for more.
   EXPECT_EQ(response->decisions(1).decision().identifiers_size(), 0);
+  // The policy is named once for the whole batch.
+  EXPECT_EQ(response->policy_version(), registry_->policy().version());
+  for (const consent::v1::BatchDecision& decision : response->decisions()) {
+    EXPECT_EQ(decision.decision().policy_version(), "");
+  }
 }
 
 TEST_F(ContactCheckerTest, ABatchExplainsEachIdentifierOnRequest) {
@@ -139,7 +144,10 @@ TEST_F(ContactCheckerTest, ABatchExplainsEachIdentifierOnRequest) {
   consent::v1::CheckRequest alone =
       CheckOf(Email("c1@example.si"), "customer-care", "email");
   *alone.add_identifiers() = Phone("12");
-  const consent::v1::Decision expected = Decide(alone);
+  consent::v1::Decision expected = Decide(alone);
+  // A batch names the policy once, in the response.
+  EXPECT_EQ(batch->policy_version(), expected.policy_version());
+  expected.clear_policy_version();
   const consent::v1::Decision& got = batch->decisions(1).decision();
   ASSERT_EQ(got.identifiers_size(), 2);
   EXPECT_EQ(got.SerializeAsString(), expected.SerializeAsString());
