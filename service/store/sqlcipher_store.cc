@@ -85,9 +85,17 @@ absl::Status Configure(sqlite3* db) {
   // about 10 MiB) they are ten times rarer, and copy fewer pages per commit:
   // the pages every commit rewrites (the header, the table's last leaf, the
   // index's upper levels) are copied once per checkpoint.
+  //
+  // Each fact lands on a random leaf of the digest index. In SQLite's
+  // default 2 MiB page cache those leaves were mostly evicted and read
+  // again, and SQLCipher authenticates and decrypts every page it reads:
+  // ~2.4 reads a write, on the committer's thread, with ~100k facts on
+  // file. 16 MiB holds the index of about 200k facts (measured: 0.8 reads a
+  // write, +12% writes/s); past that, leaves are read again as before.
   RETURN_IF_ERROR(ExecOn(db,
                          "PRAGMA synchronous = FULL;"
                          "PRAGMA wal_autocheckpoint = 10000;"
+                         "PRAGMA cache_size = -16384;"
                          "PRAGMA secure_delete = ON;"
                          "PRAGMA foreign_keys = ON;",
                          "configure"));
