@@ -121,6 +121,7 @@ void Printer::Print(const consent::v1::CheckBatchResponse& response) {
                             VerdictName(d.verdict()), ReasonName(d.reason()),
                             d.detail().empty() ? "" : " (" + d.detail() + ")");
   }
+  out_ << "decided under policy " << response.policy_version() << "\n";
 }
 
 void Printer::Print(const consent::v1::RecordConsentResponse& response) {

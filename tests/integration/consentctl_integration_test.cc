@@ -110,6 +110,8 @@ TEST_F(ConsentctlTest, CheckBatchReadsOneContactPerLine) {
   EXPECT_EQ(batch.code, 3) << batch.stderr_text;
   EXPECT_THAT(batch.stdout_text, HasSubstr("2          ALLOW"));
   EXPECT_THAT(batch.stdout_text, HasSubstr("3          DENY   OBJECTION"));
+  // Named once for the batch, as the answer carries it.
+  EXPECT_THAT(batch.stdout_text, HasSubstr("decided under policy default-"));
 }
 
 TEST_F(ConsentctlTest, AnImportedRegisterDeniesItsNumbersUntilDropped) {
