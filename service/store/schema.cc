@@ -80,6 +80,16 @@ CREATE TABLE erasure_journal (
   PRIMARY KEY (digest, request_id)
 ) WITHOUT ROWID;
 )sql"},
+    // Facts are found by the first 8 bytes of their digest and then compared
+    // whole. An entry of (digest, occurred_us) took ~50 bytes, ~19 to a
+    // 1 KiB page; an 8-byte prefix takes ~17, ~57 to a page. Each write
+    // lands on a random leaf, so fewer, fuller leaves mean fewer page splits
+    // and pages written and encrypted per commit, and more of the index in
+    // the page cache. One fact in 2^64 shares a prefix by chance.
+    {6, R"sql(
+CREATE INDEX facts_by_digest_prefix ON facts (substr(digest, 1, 8));
+DROP INDEX facts_by_digest;
+)sql"},
 };
 
 }  // namespace

@@ -163,6 +163,12 @@ constexpr char kAppendFactSql[] =
     "lifted_refusal, policy_version) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);";
 
+// The facts of the digest bound to ?1. INDEXED BY makes preparing fail,
+// rather than fall back to a full scan, if the index cannot serve it.
+constexpr char kFactsOfDigest[] =
+    "facts INDEXED BY facts_by_digest_prefix "
+    "WHERE substr(digest, 1, 8) = substr(?1, 1, 8) AND digest = ?1";
+
 constexpr char kFactColumns[] =
     "fact_id, digest, kind, purpose, channel, lawful_basis, "
     "collection_method, notice_version, evidence_reference, collector, "
@@ -356,7 +362,9 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::EraseFacts(
   return WriteFacts(
       "erase",
       [&]() -> absl::Status {
-        Statement erase(db_, "DELETE FROM facts WHERE digest = ?;");
+        const std::string sql =
+            absl::StrCat("DELETE FROM ", kFactsOfDigest, ";");
+        Statement erase(db_, sql.c_str());
         RETURN_IF_ERROR(erase.prepared("prepare erase"));
         Statement journal(db_,
                           "INSERT OR REPLACE INTO erasure_journal "
@@ -383,7 +391,9 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::RectifyFacts(
   return WriteFacts(
       "rectify",
       [&]() -> absl::Status {
-        Statement drop(db_, "DELETE FROM facts WHERE digest = ? AND kind = ?;");
+        const std::string sql =
+            absl::StrCat("DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
+        Statement drop(db_, sql.c_str());
         RETURN_IF_ERROR(drop.prepared("prepare rectify"));
         drop.BindBlob(1, crypto::DigestBytes(from));
         drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
@@ -425,9 +435,9 @@ absl::Status SqlcipherStore::ScanFacts(
 absl::StatusOr<std::vector<FactRecord>> SqlcipherStore::FactsFor(
     const crypto::Digest& digest) {
   absl::MutexLock lock(&mu_);
-  std::string sql = absl::StrCat("SELECT ", kFactColumns,
-                                 " FROM facts WHERE digest = ? "
-                                 "ORDER BY occurred_us, fact_id;");
+  std::string sql =
+      absl::StrCat("SELECT ", kFactColumns, " FROM ", kFactsOfDigest,
+                   " ORDER BY occurred_us, fact_id;");
   Statement query(db_, sql.c_str());
   RETURN_IF_ERROR(query.prepared("prepare lookup"));
   query.BindBlob(1, crypto::DigestBytes(digest));

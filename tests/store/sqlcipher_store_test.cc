@@ -131,6 +131,26 @@ TEST_F(SqlcipherStoreTest, FactsForReturnsOnlyThatIdentifier) {
   EXPECT_TRUE(store->FactsFor(DigestOf(9))->empty());
 }
 
+// Facts are indexed by the first 8 bytes of their digest; two identifiers
+// whose digests share them must still never see each other's facts.
+TEST_F(SqlcipherStoreTest, DigestsSharingTheIndexedPrefixAreKeptApart) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  FactRecord mine = SampleFact(1, 1);
+  FactRecord theirs = SampleFact(1, 2);
+  theirs.digest.back() = 2;
+  FactRecord third = SampleFact(1, 3);
+  third.digest.back() = 3;
+  ASSERT_TRUE(store->AppendFacts({mine, theirs, third}).ok());
+  ASSERT_EQ(store->FactsFor(mine.digest)->size(), 1u);
+  EXPECT_EQ(store->FactsFor(theirs.digest)->at(0).fact_id, 2);
+
+  ASSERT_TRUE(store->EraseFacts({mine.digest}, {}, "request-1", 10).ok());
+  EXPECT_TRUE(store->FactsFor(mine.digest)->empty());
+  ASSERT_TRUE(store->RectifyFacts(theirs.digest, {}).ok());
+  EXPECT_TRUE(store->FactsFor(theirs.digest)->empty());
+  EXPECT_EQ(store->FactsFor(third.digest)->size(), 1u);
+}
+
 TEST_F(SqlcipherStoreTest, RectifyingDropsTheOldGrantsKeepsItsRefusals) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   FactRecord objection = SampleFact(1, 2);
@@ -211,6 +231,53 @@ TEST_F(SqlcipherStoreTest, AStoreFromANewerConsentdIsRefused) {
       SqlcipherStore::Open(path(), KeyOf(1));
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(store.status().message(), HasSubstr("newer"));
+}
+
+// Version 6 replaced the (digest, occurred_us) index with a digest prefix.
+TEST_F(SqlcipherStoreTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(
+        store->AppendFacts({SampleFact(1, 20), SampleFact(1, 10)}).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string downgrade =
+      "PRAGMA key = \"x'" + KeyOf(1).Hex() +
+      "'\"; DROP INDEX facts_by_digest_prefix;"
+      "CREATE INDEX facts_by_digest ON facts (digest, occurred_us);"
+      "PRAGMA user_version = 5;";
+  ASSERT_EQ(sqlite3_exec(db, downgrade.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 6);
+  absl::StatusOr<std::vector<FactRecord>> facts = store->FactsFor(DigestOf(1));
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  ASSERT_EQ(facts->size(), 2u);
+  EXPECT_EQ(facts->at(0).occurred_us, 10);
+  store.reset();
+
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string indexes = "PRAGMA key = \"x'" + KeyOf(1).Hex() + "'\";";
+  ASSERT_EQ(sqlite3_exec(db, indexes.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> names;
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+          "tbl_name = 'facts' ORDER BY name;",
+          [](void* out, int, char** values, char**) {
+            static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+            return 0;
+          },
+          &names, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(names, std::vector<std::string>{"facts_by_digest_prefix"});
 }
 
 TEST_F(SqlcipherStoreTest, ASecondOpenWhileInUseIsRefused) {
