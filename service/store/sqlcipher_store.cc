@@ -62,17 +62,6 @@ absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
   return status;
 }
 
-// Runs `body` in one IMMEDIATE transaction: committed when it returns OK,
-// rolled back otherwise.
-absl::Status InTransaction(sqlite3* db, absl::string_view context,
-                           absl::FunctionRef<absl::Status()> body) {
-  RETURN_IF_ERROR(ExecOn(db, "BEGIN IMMEDIATE;", context));
-  absl::Status status = body();
-  if (status.ok()) status = ExecOn(db, "COMMIT;", context);
-  if (!status.ok()) sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
-  return status;
-}
-
 // Steps a statement that returns no rows.
 absl::Status Run(sqlite3* db, Statement& statement, absl::string_view context) {
   int rc = sqlite3_step(statement.get());
@@ -239,6 +228,34 @@ ListRecord ReadList(const Statement& row) {
 
 }  // namespace
 
+struct SqlcipherStore::Prepared {
+  explicit Prepared(sqlite3* db)
+      : append_fact(db, kAppendFactSql),
+        begin(db, "BEGIN IMMEDIATE;"),
+        commit(db, "COMMIT;"),
+        rollback(db, "ROLLBACK;") {}
+
+  absl::Status status() const {
+    RETURN_IF_ERROR(append_fact.prepared("prepare append"));
+    RETURN_IF_ERROR(begin.prepared("prepare begin"));
+    RETURN_IF_ERROR(commit.prepared("prepare commit"));
+    return rollback.prepared("prepare rollback");
+  }
+
+  // Before the connection closes.
+  void Finalize() {
+    append_fact.Finalize();
+    begin.Finalize();
+    commit.Finalize();
+    rollback.Finalize();
+  }
+
+  Statement append_fact;
+  Statement begin;
+  Statement commit;
+  Statement rollback;
+};
+
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
     const std::string& path, const crypto::SecretKey& key) {
   return OpenWith(path, &key);
@@ -267,34 +284,33 @@ absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::OpenWith(
                     "discard unpublished lists");
     if (!status.ok()) version = status;
   }
-  std::unique_ptr<Statement> append_fact;
+  std::unique_ptr<Prepared> prepared;
   if (version.ok()) {
-    append_fact = std::make_unique<Statement>(db, kAppendFactSql);
-    status = append_fact->prepared("prepare append");
+    prepared = std::make_unique<Prepared>(db);
+    status = prepared->status();
     if (!status.ok()) version = status;
   }
   if (!version.ok()) {
-    append_fact.reset();
+    prepared.reset();
     sqlite3_close_v2(db);
     close(lock_fd);
     return version.status();
   }
   return std::unique_ptr<SqlcipherStore>(
-      new SqlcipherStore(db, std::move(append_fact), lock_fd, *version));
+      new SqlcipherStore(db, std::move(prepared), lock_fd, *version));
 }
 
-SqlcipherStore::SqlcipherStore(sqlite3* db,
-                               std::unique_ptr<Statement> append_fact,
+SqlcipherStore::SqlcipherStore(sqlite3* db, std::unique_ptr<Prepared> prepared,
                                int lock_fd, int schema_version)
     : db_(db),
-      append_fact_(std::move(append_fact)),
+      prepared_(std::move(prepared)),
       lock_fd_(lock_fd),
       schema_version_(schema_version) {}
 
 SqlcipherStore::~SqlcipherStore() {
   {
     absl::MutexLock lock(&mu_);
-    append_fact_->Finalize();
+    prepared_->Finalize();
     // Fold the WAL back into the main file so a stopped store is one file.
     sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr,
                  nullptr);
@@ -303,13 +319,27 @@ SqlcipherStore::~SqlcipherStore() {
   close(lock_fd_);
 }
 
+absl::Status SqlcipherStore::InTransaction(
+    absl::string_view context, absl::FunctionRef<absl::Status()> body) {
+  const auto step = [this, context](Statement& statement) {
+    sqlite3_reset(statement.get());
+    return Run(db_, statement, context);
+  };
+  RETURN_IF_ERROR(step(prepared_->begin));
+  absl::Status status = body();
+  if (status.ok()) status = step(prepared_->commit);
+  // Fails harmlessly when a failed COMMIT has already rolled back.
+  if (!status.ok()) step(prepared_->rollback).IgnoreError();
+  return status;
+}
+
 absl::StatusOr<std::vector<int64_t>> SqlcipherStore::WriteFacts(
     absl::string_view context, absl::FunctionRef<absl::Status()> before,
     absl::Span<const FactRecord> facts) {
   std::vector<int64_t> ids;
-  absl::Status status = InTransaction(db_, context, [&]() -> absl::Status {
+  absl::Status status = InTransaction(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(before());
-    Statement& insert = *append_fact_;
+    Statement& insert = prepared_->append_fact;
     // The last fact's evidence stays bound until cleared.
     absl::Cleanup unbind = [&insert] {
       sqlite3_reset(insert.get());
@@ -467,7 +497,7 @@ absl::StatusOr<int64_t> SqlcipherStore::StageList(const ListRecord& list) {
 absl::Status SqlcipherStore::AppendListEntries(
     int64_t list_id, absl::Span<const crypto::Digest> digests) {
   absl::MutexLock lock(&mu_);
-  return InTransaction(db_, "append list entries", [&]() -> absl::Status {
+  return InTransaction("append list entries", [&]() -> absl::Status {
     Statement insert(db_,
                      "INSERT OR IGNORE INTO suppression_entries "
                      "(list_id, digest) VALUES (?, ?);");
@@ -486,39 +516,37 @@ absl::StatusOr<ListRecord> SqlcipherStore::PublishList(
     int64_t list_id, const std::string& name, int64_t rejected_entries) {
   absl::MutexLock lock(&mu_);
   ListRecord published;
-  absl::Status status =
-      InTransaction(db_, "publish list", [&]() -> absl::Status {
-        Statement drop(db_, "DELETE FROM suppression_lists WHERE name = ?;");
-        RETURN_IF_ERROR(drop.prepared("prepare replace list"));
-        drop.BindText(1, name);
-        RETURN_IF_ERROR(Run(db_, drop, "replace list"));
+  absl::Status status = InTransaction("publish list", [&]() -> absl::Status {
+    Statement drop(db_, "DELETE FROM suppression_lists WHERE name = ?;");
+    RETURN_IF_ERROR(drop.prepared("prepare replace list"));
+    drop.BindText(1, name);
+    RETURN_IF_ERROR(Run(db_, drop, "replace list"));
 
-        Statement publish(
-            db_,
-            "UPDATE suppression_lists SET name = ?, rejected_entries = ?, "
-            "entries = (SELECT count(*) FROM suppression_entries "
-            "WHERE list_id = ?) WHERE list_id = ? AND name IS NULL;");
-        RETURN_IF_ERROR(publish.prepared("prepare publish list"));
-        publish.BindText(1, name);
-        publish.BindInt(2, rejected_entries);
-        publish.BindInt(3, list_id);
-        publish.BindInt(4, list_id);
-        RETURN_IF_ERROR(Run(db_, publish, "publish list"));
-        if (sqlite3_changes(db_) != 1) {
-          return absl::NotFoundError("store: no staged list to publish");
-        }
+    Statement publish(
+        db_,
+        "UPDATE suppression_lists SET name = ?, rejected_entries = ?, "
+        "entries = (SELECT count(*) FROM suppression_entries "
+        "WHERE list_id = ?) WHERE list_id = ? AND name IS NULL;");
+    RETURN_IF_ERROR(publish.prepared("prepare publish list"));
+    publish.BindText(1, name);
+    publish.BindInt(2, rejected_entries);
+    publish.BindInt(3, list_id);
+    publish.BindInt(4, list_id);
+    RETURN_IF_ERROR(Run(db_, publish, "publish list"));
+    if (sqlite3_changes(db_) != 1) {
+      return absl::NotFoundError("store: no staged list to publish");
+    }
 
-        std::string sql =
-            absl::StrCat("SELECT ", kListColumns,
-                         " FROM suppression_lists WHERE list_id = ?;");
-        Statement read(db_, sql.c_str());
-        RETURN_IF_ERROR(read.prepared("prepare read list"));
-        read.BindInt(1, list_id);
-        int rc = sqlite3_step(read.get());
-        if (rc != SQLITE_ROW) return SqliteStatus(rc, db_, "read list");
-        published = ReadList(read);
-        return absl::OkStatus();
-      });
+    std::string sql = absl::StrCat(
+        "SELECT ", kListColumns, " FROM suppression_lists WHERE list_id = ?;");
+    Statement read(db_, sql.c_str());
+    RETURN_IF_ERROR(read.prepared("prepare read list"));
+    read.BindInt(1, list_id);
+    int rc = sqlite3_step(read.get());
+    if (rc != SQLITE_ROW) return SqliteStatus(rc, db_, "read list");
+    published = ReadList(read);
+    return absl::OkStatus();
+  });
   if (!status.ok()) return status;
   return published;
 }

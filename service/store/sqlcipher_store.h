@@ -84,12 +84,20 @@ class SqlcipherStore final : public ConsentStore {
   int schema_version() const override { return schema_version_; }
 
  private:
-  SqlcipherStore(sqlite3* db, std::unique_ptr<Statement> append_fact,
-                 int lock_fd, int schema_version);
+  struct Prepared;
+
+  SqlcipherStore(sqlite3* db, std::unique_ptr<Prepared> prepared, int lock_fd,
+                 int schema_version);
 
   // Open and OpenUnencryptedForTesting; no key when `key` is null.
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(
       const std::string& path, const crypto::SecretKey* key);
+
+  // Runs `body` in one IMMEDIATE transaction: committed when it returns OK,
+  // rolled back otherwise.
+  absl::Status InTransaction(absl::string_view context,
+                             absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // In one transaction: runs `before` (what the write deletes or journals),
   // then appends `facts`; returns their ids, in order.
@@ -99,9 +107,10 @@ class SqlcipherStore final : public ConsentStore {
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
-  // Prepared once: preparing the 16-column insert for every group commit
-  // cost it about as much as one of its facts.
-  const std::unique_ptr<Statement> append_fact_ ABSL_PT_GUARDED_BY(mu_);
+  // What every group commit runs, prepared once: preparing the 16-column
+  // insert for each commit cost it about as much as one of its facts, and
+  // sqlite3_exec parses BEGIN and COMMIT anew on every call.
+  const std::unique_ptr<Prepared> prepared_ ABSL_PT_GUARDED_BY(mu_);
   const int lock_fd_;
   const int schema_version_;
 };

@@ -406,6 +406,23 @@ TEST_F(SqlcipherListStoreTest, ADiscardedStagedListLeavesNothing) {
             absl::StatusCode::kNotFound);
 }
 
+// Publishing deletes the list it replaces before it finds nothing staged:
+// the failure must take the deletion back, and leave no transaction open.
+TEST_F(SqlcipherListStoreTest, AFailedPublishChangesNothing) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  Publish(*store, "dnc", "v1", {1});
+  absl::StatusOr<int64_t> id = store->StageList(Header("v2"));
+  ASSERT_TRUE(store->DiscardStagedList(*id).ok());
+  EXPECT_EQ(store->PublishList(*id, "dnc", 0).status().code(),
+            absl::StatusCode::kNotFound);
+
+  absl::StatusOr<std::vector<ListRecord>> lists = store->Lists();
+  ASSERT_TRUE(lists.ok()) << lists.status();
+  ASSERT_EQ(lists->size(), 1u);
+  EXPECT_EQ(lists->at(0).version, "v1");
+  EXPECT_TRUE(store->AppendFacts({SampleFact(1, 1)}).ok());
+}
+
 TEST_F(SqlcipherListStoreTest, AnImportACrashInterruptedIsDiscardedOnOpen) {
   int64_t staged;
   {
