@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "service/store/batched_wal_vfs.h"
 #include "service/store/schema.h"
 #include "service/store/sqlite_status.h"
 #include "service/store/statement.h"
@@ -28,6 +29,10 @@ namespace {
 // default-sized cache instead.
 constexpr int kPageCacheKiB = 16 * 1024;
 constexpr int kScanPageCacheKiB = 2 * 1024;
+
+// Each commit's WAL frames reach the file in one write (see
+// BatchedWalVfs); the store syncs every commit, as that VFS requires.
+constexpr char kVfs[] = "consentd-batched-wal";
 
 void SetPageCache(sqlite3* db, int kib) {
   // Cannot fail on an open connection: it sets a limit and evicts down to it.
@@ -268,12 +273,12 @@ SqlcipherStore::OpenUnencryptedForTesting(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::OpenWith(
     const std::string& path, const crypto::SecretKey* key) {
+  RETURN_IF_ERROR(RegisterBatchedWalVfs(kVfs, nullptr));
   ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, kVfs);
   absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
   if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) status = Configure(db);

@@ -3,8 +3,10 @@
 // Every connection is keyed first (raw 32-byte key, no passphrase KDF), then
 // put in WAL mode with synchronous=FULL (a commit is on disk before it is
 // acknowledged), a checkpoint per 10,000 WAL pages, a 16 MiB page cache,
-// secure_delete=ON and foreign keys on, then migrated to the latest schema. A
-// lock file next to the database keeps a second consentd off the same store.
+// secure_delete=ON and foreign keys on, then migrated to the latest schema.
+// Files are opened through BatchedWalVfs, so each commit's WAL frames reach
+// the file in one write. A lock file next to the database keeps a second
+// consentd off the same store.
 //
 // Thread-safety: all methods may be called concurrently; they are
 // serialised on one connection.
