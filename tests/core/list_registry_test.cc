@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/core/registry_fixture.h"
@@ -188,6 +189,35 @@ TEST_F(ListRegistryTest, ListsSurviveARestart) {
   EXPECT_EQ(CareCall("031 123 456").reason(),
             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
   EXPECT_EQ(registry_->lists().entry_count(), 1u);
+}
+
+TEST_F(ListRegistryTest, AListOfManyBatchesIsReloadedWhole) {
+  // Start-up reads a list in batches of 4,096 on a thread of its own: every
+  // entry of every batch, the last partial one too, must come back, and
+  // those of two lists must not mix.
+  constexpr int kEntries = 10'000;
+  std::vector<std::string> phones;
+  for (int i = 0; i < kEntries; ++i) {
+    phones.push_back(absl::StrCat("+38640", 100000 + i));
+  }
+  ImportPhones(Header("2026-11"), phones);
+  consent::v1::ImportListHeader other = Header("2026-11");
+  other.set_name("litigators");
+  ImportPhones(other, {"+38631999888"});
+  Reopen();
+  EXPECT_EQ(registry_->lists().entry_count(), kEntries + 1u);
+  int denied = 0;
+  for (const std::string& phone : phones) {
+    const consent::v1::Decision decision = CareCall(phone);
+    if (decision.reason() == consent::v1::DECISION_REASON_SUPPRESSION_LIST &&
+        decision.detail() == "si-national-dnc") {
+      ++denied;
+    }
+  }
+  EXPECT_EQ(denied, kEntries);
+  EXPECT_EQ(CareCall("+38631999888").detail(), "litigators");
+  EXPECT_NE(CareCall("+38640110000").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
 }
 
 TEST_F(ListRegistryTest, ADroppedListNoLongerDenies) {
