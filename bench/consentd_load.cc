@@ -449,7 +449,7 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // At a fixed rate one driver does: the client's share of 5,000 calls/s is
-  // a fifth of a core, and a second driver would cost a thread wake-up on
+  // about half a core, and a second driver would cost a thread wake-up on
   // many calls (gRPC's epoll engine has one poller at a time for the whole
   // process, so a response read by one driver for the other's queue wakes
   // it): 3.5 context switches a call with two drivers, 2.4 with one.
