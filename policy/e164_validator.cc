@@ -1,13 +1,10 @@
 #include "policy/e164_validator.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <array>
 #include <list>
 #include <map>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include "absl/algorithm/container.h"
@@ -16,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "phonenumbers/phonemetadata.pb.h"
 #include "phonenumbers/phonenumberutil.h"
-#include "re2/re2.h"
+#include "policy/digit_pattern.h"
 
 // libphonenumber's compiled-in metadata, the bytes its PhoneNumberUtil
 // loads. Exported by the library (its generated metadata.cc) but not
@@ -42,22 +39,10 @@ constexpr size_t kMaxNsnLength = 17;
 
 // Null when `pattern` does not compile (the caller then gives up on the
 // calling code rather than guess).
-std::unique_ptr<re2::RE2> Compile(const std::string& pattern) {
-  re2::RE2::Options options;
-  options.set_log_errors(false);
-  auto re = std::make_unique<re2::RE2>(pattern, options);
-  if (!re->ok()) return nullptr;
-  return re;
-}
-
-bool MatchesWhole(const re2::RE2& re, absl::string_view text) {
-  return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
-                  re2::RE2::ANCHOR_BOTH, nullptr, 0);
-}
-
-bool MatchesAtStart(const re2::RE2& re, absl::string_view text) {
-  return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
-                  re2::RE2::ANCHOR_START, nullptr, 0);
+std::unique_ptr<const DigitPattern> Compile(const std::string& pattern) {
+  absl::StatusOr<DigitPattern> compiled = DigitPattern::Compile(pattern);
+  if (!compiled.ok()) return nullptr;
+  return std::make_unique<const DigitPattern>(*std::move(compiled));
 }
 
 }  // namespace
@@ -70,22 +55,22 @@ struct NumberDesc {
   bool any_length = true;
   uint32_t lengths = 0;
   // Null when the description has no pattern: it matches nothing.
-  std::unique_ptr<re2::RE2> pattern;
+  std::unique_ptr<const DigitPattern> pattern;
 };
 
 struct Region {
   std::string code;
   // Present when the metadata names the leading digits that pick this
   // region among those sharing its calling code.
-  std::unique_ptr<re2::RE2> leading_digits;
+  std::unique_ptr<const DigitPattern> leading_digits;
   NumberDesc general;
   // A number is valid when the general description and any one number type
   // match. For each national-number length, the patterns of the types that
   // allow that length, as one alternation (one match instead of one per
   // type); null when no type allows it. Lengths that admit the same types
   // share a regexp, owned by `type_patterns`.
-  std::array<const re2::RE2*, kMaxNsnLength + 1> types_by_length{};
-  std::vector<std::unique_ptr<re2::RE2>> type_patterns;
+  std::array<const DigitPattern*, kMaxNsnLength + 1> types_by_length{};
+  std::vector<std::unique_ptr<const DigitPattern>> type_patterns;
 };
 
 struct CallingCode {
@@ -95,7 +80,7 @@ struct CallingCode {
   // plain string of digits (most are; a string compare then replaces a
   // match), else a regexp; neither when it has none.
   std::string national_prefix_digits;
-  std::unique_ptr<re2::RE2> national_prefix;
+  std::unique_ptr<const DigitPattern> national_prefix;
   // In libphonenumber's order (the main region first).
   std::vector<Region> regions;
 };
@@ -133,22 +118,22 @@ bool Matches(const NumberDesc& desc, absl::string_view nsn) {
       (nsn.size() >= 32 || (desc.lengths & (1u << nsn.size())) == 0)) {
     return false;
   }
-  return desc.pattern != nullptr && MatchesWhole(*desc.pattern, nsn);
+  return desc.pattern != nullptr && desc.pattern->MatchesWhole(nsn);
 }
 
 // Whether `nsn` (kMinNsnLength to kMaxNsnLength digits) is a valid number
 // of `region`: the general description and some number type match.
 bool IsValidFor(const Region& region, absl::string_view nsn) {
   if (!Matches(region.general, nsn)) return false;
-  const re2::RE2* types = region.types_by_length[nsn.size()];
-  return types != nullptr && MatchesWhole(*types, nsn);
+  const DigitPattern* types = region.types_by_length[nsn.size()];
+  return types != nullptr && types->MatchesWhole(nsn);
 }
 
 // Fills `region.types_by_length` from the number types' descriptions; false
 // when an alternation does not compile.
 bool CompileTypes(const std::vector<const PhoneNumberDesc*>& types,
                   Region& region) {
-  std::map<uint32_t, const re2::RE2*> by_types;  // bit i: types[i] admitted
+  std::map<uint32_t, const DigitPattern*> by_types;  // bit i: types[i] admitted
   for (size_t length = kMinNsnLength; length <= kMaxNsnLength; ++length) {
     uint32_t admitted = 0;
     std::string alternation;
@@ -167,7 +152,7 @@ bool CompileTypes(const std::vector<const PhoneNumberDesc*>& types,
     if (admitted == 0) continue;
     auto [it, added] = by_types.try_emplace(admitted, nullptr);
     if (added) {
-      std::unique_ptr<re2::RE2> compiled = Compile(alternation);
+      std::unique_ptr<const DigitPattern> compiled = Compile(alternation);
       if (compiled == nullptr) return false;
       it->second = region.type_patterns.emplace_back(std::move(compiled)).get();
     }
@@ -183,7 +168,7 @@ bool MayBeginWithNationalPrefix(const CallingCode& code,
     return absl::StartsWith(nsn, code.national_prefix_digits);
   }
   return code.national_prefix != nullptr &&
-         MatchesAtStart(*code.national_prefix, nsn);
+         code.national_prefix->MatchesAtStart(nsn);
 }
 
 // Compiles `collection` into lookup tables; every code is null (so every
@@ -265,29 +250,13 @@ std::unique_ptr<const Tables> CompileTables(
   return tables;
 }
 
-// RE2 takes a reader lock on a regexp's DFA cache for every match, so two
-// cores matching against the same regexps keep passing that lock's cache
-// line between them (measured: a normalisation costs 196 ns on one thread,
-// 410 ns each on two). Each CPU therefore matches against its own copy of
-// the tables (~55 ms and ~8 MiB each), up to kMaxShards copies.
-constexpr unsigned kMaxShards = 8;
-
-size_t ShardForThisCpu(size_t shards) {
-  const int cpu = sched_getcpu();
-  return cpu < 0 ? 0 : static_cast<size_t>(cpu) % shards;
-}
-
 }  // namespace
 
 E164Validator::E164Validator() {
   PhoneMetadataCollection collection;
   const bool parsed = collection.ParseFromArray(
       i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
-  const unsigned shards =
-      std::clamp(std::thread::hardware_concurrency(), 1u, kMaxShards);
-  for (unsigned i = 0; i < shards; ++i) {
-    shards_.push_back(CompileTables(parsed ? &collection : nullptr));
-  }
+  tables_ = CompileTables(parsed ? &collection : nullptr);
 }
 
 E164Validator::~E164Validator() = default;
@@ -303,7 +272,7 @@ std::optional<absl::string_view> E164Validator::ValidRegion(
   for (char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
   }
-  const Tables& tables = *shards_[ShardForThisCpu(shards_.size())];
+  const Tables& tables = *tables_;
   // The calling code is the shortest prefix that is one, as libphonenumber
   // reads it.
   int calling_code = 0;
@@ -324,7 +293,7 @@ std::optional<absl::string_view> E164Validator::ValidRegion(
       region = nullptr;
       for (const Region& candidate : code->regions) {
         const bool chosen = candidate.leading_digits != nullptr
-                                ? MatchesAtStart(*candidate.leading_digits, nsn)
+                                ? candidate.leading_digits->MatchesAtStart(nsn)
                                 : IsValidFor(candidate, nsn);
         if (chosen) {
           region = &candidate;
@@ -341,7 +310,7 @@ std::optional<absl::string_view> E164Validator::ValidRegion(
 
 int E164Validator::calling_code_count() const {
   int count = 0;
-  for (const std::unique_ptr<CallingCode>& code : shards_.front()->codes) {
+  for (const std::unique_ptr<CallingCode>& code : tables_->codes) {
     if (code != nullptr && code->usable) ++count;
   }
   return count;
