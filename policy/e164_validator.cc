@@ -14,14 +14,7 @@
 #include "phonenumbers/phonemetadata.pb.h"
 #include "phonenumbers/phonenumberutil.h"
 #include "policy/digit_pattern.h"
-
-// libphonenumber's compiled-in metadata, the bytes its PhoneNumberUtil
-// loads. Exported by the library (its generated metadata.cc) but not
-// declared in its installed headers.
-namespace i18n::phonenumbers {
-int metadata_size();
-const void* metadata_get();
-}  // namespace i18n::phonenumbers
+#include "policy/phone_metadata.h"
 
 namespace consentd::policy {
 namespace {
@@ -254,8 +247,7 @@ std::unique_ptr<const Tables> CompileTables(
 
 E164Validator::E164Validator() {
   PhoneMetadataCollection collection;
-  const bool parsed = collection.ParseFromArray(
-      i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size());
+  const bool parsed = ParseCompiledPhoneMetadata(&collection);
   tables_ = CompileTables(parsed ? &collection : nullptr);
 }
 

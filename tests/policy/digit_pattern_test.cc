@@ -11,12 +11,8 @@
 
 #include "gtest/gtest.h"
 #include "phonenumbers/phonemetadata.pb.h"
+#include "policy/phone_metadata.h"
 #include "re2/re2.h"
-
-namespace i18n::phonenumbers {
-int metadata_size();
-const void* metadata_get();
-}  // namespace i18n::phonenumbers
 
 namespace consentd::policy {
 namespace {
@@ -144,8 +140,7 @@ std::vector<std::string> Texts(const PhoneMetadata& metadata,
 
 TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
   PhoneMetadataCollection collection;
-  ASSERT_TRUE(collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
-                                        i18n::phonenumbers::metadata_size()));
+  ASSERT_TRUE(ParseCompiledPhoneMetadata(&collection));
   std::mt19937_64 random(20261130);
   int patterns = 0, matched = 0;
   for (const PhoneMetadata& metadata : collection.metadata()) {
