@@ -1,6 +1,5 @@
 #include "policy/e164_validator.h"
 
-#include <algorithm>
 #include <array>
 #include <list>
 #include <map>
@@ -61,7 +60,7 @@ struct Region {
   // match. For each national-number length, the patterns of the types that
   // allow that length, as one alternation (one match instead of one per
   // type); null when no type allows it. Lengths that admit the same types
-  // share a regexp, owned by `type_patterns`.
+  // share a pattern, owned by `type_patterns`.
   std::array<const DigitPattern*, kMaxNsnLength + 1> types_by_length{};
   std::vector<std::unique_ptr<const DigitPattern>> type_patterns;
 };
@@ -71,7 +70,7 @@ struct CallingCode {
   bool usable = true;
   // The main region's national prefix for parsing: its digits when it is a
   // plain string of digits (most are; a string compare then replaces a
-  // match), else a regexp; neither when it has none.
+  // match), else a pattern; neither when it has none.
   std::string national_prefix_digits;
   std::unique_ptr<const DigitPattern> national_prefix;
   // In libphonenumber's order (the main region first).
