@@ -364,12 +364,12 @@ class SubsetConstruction {
 
   // The state for `set`, added if new; -1 past kMaxStates.
   int32_t State(std::vector<int32_t> set) {
-    auto [it, added] =
-        ids_.try_emplace(set, static_cast<int32_t>(sets_.size()));
-    if (!added) return it->second;
+    if (auto it = ids_.find(set); it != ids_.end()) return it->second;
     if (sets_.size() >= static_cast<size_t>(DigitPattern::kMaxStates)) {
       return -1;
     }
+    const auto id = static_cast<int32_t>(sets_.size());
+    ids_.emplace(set, id);
     uint8_t accepts = 0;
     if (!set.empty() && set.front() == 0)
       accepts = kAcceptsHere | kAcceptsAtEnd;
@@ -384,7 +384,7 @@ class SubsetConstruction {
     accepts_->push_back(accepts);
     next_->resize(next_->size() + 10, 0);
     sets_.push_back(std::move(set));
-    return it->second;
+    return id;
   }
 
   std::vector<NfaNode> nodes_;

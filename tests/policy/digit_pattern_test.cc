@@ -4,6 +4,7 @@
 // near misses and random digits.
 #include "policy/digit_pattern.h"
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -142,7 +143,7 @@ TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
   PhoneMetadataCollection collection;
   ASSERT_TRUE(ParseCompiledPhoneMetadata(&collection));
   std::mt19937_64 random(20261130);
-  int patterns = 0, matched = 0;
+  int patterns = 0, matched = 0, largest = 0;
   for (const PhoneMetadata& metadata : collection.metadata()) {
     const std::vector<std::string> texts = Texts(metadata, random);
     std::vector<std::string> region_patterns = {
@@ -159,11 +160,15 @@ TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
       if (pattern.empty()) continue;
       ++patterns;
       matched += ExpectSameAsRe2(pattern, texts);
+      absl::StatusOr<DigitPattern> compiled = DigitPattern::Compile(pattern);
+      if (compiled.ok()) largest = std::max(largest, compiled->state_count());
     }
   }
   // The test means something only if the example numbers match.
   EXPECT_GT(patterns, 1000);
   EXPECT_GT(matched, 5000);
+  // What kMaxStates leaves room for: the tables stay small.
+  EXPECT_LT(largest, DigitPattern::kMaxStates / 16);
 }
 
 }  // namespace
