@@ -1,7 +1,8 @@
 // DigitPattern must match exactly what RE2 matches: hand-written cases for
 // each piece of syntax, and a differential test over every pattern in
-// libphonenumber's metadata, against that metadata's example numbers, their
-// near misses and random digits.
+// libphonenumber's metadata (and each region's number types as the one
+// alternation E164Validator matches), against that metadata's example
+// numbers, their near misses and random digits.
 #include "policy/digit_pattern.h"
 
 #include <algorithm>
@@ -147,15 +148,22 @@ TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
   for (const PhoneMetadata& metadata : collection.metadata()) {
     const std::vector<std::string> texts = Texts(metadata, random);
     std::vector<std::string> region_patterns = {
-        metadata.leading_digits(), metadata.national_prefix_for_parsing()};
-    for (const PhoneNumberDesc* desc :
-         {&metadata.general_desc(), &metadata.fixed_line(), &metadata.mobile(),
-          &metadata.toll_free(), &metadata.premium_rate(),
-          &metadata.shared_cost(), &metadata.personal_number(),
-          &metadata.voip(), &metadata.pager(), &metadata.uan(),
-          &metadata.voicemail()}) {
-      region_patterns.push_back(desc->national_number_pattern());
+        metadata.leading_digits(), metadata.national_prefix_for_parsing(),
+        metadata.general_desc().national_number_pattern()};
+    // E164Validator also matches the number types as one alternation.
+    std::string types;
+    for (const PhoneNumberDesc* type :
+         {&metadata.fixed_line(), &metadata.mobile(), &metadata.toll_free(),
+          &metadata.premium_rate(), &metadata.shared_cost(),
+          &metadata.personal_number(), &metadata.voip(), &metadata.pager(),
+          &metadata.uan(), &metadata.voicemail()}) {
+      const std::string& pattern = type->national_number_pattern();
+      if (pattern.empty()) continue;
+      region_patterns.push_back(pattern);
+      if (!types.empty()) types += '|';
+      types += "(?:" + pattern + ")";
     }
+    region_patterns.push_back(types);
     for (const std::string& pattern : region_patterns) {
       if (pattern.empty()) continue;
       ++patterns;
