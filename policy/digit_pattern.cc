@@ -1,7 +1,6 @@
 #include "policy/digit_pattern.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <utility>
 
@@ -329,7 +328,7 @@ class SubsetConstruction {
     for (size_t s = 0; s < sets_.size(); ++s) {
       for (int digit = 0; digit < 10; ++digit) {
         std::vector<int32_t> seeds;
-        for (int32_t node : sets_[s]) {
+        for (int32_t node : *sets_[s]) {
           const NfaNode& n = nodes_[static_cast<size_t>(node)];
           if (n.digits & (1u << digit)) seeds.push_back(n.next);
         }
@@ -369,7 +368,6 @@ class SubsetConstruction {
       return -1;
     }
     const auto id = static_cast<int32_t>(sets_.size());
-    ids_.emplace(set, id);
     uint8_t accepts = 0;
     if (!set.empty() && set.front() == 0)
       accepts = kAcceptsHere | kAcceptsAtEnd;
@@ -383,7 +381,7 @@ class SubsetConstruction {
     }
     accepts_->push_back(accepts);
     next_->resize(next_->size() + 10, 0);
-    sets_.push_back(std::move(set));
+    sets_.push_back(&ids_.emplace(std::move(set), id).first->first);
     return id;
   }
 
@@ -391,7 +389,8 @@ class SubsetConstruction {
   std::vector<uint32_t> mark_;
   uint32_t generation_ = 0;
   std::map<std::vector<int32_t>, int32_t> ids_;
-  std::deque<std::vector<int32_t>> sets_;
+  // sets_[id] is the state's key in ids_ (a map's keys stay where they are).
+  std::vector<const std::vector<int32_t>*> sets_;
   std::vector<int32_t>* next_ = nullptr;
   std::vector<uint8_t>* accepts_ = nullptr;
 };

@@ -104,16 +104,23 @@ TEST(DigitPatternTest, RefusesAnAutomatonPastItsBound) {
   EXPECT_TRUE(DigitPattern::Compile("\\d*1\\d{3}").ok());
 }
 
+// A region's number types: every description but the general one.
+std::vector<const PhoneNumberDesc*> NumberTypes(const PhoneMetadata& metadata) {
+  return {&metadata.fixed_line(),  &metadata.mobile(),
+          &metadata.toll_free(),   &metadata.premium_rate(),
+          &metadata.shared_cost(), &metadata.personal_number(),
+          &metadata.voip(),        &metadata.pager(),
+          &metadata.uan(),         &metadata.voicemail()};
+}
+
 // Texts for the patterns of one region: its example numbers, each with
 // every digit changed in turn, cut short and lengthened, and random digits.
 std::vector<std::string> Texts(const PhoneMetadata& metadata,
                                std::mt19937_64& random) {
   std::set<std::string> examples;
-  for (const PhoneNumberDesc* desc :
-       {&metadata.general_desc(), &metadata.fixed_line(), &metadata.mobile(),
-        &metadata.toll_free(), &metadata.premium_rate(),
-        &metadata.shared_cost(), &metadata.personal_number(), &metadata.voip(),
-        &metadata.pager(), &metadata.uan(), &metadata.voicemail()}) {
+  std::vector<const PhoneNumberDesc*> descs = NumberTypes(metadata);
+  descs.push_back(&metadata.general_desc());
+  for (const PhoneNumberDesc* desc : descs) {
     if (!desc->example_number().empty()) {
       examples.insert(desc->example_number());
     }
@@ -152,11 +159,7 @@ TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
         metadata.general_desc().national_number_pattern()};
     // E164Validator also matches the number types as one alternation.
     std::string types;
-    for (const PhoneNumberDesc* type :
-         {&metadata.fixed_line(), &metadata.mobile(), &metadata.toll_free(),
-          &metadata.premium_rate(), &metadata.shared_cost(),
-          &metadata.personal_number(), &metadata.voip(), &metadata.pager(),
-          &metadata.uan(), &metadata.voicemail()}) {
+    for (const PhoneNumberDesc* type : NumberTypes(metadata)) {
       const std::string& pattern = type->national_number_pattern();
       if (pattern.empty()) continue;
       region_patterns.push_back(pattern);
