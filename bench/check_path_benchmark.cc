@@ -104,7 +104,7 @@ void CheckOne(benchmark::State& state, const char* phone) {
   request.set_purpose("customer-care");
   request.set_channel("email");
   const core::ContactChecker& checker = Path().checker;
-  // As consentd answers a Check (api/arena_messages.h): the response on an
+  // As consentd answers a Check (MethodTable::AddUnary): the response on an
   // arena that starts in a 4 KiB block and is freed whole.
   alignas(std::max_align_t) char block[4096];
   for (auto _ : state) {

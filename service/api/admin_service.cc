@@ -1,32 +1,39 @@
 #include "service/api/admin_service.h"
 
+#include "consent/v1/admin.grpc.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/version.h"
 
 namespace consentd::api {
 
-grpc::Status AdminServiceImpl::GetStatus(
-    grpc::ServerContext*, const consent::v1::GetStatusRequest*,
-    consent::v1::GetStatusResponse* response) {
-  response->set_version(kConsentdVersion);
-  response->set_policy_version(registry_->policy().version());
-  response->set_schema_version(registry_->schema_version());
-  response->set_indexed_identifiers(
-      static_cast<int64_t>(registry_->index().identifier_count()));
-  response->set_facts(static_cast<int64_t>(registry_->index().fact_count()));
-  response->set_suppression_list_entries(
-      static_cast<int64_t>(registry_->lists().entry_count()));
-  *response->mutable_started_at() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(started_at_));
-  return grpc::Status::OK;
-}
-
-grpc::Status AdminServiceImpl::GetPolicy(grpc::ServerContext*,
-                                         const consent::v1::GetPolicyRequest*,
-                                         consent::v1::Policy* response) {
-  *response = registry_->policy().proto();
-  return grpc::Status::OK;
+void AddAdminService(const core::ConsentRegistry* registry,
+                     absl::Time started_at, MethodTable* methods) {
+  namespace v1 = ::consent::v1;
+  const char* service = v1::AdminService::service_full_name();
+  methods->AddUnary<v1::GetStatusRequest, v1::GetStatusResponse>(
+      service, "GetStatus", MethodTable::Runs::kInline,
+      [registry, started_at](const v1::GetStatusRequest&,
+                             v1::GetStatusResponse* response) {
+        response->set_version(kConsentdVersion);
+        response->set_policy_version(registry->policy().version());
+        response->set_schema_version(registry->schema_version());
+        response->set_indexed_identifiers(
+            static_cast<int64_t>(registry->index().identifier_count()));
+        response->set_facts(
+            static_cast<int64_t>(registry->index().fact_count()));
+        response->set_suppression_list_entries(
+            static_cast<int64_t>(registry->lists().entry_count()));
+        *response->mutable_started_at() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+                absl::ToUnixMicros(started_at));
+        return absl::OkStatus();
+      });
+  methods->AddUnary<v1::GetPolicyRequest, v1::Policy>(
+      service, "GetPolicy", MethodTable::Runs::kInline,
+      [registry](const v1::GetPolicyRequest&, v1::Policy* response) {
+        *response = registry->policy().proto();
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace consentd::api

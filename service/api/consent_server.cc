@@ -1,7 +1,5 @@
 #include "service/api/consent_server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
@@ -11,11 +9,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "consent/v1/audit.grpc.pb.h"
-#include "consent/v1/feed.grpc.pb.h"
+#include "consent/v1/audit.pb.h"
+#include "consent/v1/feed.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/consent_service.h"
 #include "service/api/data_subject_request_service.h"
+#include "service/api/health_service.h"
+#include "service/api/reflection_service.h"
 #include "service/api/scrub_service.h"
 #include "service/api/suppression_list_service.h"
 
@@ -65,36 +65,38 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
     return s;
   }
   std::unique_ptr<ConsentServer> server(new ConsentServer());
-  server->services_.push_back(std::make_unique<ConsentServiceImpl>(registry));
-  server->services_.push_back(
-      std::make_unique<AdminServiceImpl>(registry, absl::Now()));
-  server->services_.push_back(
-      std::make_unique<SuppressionListServiceImpl>(registry));
-  server->services_.push_back(std::make_unique<ScrubServiceImpl>(registry));
-  // Designed, not built yet: their generated bases answer UNIMPLEMENTED,
-  // and registering them lets reflection show the whole v1 surface.
-  server->services_.push_back(
-      std::make_unique<DataSubjectRequestServiceImpl>(registry));
-  server->services_.push_back(
-      std::make_unique<consent::v1::AuditService::Service>());
-  server->services_.push_back(
-      std::make_unique<consent::v1::ChangeFeedService::Service>());
+  MethodTable& methods = server->methods_;
+  AddConsentService(registry, &methods);
+  AddAdminService(registry, absl::Now(), &methods);
+  AddSuppressionListService(registry, &methods);
+  AddScrubService(registry, &methods);
+  AddDataSubjectRequestService(registry, &methods);
+  // Designed, not built yet: named so that health checks and reflection
+  // show the whole v1 surface; their methods answer UNIMPLEMENTED. Naming
+  // them through a message of their file links its descriptors in.
+  methods.AddService(consent::v1::AuditEntry::descriptor()
+                         ->file()
+                         ->FindServiceByName("AuditService")
+                         ->full_name());
+  methods.AddService(consent::v1::Change::descriptor()
+                         ->file()
+                         ->FindServiceByName("ChangeFeedService")
+                         ->full_name());
+  AddHealthService(&methods);
+  AddReflectionService(&methods);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(),
                            &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  for (const auto& service : server->services_) {
-    builder.RegisterService(service.get());
-  }
+  server->calls_ = std::make_unique<CallQueue>(&builder, &methods);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", listen_address));
   }
+  server->calls_->Start();
   server->address_ = absl::StrCat(
       listen_address.substr(0, listen_address.rfind(':')), ":", port);
   return server;
@@ -106,10 +108,13 @@ ConsentServer::~ConsentServer() {
 
 void ConsentServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
+  calls_->BeginDrain();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
+  calls_->Close();
   server_->Wait();
   server_.reset();
+  calls_.reset();
 }
 
 }  // namespace consentd::api

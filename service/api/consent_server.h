@@ -1,6 +1,6 @@
 // ConsentServer: the gRPC server around one ConsentRegistry, with every
-// consent.v1 service registered (those not built yet answer UNIMPLEMENTED),
-// gRPC health checking and server reflection.
+// consent.v1 service (methods not built yet answer UNIMPLEMENTED), gRPC
+// health checking and server reflection, all served from one CallQueue.
 //
 // Until TLS exists it listens on loopback only and refuses any other
 // address.
@@ -13,11 +13,12 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "service/api/call_queue.h"
+#include "service/api/method_table.h"
 #include "service/core/consent_registry.h"
 
 namespace consentd::api {
@@ -39,14 +40,16 @@ class ConsentServer {
   // "host:port" actually bound (the port resolved when 0 was asked for).
   const std::string& address() const { return address_; }
 
-  // Stops accepting calls, lets in-flight calls finish for up to `grace`,
-  // then cancels the rest; returns when the server has stopped.
+  // Stops accepting calls and ends health watches, lets in-flight calls
+  // finish for up to `grace`, then cancels the rest; returns when every
+  // call has ended.
   void Shutdown(absl::Duration grace);
 
  private:
   ConsentServer() = default;
 
-  std::vector<std::unique_ptr<grpc::Service>> services_;
+  MethodTable methods_;
+  std::unique_ptr<CallQueue> calls_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -1,66 +1,41 @@
 #include "service/api/consent_service.h"
 
-#include "service/api/grpc_status.h"
+#include "consent/v1/consent.grpc.pb.h"
 
 namespace consentd::api {
 
-ConsentServiceImpl::ConsentServiceImpl(core::ConsentRegistry* registry)
-    : registry_(registry) {
-  SetMessageAllocatorFor_Check(&check_messages_);
-  SetMessageAllocatorFor_CheckBatch(&batch_messages_);
-}
-
-grpc::ServerUnaryReactor* ConsentServiceImpl::RecordConsent(
-    grpc::CallbackServerContext* context,
-    const consent::v1::RecordConsentRequest* request,
-    consent::v1::RecordConsentResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // The response lives until Finish.
-  registry_->ledger().RecordConsent(
-      *request, [reactor, response](
-                    absl::StatusOr<consent::v1::RecordConsentResponse> result) {
-        reactor->Finish(Reply(std::move(result), response));
+void AddConsentService(core::ConsentRegistry* registry, MethodTable* methods) {
+  namespace v1 = ::consent::v1;
+  const char* service = v1::ConsentService::service_full_name();
+  methods->AddDeferred<v1::RecordConsentRequest, v1::RecordConsentResponse>(
+      service, "RecordConsent",
+      [registry](const v1::RecordConsentRequest& request,
+                 MethodTable::Done<v1::RecordConsentResponse> done) {
+        registry->ledger().RecordConsent(request, std::move(done));
       });
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* ConsentServiceImpl::RecordObjection(
-    grpc::CallbackServerContext* context,
-    const consent::v1::RecordObjectionRequest* request,
-    consent::v1::RecordObjectionResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  registry_->ledger().RecordObjection(
-      *request,
-      [reactor,
-       response](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
-        reactor->Finish(Reply(std::move(result), response));
+  methods->AddDeferred<v1::RecordObjectionRequest, v1::RecordObjectionResponse>(
+      service, "RecordObjection",
+      [registry](const v1::RecordObjectionRequest& request,
+                 MethodTable::Done<v1::RecordObjectionResponse> done) {
+        registry->ledger().RecordObjection(request, std::move(done));
       });
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* ConsentServiceImpl::Check(
-    grpc::CallbackServerContext* context,
-    const consent::v1::CheckRequest* request,
-    consent::v1::CheckResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(registry_->checker().Check(*request, response)));
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* ConsentServiceImpl::CheckBatch(
-    grpc::CallbackServerContext* context,
-    const consent::v1::CheckBatchRequest* request,
-    consent::v1::CheckBatchResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(
-      ToGrpcStatus(registry_->checker().CheckBatch(*request, response)));
-  return reactor;
-}
-
-grpc::Status ConsentServiceImpl::GetRecord(
-    grpc::ServerContext*, const consent::v1::GetRecordRequest* request,
-    consent::v1::GetRecordResponse* response) {
-  return Reply(registry_->ledger().GetRecord(*request), response);
+  methods->AddUnary<v1::CheckRequest, v1::CheckResponse>(
+      service, "Check", MethodTable::Runs::kInline,
+      [registry](const v1::CheckRequest& request, v1::CheckResponse* response) {
+        return registry->checker().Check(request, response);
+      });
+  methods->AddUnary<v1::CheckBatchRequest, v1::CheckBatchResponse>(
+      service, "CheckBatch", MethodTable::Runs::kOnHandlerThread,
+      [registry](const v1::CheckBatchRequest& request,
+                 v1::CheckBatchResponse* response) {
+        return registry->checker().CheckBatch(request, response);
+      });
+  methods->AddUnary<v1::GetRecordRequest, v1::GetRecordResponse>(
+      service, "GetRecord", MethodTable::Runs::kOnHandlerThread,
+      [registry](const v1::GetRecordRequest& request,
+                 v1::GetRecordResponse* response) {
+        return MoveInto(registry->ledger().GetRecord(request), response);
+      });
 }
 
 }  // namespace consentd::api

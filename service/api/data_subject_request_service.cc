@@ -1,61 +1,53 @@
 #include "service/api/data_subject_request_service.h"
 
-#include "service/api/grpc_status.h"
+#include "consent/v1/requests.grpc.pb.h"
 
 namespace consentd::api {
+namespace {
 
-grpc::Status DataSubjectRequestServiceImpl::OpenRequest(
-    grpc::ServerContext*, const consent::v1::OpenRequestRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().Open(*request), response);
+namespace v1 = ::consent::v1;
+
+// A method answered by one of the desk's calls, on a handler thread.
+template <typename Request, typename Response>
+void AddDeskMethod(
+    core::RequestDesk* desk, const char* method,
+    absl::StatusOr<Response> (core::RequestDesk::*call)(const Request&),
+    MethodTable* methods) {
+  methods->AddUnary<Request, Response>(
+      v1::DataSubjectRequestService::service_full_name(), method,
+      MethodTable::Runs::kOnHandlerThread,
+      [desk, call](const Request& request, Response* response) {
+        return MoveInto((desk->*call)(request), response);
+      });
 }
 
-grpc::Status DataSubjectRequestServiceImpl::VerifyIdentity(
-    grpc::ServerContext*, const consent::v1::VerifyIdentityRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().VerifyIdentity(*request), response);
-}
+}  // namespace
 
-grpc::Status DataSubjectRequestServiceImpl::ExtendRequest(
-    grpc::ServerContext*, const consent::v1::ExtendRequestRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().Extend(*request), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::RejectRequest(
-    grpc::ServerContext*, const consent::v1::RejectRequestRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().Reject(*request), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::CompleteRequest(
-    grpc::ServerContext*, const consent::v1::CompleteRequestRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().Complete(*request), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::GetRequest(
-    grpc::ServerContext*, const consent::v1::GetRequestRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().Get(request->request_id()), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::ListRequests(
-    grpc::ServerContext*, const consent::v1::ListRequestsRequest* request,
-    consent::v1::ListRequestsResponse* response) {
-  return Reply(registry_->request_desk().List(*request), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::ExportSubject(
-    grpc::ServerContext*, const consent::v1::ExportSubjectRequest* request,
-    consent::v1::ExportSubjectResponse* response) {
-  return Reply(registry_->request_desk().Export(*request), response);
-}
-
-grpc::Status DataSubjectRequestServiceImpl::LiftRestriction(
-    grpc::ServerContext*, const consent::v1::LiftRestrictionRequest* request,
-    consent::v1::DataSubjectRequest* response) {
-  return Reply(registry_->request_desk().LiftRestriction(*request), response);
+void AddDataSubjectRequestService(core::ConsentRegistry* registry,
+                                  MethodTable* methods) {
+  core::RequestDesk* desk = &registry->request_desk();
+  AddDeskMethod(desk, "OpenRequest", &core::RequestDesk::Open, methods);
+  AddDeskMethod(desk, "VerifyIdentity", &core::RequestDesk::VerifyIdentity,
+                methods);
+  AddDeskMethod(desk, "ExtendRequest", &core::RequestDesk::Extend, methods);
+  AddDeskMethod(desk, "RejectRequest", &core::RequestDesk::Reject, methods);
+  AddDeskMethod(desk, "CompleteRequest", &core::RequestDesk::Complete, methods);
+  AddDeskMethod(desk, "ExportSubject", &core::RequestDesk::Export, methods);
+  AddDeskMethod(desk, "LiftRestriction", &core::RequestDesk::LiftRestriction,
+                methods);
+  const char* service = v1::DataSubjectRequestService::service_full_name();
+  methods->AddUnary<v1::GetRequestRequest, v1::DataSubjectRequest>(
+      service, "GetRequest", MethodTable::Runs::kOnHandlerThread,
+      [desk](const v1::GetRequestRequest& request,
+             v1::DataSubjectRequest* response) {
+        return MoveInto(desk->Get(request.request_id()), response);
+      });
+  methods->AddUnary<v1::ListRequestsRequest, v1::ListRequestsResponse>(
+      service, "ListRequests", MethodTable::Runs::kOnHandlerThread,
+      [desk](const v1::ListRequestsRequest& request,
+             v1::ListRequestsResponse* response) {
+        return MoveInto(desk->List(request), response);
+      });
 }
 
 }  // namespace consentd::api

@@ -1,25 +1,25 @@
 #include "service/api/scrub_service.h"
 
-#include "service/api/grpc_status.h"
+#include "consent/v1/scrub.grpc.pb.h"
 
 namespace consentd::api {
+namespace {
 
-grpc::Status ScrubServiceImpl::Scrub(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<consent::v1::ScrubResponse,
-                             consent::v1::ScrubRequest>* stream) {
-  consent::v1::ScrubRequest request;
-  if (!stream->Read(&request) || !request.has_header()) {
+namespace v1 = ::consent::v1;
+
+grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
+  v1::ScrubRequest request;
+  if (!stream.Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
   // No caller authentication yet (loopback only): the peer address names
   // the caller in the receipt.
-  auto session = registry_->scrubber().Begin(request.header(), context->peer());
+  auto session = scrubber.Begin(request.header(), stream.Peer());
   if (!session.ok()) return ToGrpcStatus(session.status());
 
-  consent::v1::ScrubResponse response;
-  while (stream->Read(&request)) {
+  v1::ScrubResponse response;
+  while (stream.Read(&request)) {
     if (!request.has_rows()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "after the header, every message holds rows");
@@ -28,33 +28,43 @@ grpc::Status ScrubServiceImpl::Scrub(
     absl::Status decided =
         (*session)->Decide(request.rows(), response.mutable_rows());
     if (!decided.ok()) return ToGrpcStatus(decided);
-    if (!stream->Write(response)) {
+    if (!stream.Write(response)) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client stopped reading; no receipt issued");
     }
   }
-  if (context->IsCancelled()) {
+  if (stream.Broken()) {
     return grpc::Status(grpc::StatusCode::CANCELLED,
                         "scrub cancelled; no receipt issued");
   }
-  absl::StatusOr<consent::v1::ScrubReceipt> receipt = (*session)->Finish();
+  absl::StatusOr<v1::ScrubReceipt> receipt = (*session)->Finish();
   if (!receipt.ok()) return ToGrpcStatus(receipt.status());
   *response.mutable_receipt() = *std::move(receipt);
-  stream->Write(response);
+  stream.Write(response);
   return grpc::Status::OK;
 }
 
-grpc::Status ScrubServiceImpl::GetReceipt(
-    grpc::ServerContext*, const consent::v1::GetReceiptRequest* request,
-    consent::v1::ScrubReceipt* response) {
-  return Reply(registry_->scrubber().Receipt(request->receipt_id()), response);
-}
+}  // namespace
 
-grpc::Status ScrubServiceImpl::GetReceiptKey(
-    grpc::ServerContext*, const consent::v1::GetReceiptKeyRequest*,
-    consent::v1::ReceiptKey* response) {
-  *response = registry_->scrubber().receipt_key();
-  return grpc::Status::OK;
+void AddScrubService(const core::ConsentRegistry* registry,
+                     MethodTable* methods) {
+  const char* service = v1::ScrubService::service_full_name();
+  const core::Scrubber* scrubber = &registry->scrubber();
+  methods->AddStream(service, "Scrub", [scrubber](CallStream& stream) {
+    return Scrub(*scrubber, stream);
+  });
+  methods->AddUnary<v1::GetReceiptRequest, v1::ScrubReceipt>(
+      service, "GetReceipt", MethodTable::Runs::kOnHandlerThread,
+      [scrubber](const v1::GetReceiptRequest& request,
+                 v1::ScrubReceipt* response) {
+        return MoveInto(scrubber->Receipt(request.receipt_id()), response);
+      });
+  methods->AddUnary<v1::GetReceiptKeyRequest, v1::ReceiptKey>(
+      service, "GetReceiptKey", MethodTable::Runs::kInline,
+      [scrubber](const v1::GetReceiptKeyRequest&, v1::ReceiptKey* response) {
+        *response = scrubber->receipt_key();
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace consentd::api

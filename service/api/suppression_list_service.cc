@@ -1,21 +1,21 @@
 #include "service/api/suppression_list_service.h"
 
-#include "service/api/grpc_status.h"
+#include "consent/v1/suppression.grpc.pb.h"
 
 namespace consentd::api {
+namespace {
 
-grpc::Status SuppressionListServiceImpl::ImportList(
-    grpc::ServerContext* context,
-    grpc::ServerReader<consent::v1::ImportListRequest>* reader,
-    consent::v1::SuppressionList* response) {
-  consent::v1::ImportListRequest message;
-  if (!reader->Read(&message) || !message.has_header()) {
+namespace v1 = ::consent::v1;
+
+grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
+  v1::ImportListRequest message;
+  if (!stream.Read(&message) || !message.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
-  auto import = registry_->list_registry().BeginImport(message.header());
+  auto import = lists->BeginImport(message.header());
   if (!import.ok()) return ToGrpcStatus(import.status());
-  while (reader->Read(&message)) {
+  while (stream.Read(&message)) {
     if (!message.has_identifier()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "after the header, every message is an identifier");
@@ -26,23 +26,35 @@ grpc::Status SuppressionListServiceImpl::ImportList(
   }
   // The stream also ends when the client goes away: only a completed
   // stream is a whole list.
-  if (context->IsCancelled()) {
+  if (stream.Broken()) {
     return grpc::Status(grpc::StatusCode::CANCELLED,
                         "import cancelled; the list in force is unchanged");
   }
-  return Reply((*import)->Finish(), response);
+  v1::SuppressionList published;
+  absl::Status finished = MoveInto((*import)->Finish(), &published);
+  if (finished.ok()) stream.Write(published);
+  return ToGrpcStatus(finished);
 }
 
-grpc::Status SuppressionListServiceImpl::ListLists(
-    grpc::ServerContext*, const consent::v1::ListListsRequest*,
-    consent::v1::ListListsResponse* response) {
-  return Reply(registry_->list_registry().Describe(), response);
-}
+}  // namespace
 
-grpc::Status SuppressionListServiceImpl::DropList(
-    grpc::ServerContext*, const consent::v1::DropListRequest* request,
-    consent::v1::DropListResponse*) {
-  return ToGrpcStatus(registry_->list_registry().Drop(request->name()));
+void AddSuppressionListService(core::ConsentRegistry* registry,
+                               MethodTable* methods) {
+  const char* service = v1::SuppressionListService::service_full_name();
+  core::ListRegistry* lists = &registry->list_registry();
+  methods->AddStream(service, "ImportList", [lists](CallStream& stream) {
+    return ImportList(lists, stream);
+  });
+  methods->AddUnary<v1::ListListsRequest, v1::ListListsResponse>(
+      service, "ListLists", MethodTable::Runs::kOnHandlerThread,
+      [lists](const v1::ListListsRequest&, v1::ListListsResponse* response) {
+        return MoveInto(lists->Describe(), response);
+      });
+  methods->AddUnary<v1::DropListRequest, v1::DropListResponse>(
+      service, "DropList", MethodTable::Runs::kOnHandlerThread,
+      [lists](const v1::DropListRequest& request, v1::DropListResponse*) {
+        return lists->Drop(request.name());
+      });
 }
 
 }  // namespace consentd::api

@@ -1,0 +1,74 @@
+#include "service/api/call_queue.h"
+
+#include "service/api/server_call.h"
+
+namespace consentd::api {
+namespace {
+
+// Calls asked for ahead, so that a burst of new calls (one per connection
+// of a load test, say) never waits for the next one to be asked for.
+constexpr int kCallsAskedFor = 64;
+// Handlers that may block at once: data-subject requests, writes being
+// validated, scrubs, imports, reflection. More queue until one finishes.
+constexpr int kMaxHandlerThreads = 64;
+
+}  // namespace
+
+CallQueue::CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods)
+    : methods_(methods), handlers_(kMaxHandlerThreads) {
+  builder->RegisterAsyncGenericService(&service_);
+  queue_ = builder->AddCompletionQueue();
+}
+
+CallQueue::~CallQueue() = default;
+
+void CallQueue::Start() {
+  for (int i = 0; i < kCallsAskedFor; ++i) ServerCall::Accept(this);
+  thread_ = std::thread([this] { Serve(); });
+}
+
+void CallQueue::Serve() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_->Next(&tag, &ok)) static_cast<QueueEvent*>(tag)->OnEvent(ok);
+}
+
+void CallQueue::BeginDrain() {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  for (ServerCall* call : drain_watchers_) call->WakeForDrain();
+}
+
+void CallQueue::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* live) { return *live == 0; }, &live_calls_));
+  }
+  queue_->Shutdown();
+  if (thread_.joinable()) thread_.join();  // not when the server never started
+}
+
+void CallQueue::CallStarted() {
+  absl::MutexLock lock(&mu_);
+  ++live_calls_;
+}
+
+void CallQueue::CallEnded() {
+  absl::MutexLock lock(&mu_);
+  --live_calls_;
+}
+
+bool CallQueue::WatchDrain(ServerCall* call) {
+  absl::MutexLock lock(&mu_);
+  if (draining_) return true;
+  drain_watchers_.insert(call);
+  return false;
+}
+
+void CallQueue::UnwatchDrain(ServerCall* call) {
+  absl::MutexLock lock(&mu_);
+  drain_watchers_.erase(call);
+}
+
+}  // namespace consentd::api

@@ -1,0 +1,87 @@
+// CallQueue: consentd's one gRPC completion queue and the thread that drains
+// it. Every call of every service arrives here through gRPC's async generic
+// API: the thread asks gRPC for calls, reads each request, answers at once
+// the methods that answer quickly from memory (Check, the health check,
+// status) and hands the others to handler threads. A Check therefore costs
+// one thread wake-up on the server; gRPC's callback and sync servers cost
+// about seven (docs/design.md, "Threads").
+//
+// Thread-safety: Start, BeginDrain and Close are called once each, in that
+// order, by the server that owns the queue.
+#ifndef CONSENTD_SERVICE_API_CALL_QUEUE_H_
+#define CONSENTD_SERVICE_API_CALL_QUEUE_H_
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/server_builder.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "service/api/handler_threads.h"
+#include "service/api/method_table.h"
+
+namespace consentd::api {
+
+class ServerCall;
+
+// A completion-queue tag: every operation the queue's calls start names
+// one, and the queue's thread calls OnEvent when it completes.
+class QueueEvent {
+ public:
+  virtual void OnEvent(bool ok) = 0;
+
+ protected:
+  ~QueueEvent() = default;
+};
+
+class CallQueue {
+ public:
+  // Registers the generic service and adds the completion queue to
+  // `builder`; `methods` must outlive the queue.
+  CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods);
+  ~CallQueue();
+  CallQueue(const CallQueue&) = delete;
+  CallQueue& operator=(const CallQueue&) = delete;
+
+  // Once the server is built: asks for calls and serves them.
+  void Start();
+  // Streams waiting for the server's end (health Watch) end now.
+  void BeginDrain() ABSL_LOCKS_EXCLUDED(mu_);
+  // Once grpc::Server::Shutdown has returned: waits for every call to end,
+  // then stops the queue's thread and the handler threads.
+  void Close() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // For ServerCall.
+  grpc::AsyncGenericService* service() { return &service_; }
+  grpc::ServerCompletionQueue* queue() { return queue_.get(); }
+  const MethodTable& methods() const { return *methods_; }
+  HandlerThreads& handlers() { return handlers_; }
+  void CallStarted() ABSL_LOCKS_EXCLUDED(mu_);
+  void CallEnded() ABSL_LOCKS_EXCLUDED(mu_);
+  // True when the server is already draining; else `call` is woken by
+  // BeginDrain until it leaves.
+  bool WatchDrain(ServerCall* call) ABSL_LOCKS_EXCLUDED(mu_);
+  void UnwatchDrain(ServerCall* call) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  void Serve();
+
+  grpc::AsyncGenericService service_;
+  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
+  const MethodTable* const methods_;
+  HandlerThreads handlers_;
+  std::thread thread_;
+
+  absl::Mutex mu_;
+  int live_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<ServerCall*> drain_watchers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace consentd::api
+
+#endif  // CONSENTD_SERVICE_API_CALL_QUEUE_H_

@@ -1,0 +1,198 @@
+// MethodTable: consentd's RPC methods by full name ("/package.Service/Method"),
+// each with its handler and where the handler runs. The server's call queue
+// looks every call up here; a name not in the table is answered
+// UNIMPLEMENTED.
+//
+//   * kInline handlers run on the completion-queue thread that read the
+//     request. They must answer from memory within microseconds and never
+//     block, since every other call waits meanwhile: a Check is answered
+//     without waking another thread.
+//   * kOnHandlerThread handlers may block (the store, a lock held across a
+//     transaction) or take long (a batch); they run on a HandlerThreads
+//     thread.
+//   * Stream handlers run on a handler thread, with blocking reads and
+//     writes.
+//
+// Thread-safety: filled before the server starts, read-only after.
+#ifndef CONSENTD_SERVICE_API_METHOD_TABLE_H_
+#define CONSENTD_SERVICE_API_METHOD_TABLE_H_
+
+#include <google/protobuf/arena.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message_lite.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/status.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "service/api/grpc_status.h"
+
+namespace consentd::api {
+
+// Parses a message read from the wire; false when it does not parse.
+bool ParseMessage(grpc::ByteBuffer* bytes,
+                  google::protobuf::MessageLite* message);
+
+// The answer to one unary call: Send is called exactly once, from any thread.
+// `response` is sent only with an OK status and may be gone when Send
+// returns.
+class UnaryReply {
+ public:
+  virtual void Send(const grpc::Status& status,
+                    const google::protobuf::MessageLite* response) = 0;
+
+ protected:
+  ~UnaryReply() = default;
+};
+
+// A streaming call as its handler sees it: blocking reads and writes, as in
+// gRPC's sync API. Used only from the handler's thread.
+class CallStream {
+ public:
+  // The next message from the client. False once the client has finished
+  // sending, the call has ended, or a message did not parse (then the call
+  // fails INTERNAL whatever the handler returns).
+  virtual bool Read(google::protobuf::MessageLite* message) = 0;
+  // Sends a message; false once the call has ended (nothing sent after that
+  // reaches the client). Blocks while earlier messages are unsent, so the
+  // client's flow control holds the handler back.
+  virtual bool Write(const google::protobuf::MessageLite& message) = 0;
+  // True when the stream did not end by the client finishing it: the call
+  // was cancelled, passed its deadline or broke, or a message did not parse.
+  // Reliable once Read has returned false.
+  virtual bool Broken() = 0;
+  // Blocks until the call has ended or the server starts draining; true for
+  // draining.
+  virtual bool AwaitEndOrDrain() = 0;
+  // The client's address, "ipv4:127.0.0.1:54321".
+  virtual std::string Peer() const = 0;
+
+ protected:
+  ~CallStream() = default;
+};
+
+class MethodTable {
+ public:
+  enum class Runs { kInline, kOnHandlerThread };
+  using UnaryHandler =
+      std::function<void(grpc::ByteBuffer* request, UnaryReply* reply)>;
+  using StreamHandler = std::function<grpc::Status(CallStream& stream)>;
+  struct Method {
+    Runs runs;
+    UnaryHandler unary;    // set for unary methods
+    StreamHandler stream;  // set for streaming ones
+  };
+
+  // A unary method answered when `handler` returns. The request and the
+  // response live on one arena for the call.
+  template <typename Request, typename Response>
+  void AddUnary(absl::string_view service, absl::string_view method, Runs runs,
+                std::function<absl::Status(const Request&, Response*)> handler);
+
+  // A unary method whose handler runs on a handler thread and answers later
+  // through `done`, from any thread (a write answers once it is durable).
+  template <typename Response>
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  template <typename Request, typename Response>
+  void AddDeferred(absl::string_view service, absl::string_view method,
+                   std::function<void(const Request&, Done<Response>)> handler);
+
+  void AddStream(absl::string_view service, absl::string_view method,
+                 StreamHandler handler);
+
+  // Names a service whose methods are not built yet (all UNIMPLEMENTED),
+  // for health checks and reflection.
+  void AddService(absl::string_view service);
+
+  // The method of a call's path, or nullptr.
+  const Method* Find(absl::string_view path) const;
+  // Every service named, sorted.
+  const std::vector<std::string>& services() const { return services_; }
+
+ private:
+  // Every method must be declared so in the generated descriptor pool:
+  // unary with these message types, or streaming when both are null. A
+  // mismatch is a programming error and aborts.
+  void Add(absl::string_view service, absl::string_view method,
+           const google::protobuf::Descriptor* request,
+           const google::protobuf::Descriptor* response, Method entry);
+
+  absl::flat_hash_map<std::string, Method> methods_;
+  std::vector<std::string> services_;
+};
+
+// Moves a core result into the response, or passes its error on.
+template <typename Response>
+absl::Status MoveInto(absl::StatusOr<Response> result, Response* response) {
+  if (!result.ok()) return result.status();
+  *response = *std::move(result);
+  return absl::OkStatus();
+}
+
+namespace method_table_internal {
+inline const grpc::Status& Unparsable() {
+  static const auto* status = new grpc::Status(
+      grpc::StatusCode::INTERNAL, "the request message does not parse");
+  return *status;
+}
+}  // namespace method_table_internal
+
+template <typename Request, typename Response>
+void MethodTable::AddUnary(
+    absl::string_view service, absl::string_view method, Runs runs,
+    std::function<absl::Status(const Request&, Response*)> handler) {
+  Add(service, method, Request::descriptor(), Response::descriptor(),
+      Method{runs,
+             [handler = std::move(handler)](grpc::ByteBuffer* bytes,
+                                            UnaryReply* reply) {
+               // Room for a Check's request and answer in the first block.
+               alignas(std::max_align_t) char block[4096];
+               google::protobuf::Arena arena(block, sizeof(block));
+               auto* request =
+                   google::protobuf::Arena::CreateMessage<Request>(&arena);
+               if (!ParseMessage(bytes, request)) {
+                 reply->Send(method_table_internal::Unparsable(), nullptr);
+                 return;
+               }
+               auto* response =
+                   google::protobuf::Arena::CreateMessage<Response>(&arena);
+               reply->Send(ToGrpcStatus(handler(*request, response)), response);
+             },
+             nullptr});
+}
+
+template <typename Request, typename Response>
+void MethodTable::AddDeferred(
+    absl::string_view service, absl::string_view method,
+    std::function<void(const Request&, Done<Response>)> handler) {
+  Add(service, method, Request::descriptor(), Response::descriptor(),
+      Method{Runs::kOnHandlerThread,
+             [handler = std::move(handler)](grpc::ByteBuffer* bytes,
+                                            UnaryReply* reply) {
+               Request request;
+               if (!ParseMessage(bytes, &request)) {
+                 reply->Send(method_table_internal::Unparsable(), nullptr);
+                 return;
+               }
+               handler(request, [reply](absl::StatusOr<Response> result) {
+                 if (!result.ok()) {
+                   reply->Send(ToGrpcStatus(result.status()), nullptr);
+                 } else {
+                   reply->Send(grpc::Status::OK, &*result);
+                 }
+               });
+             },
+             nullptr});
+}
+
+}  // namespace consentd::api
+
+#endif  // CONSENTD_SERVICE_API_METHOD_TABLE_H_

@@ -1,0 +1,286 @@
+#include "service/api/server_call.h"
+
+#include <grpc/support/time.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+
+#include <utility>
+
+namespace consentd::api {
+namespace {
+
+// Messages a stream keeps read ahead of its handler, and written behind it.
+// Enough that neither side waits for a thread hand-off per message; few
+// enough that a stream holds no more than a few messages (each at most the
+// server's message bound) in memory.
+constexpr size_t kReadAhead = 8;
+constexpr size_t kWriteBehind = 8;
+
+bool Serialize(const google::protobuf::MessageLite& message,
+               grpc::ByteBuffer* bytes) {
+  bool own_buffer;
+  return grpc::GenericSerialize<grpc::ProtoBufferWriter,
+                                google::protobuf::MessageLite>(message, bytes,
+                                                               &own_buffer)
+      .ok();
+}
+
+}  // namespace
+
+// Guarded by the call's mutex.
+struct ServerCall::StreamState {
+  enum class Reads {
+    kInFlight,
+    kPaused,  // the read-ahead is full
+    kEnding,  // the last read failed; see OnRead
+    kEnded,
+  };
+  Reads reads = Reads::kPaused;
+  std::deque<grpc::ByteBuffer> inbox;
+  std::deque<grpc::ByteBuffer> outbox;
+  bool write_in_flight = false;
+  bool writes_failed = false;
+  bool unparsable = false;
+  bool call_done = false;
+  bool cancelled = false;
+  bool draining = false;
+  grpc::Alarm read_end_sync;
+};
+
+void ServerCall::Accept(CallQueue* queue) {
+  auto* call = new ServerCall(queue);
+  queue->service()->RequestCall(&call->context_, &call->stream_, queue->queue(),
+                                queue->queue(), &call->accepted_);
+}
+
+ServerCall::ServerCall(CallQueue* queue) : queue_(queue), stream_(&context_) {
+  queue_->CallStarted();
+  context_.AsyncNotifyWhenDone(&call_done_);
+}
+
+ServerCall::~ServerCall() = default;
+
+void ServerCall::Unref() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    CallQueue* queue = queue_;
+    delete this;
+    queue->CallEnded();
+  }
+}
+
+void ServerCall::OnAccepted(bool ok) {
+  if (!ok) {  // the server is shutting down; no end-of-call notice follows
+    CallQueue* queue = queue_;
+    delete this;
+    queue->CallEnded();
+    return;
+  }
+  Accept(queue_);
+  refs_.store(1, std::memory_order_relaxed);  // the end-of-call notice
+  method_ = queue_->methods().Find(context_.method());
+  if (method_ == nullptr) {
+    Ref();
+    stream_.Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                "method not served by consentd"),
+                   &finished_);
+  } else if (method_->unary) {
+    Ref();  // held on past the read until the answer is sent
+    stream_.Read(&reading_, &read_);
+  } else {
+    {
+      absl::MutexLock lock(&mu_);
+      stream_state_ = std::make_unique<StreamState>();
+    }
+    Ref();  // the handler
+    queue_->handlers().Run([this] { RunStream(); });
+  }
+}
+
+void ServerCall::OnRead(bool ok) {
+  if (method_->unary) {
+    if (!ok) {
+      Send(grpc::Status(grpc::StatusCode::INTERNAL,
+                        "the call ended before its request arrived"),
+           nullptr);
+    } else if (method_->runs == MethodTable::Runs::kInline) {
+      method_->unary(&reading_, this);
+    } else {
+      queue_->handlers().Run([this] { method_->unary(&reading_, this); });
+    }
+    return;
+  }
+  bool read_again;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    if (ok) {
+      s.inbox.emplace_back();
+      s.inbox.back().Swap(&reading_);
+      read_again = s.inbox.size() < kReadAhead;
+      s.reads = read_again ? StreamState::Reads::kInFlight
+                           : StreamState::Reads::kPaused;
+      if (read_again) stream_.Read(&reading_, &read_);
+    } else {
+      // A read fails both when the client finishes sending and when the
+      // call is cancelled. A cancellation's end-of-call notice is queued by
+      // now; an alarm queued behind it tells the handler only after the
+      // notice has been seen, so Broken() is right when Read says the end.
+      read_again = true;  // the alarm takes over this read's reference
+      s.reads = StreamState::Reads::kEnding;
+      s.read_end_sync.Set(queue_->queue(), gpr_time_0(GPR_CLOCK_MONOTONIC),
+                          &read_ended_);
+    }
+  }
+  if (!read_again) Unref();
+}
+
+void ServerCall::OnReadEnded(bool) {
+  {
+    absl::MutexLock lock(&mu_);
+    stream_state_->reads = StreamState::Reads::kEnded;
+  }
+  Unref();
+}
+
+void ServerCall::OnWritten(bool ok) {
+  bool write_again = false;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    if (!ok) {
+      s.writes_failed = true;
+      s.outbox.clear();
+    } else if (!s.outbox.empty()) {
+      writing_.Swap(&s.outbox.front());
+      s.outbox.pop_front();
+      stream_.Write(writing_, &written_);
+      write_again = true;
+    }
+    s.write_in_flight = write_again;
+  }
+  if (!write_again) Unref();
+}
+
+void ServerCall::OnFinished(bool) { Unref(); }
+
+void ServerCall::OnCallDone(bool) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stream_state_ != nullptr) {
+      stream_state_->call_done = true;
+      stream_state_->cancelled = context_.IsCancelled();
+    }
+  }
+  Unref();
+}
+
+void ServerCall::Send(const grpc::Status& status,
+                      const google::protobuf::MessageLite* response) {
+  Ref();  // the finishing operation
+  if (!status.ok() || response == nullptr) {
+    stream_.Finish(status, &finished_);
+  } else if (Serialize(*response, &writing_)) {
+    stream_.WriteAndFinish(writing_, grpc::WriteOptions(), status, &finished_);
+  } else {
+    stream_.Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                "the response could not be serialized"),
+                   &finished_);
+  }
+  Unref();  // the answer owed
+}
+
+void ServerCall::ReadNext() {
+  stream_state_->reads = StreamState::Reads::kInFlight;
+  Ref();
+  stream_.Read(&reading_, &read_);
+}
+
+void ServerCall::RunStream() {
+  {
+    absl::MutexLock lock(&mu_);
+    ReadNext();
+  }
+  grpc::Status status = method_->stream(*this);
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    auto all_sent = [&s] { return !s.write_in_flight; };
+    mu_.Await(absl::Condition(&all_sent));
+    if (s.unparsable) {
+      status = grpc::Status(grpc::StatusCode::INTERNAL,
+                            "a stream message does not parse");
+    }
+    Ref();
+    stream_.Finish(status, &finished_);
+  }
+  Unref();  // the handler
+}
+
+bool ServerCall::Read(google::protobuf::MessageLite* message) {
+  grpc::ByteBuffer bytes;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    auto readable = [&s] {
+      return s.unparsable || !s.inbox.empty() ||
+             s.reads == StreamState::Reads::kEnded;
+    };
+    mu_.Await(absl::Condition(&readable));
+    if (s.unparsable || s.inbox.empty()) return false;
+    bytes.Swap(&s.inbox.front());
+    s.inbox.pop_front();
+    if (s.reads == StreamState::Reads::kPaused) ReadNext();
+  }
+  if (ParseMessage(&bytes, message)) return true;
+  absl::MutexLock lock(&mu_);
+  stream_state_->unparsable = true;
+  return false;
+}
+
+bool ServerCall::Write(const google::protobuf::MessageLite& message) {
+  grpc::ByteBuffer bytes;
+  if (!Serialize(message, &bytes)) return false;
+  absl::MutexLock lock(&mu_);
+  StreamState& s = *stream_state_;
+  auto room = [&s] {
+    return s.writes_failed || s.outbox.size() < kWriteBehind;
+  };
+  mu_.Await(absl::Condition(&room));
+  if (s.writes_failed) return false;
+  if (s.write_in_flight) {
+    s.outbox.emplace_back();
+    s.outbox.back().Swap(&bytes);
+    return true;
+  }
+  s.write_in_flight = true;
+  writing_.Swap(&bytes);
+  Ref();
+  stream_.Write(writing_, &written_);
+  return true;
+}
+
+bool ServerCall::Broken() {
+  absl::MutexLock lock(&mu_);
+  const StreamState& s = *stream_state_;
+  return s.unparsable || (s.call_done && s.cancelled);
+}
+
+bool ServerCall::AwaitEndOrDrain() {
+  if (queue_->WatchDrain(this)) return true;
+  bool draining;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    auto ended = [&s] { return s.call_done || s.draining; };
+    mu_.Await(absl::Condition(&ended));
+    draining = s.draining;
+  }
+  queue_->UnwatchDrain(this);
+  return draining;
+}
+
+void ServerCall::WakeForDrain() {
+  absl::MutexLock lock(&mu_);
+  stream_state_->draining = true;
+}
+
+}  // namespace consentd::api

@@ -1,0 +1,100 @@
+// ServerCall: one call on the CallQueue, from being asked for to its last
+// completion; it deletes itself after that.
+//
+// A unary call reads its request, runs its handler (inline or on a handler
+// thread) and sends the answer with the status in one operation. A
+// streaming call runs its handler on a handler thread and is its
+// CallStream: the queue's thread keeps a few messages read ahead and sends
+// written ones behind the handler, one operation of each kind in flight, so
+// a stream's messages do not each wait for a thread hand-off.
+//
+// Thread-safety: gRPC operations may be started from any thread; the
+// stream's buffers are guarded by the call's mutex.
+#ifndef CONSENTD_SERVICE_API_SERVER_CALL_H_
+#define CONSENTD_SERVICE_API_SERVER_CALL_H_
+
+#include <grpcpp/alarm.h>
+#include <grpcpp/generic/async_generic_service.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "service/api/call_queue.h"
+#include "service/api/method_table.h"
+
+namespace consentd::api {
+
+class ServerCall final : public UnaryReply, public CallStream {
+ public:
+  // Asks gRPC for the next call of any method.
+  static void Accept(CallQueue* queue);
+
+  void Send(const grpc::Status& status,
+            const google::protobuf::MessageLite* response) override;
+
+  bool Read(google::protobuf::MessageLite* message) override;
+  bool Write(const google::protobuf::MessageLite& message) override;
+  bool Broken() override;
+  bool AwaitEndOrDrain() override;
+  std::string Peer() const override { return context_.peer(); }
+
+  // The server drains: AwaitEndOrDrain returns.
+  void WakeForDrain();
+
+ private:
+  // One kind of operation's tag: its completion calls `Done` on the call.
+  template <void (ServerCall::*Done)(bool ok)>
+  class Step final : public QueueEvent {
+   public:
+    explicit Step(ServerCall* call) : call_(call) {}
+    void OnEvent(bool ok) override { (call_->*Done)(ok); }
+
+   private:
+    ServerCall* const call_;
+  };
+
+  // A streaming call's side of things, allocated only for one.
+  struct StreamState;
+
+  explicit ServerCall(CallQueue* queue);
+  ~ServerCall();
+
+  void OnAccepted(bool ok);
+  void OnRead(bool ok);
+  void OnReadEnded(bool ok);
+  void OnWritten(bool ok);
+  void OnFinished(bool ok);
+  void OnCallDone(bool ok);
+
+  void RunStream();
+  void ReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref();
+
+  CallQueue* const queue_;
+  grpc::GenericServerContext context_;
+  grpc::GenericServerAsyncReaderWriter stream_;
+  const MethodTable::Method* method_ = nullptr;
+  // One for each operation in flight, the end-of-call notice, a handler
+  // not yet finished, and a unary call not yet answered.
+  std::atomic<int> refs_{0};
+  Step<&ServerCall::OnAccepted> accepted_{this};
+  Step<&ServerCall::OnRead> read_{this};
+  Step<&ServerCall::OnReadEnded> read_ended_{this};
+  Step<&ServerCall::OnWritten> written_{this};
+  Step<&ServerCall::OnFinished> finished_{this};
+  Step<&ServerCall::OnCallDone> call_done_{this};
+  grpc::ByteBuffer reading_;  // filled by the read in flight
+  grpc::ByteBuffer writing_;  // held by the write in flight
+
+  absl::Mutex mu_;
+  std::unique_ptr<StreamState> stream_state_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace consentd::api
+
+#endif  // CONSENTD_SERVICE_API_SERVER_CALL_H_
