@@ -1,6 +1,6 @@
 #include "service/api/server_call.h"
 
-#include <grpc/support/time.h>
+#include <grpc/grpc.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
 
 #include <utility>
@@ -31,7 +31,6 @@ struct ServerCall::StreamState {
   enum class Reads {
     kInFlight,
     kPaused,  // the read-ahead is full
-    kEnding,  // the last read failed; see OnRead
     kEnded,
   };
   Reads reads = Reads::kPaused;
@@ -39,11 +38,10 @@ struct ServerCall::StreamState {
   std::deque<grpc::ByteBuffer> outbox;
   bool write_in_flight = false;
   bool writes_failed = false;
+  bool read_failed = false;
   bool unparsable = false;
   bool call_done = false;
-  bool cancelled = false;
   bool draining = false;
-  grpc::Alarm read_end_sync;
 };
 
 void ServerCall::Accept(CallQueue* queue) {
@@ -108,7 +106,7 @@ void ServerCall::OnRead(bool ok) {
     }
     return;
   }
-  bool read_again;
+  bool read_again = false;
   {
     absl::MutexLock lock(&mu_);
     StreamState& s = *stream_state_;
@@ -120,25 +118,15 @@ void ServerCall::OnRead(bool ok) {
                            : StreamState::Reads::kPaused;
       if (read_again) stream_.Read(&reading_, &read_);
     } else {
-      // A read fails both when the client finishes sending and when the
-      // call is cancelled. A cancellation's end-of-call notice is queued by
-      // now; an alarm queued behind it tells the handler only after the
-      // notice has been seen, so Broken() is right when Read says the end.
-      read_again = true;  // the alarm takes over this read's reference
-      s.reads = StreamState::Reads::kEnding;
-      s.read_end_sync.Set(queue_->queue(), gpr_time_0(GPR_CLOCK_MONOTONIC),
-                          &read_ended_);
+      // A read ends both when the client finishes sending and when the
+      // call is cancelled, past its deadline or broken; only gRPC's core
+      // tells which. (The end-of-call notice can come later than this.)
+      s.reads = StreamState::Reads::kEnded;
+      s.read_failed =
+          grpc_call_failed_before_recv_message(context_.c_call()) != 0;
     }
   }
   if (!read_again) Unref();
-}
-
-void ServerCall::OnReadEnded(bool) {
-  {
-    absl::MutexLock lock(&mu_);
-    stream_state_->reads = StreamState::Reads::kEnded;
-  }
-  Unref();
 }
 
 void ServerCall::OnWritten(bool ok) {
@@ -165,10 +153,7 @@ void ServerCall::OnFinished(bool) { Unref(); }
 void ServerCall::OnCallDone(bool) {
   {
     absl::MutexLock lock(&mu_);
-    if (stream_state_ != nullptr) {
-      stream_state_->call_done = true;
-      stream_state_->cancelled = context_.IsCancelled();
-    }
+    if (stream_state_ != nullptr) stream_state_->call_done = true;
   }
   Unref();
 }
@@ -261,7 +246,7 @@ bool ServerCall::Write(const google::protobuf::MessageLite& message) {
 bool ServerCall::Broken() {
   absl::MutexLock lock(&mu_);
   const StreamState& s = *stream_state_;
-  return s.unparsable || (s.call_done && s.cancelled);
+  return s.unparsable || s.read_failed;
 }
 
 bool ServerCall::AwaitEndOrDrain() {

@@ -13,7 +13,6 @@
 #ifndef CONSENTD_SERVICE_API_SERVER_CALL_H_
 #define CONSENTD_SERVICE_API_SERVER_CALL_H_
 
-#include <grpcpp/alarm.h>
 #include <grpcpp/generic/async_generic_service.h>
 
 #include <atomic>
@@ -65,7 +64,6 @@ class ServerCall final : public UnaryReply, public CallStream {
 
   void OnAccepted(bool ok);
   void OnRead(bool ok);
-  void OnReadEnded(bool ok);
   void OnWritten(bool ok);
   void OnFinished(bool ok);
   void OnCallDone(bool ok);
@@ -84,7 +82,6 @@ class ServerCall final : public UnaryReply, public CallStream {
   std::atomic<int> refs_{0};
   Step<&ServerCall::OnAccepted> accepted_{this};
   Step<&ServerCall::OnRead> read_{this};
-  Step<&ServerCall::OnReadEnded> read_ended_{this};
   Step<&ServerCall::OnWritten> written_{this};
   Step<&ServerCall::OnFinished> finished_{this};
   Step<&ServerCall::OnCallDone> call_done_{this};
