@@ -5,8 +5,9 @@
 namespace consentd::api {
 namespace {
 
-// Calls asked for ahead, so that a burst of new calls (one per connection
-// of a load test, say) never waits for the next one to be asked for.
+// Calls asked for ahead on each queue, so that a burst of new calls (one
+// per connection of a load test, say) never waits for the next one to be
+// asked for.
 constexpr int kCallsAskedFor = 64;
 // Handlers that may block at once: data-subject requests, writes being
 // validated, scrubs, imports, reflection. More queue until one finishes.
@@ -14,23 +15,30 @@ constexpr int kMaxHandlerThreads = 64;
 
 }  // namespace
 
-CallQueue::CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods)
+CallQueue::CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods,
+                     int threads)
     : methods_(methods), handlers_(kMaxHandlerThreads) {
   builder->RegisterAsyncGenericService(&service_);
-  queue_ = builder->AddCompletionQueue();
+  for (int i = 0; i < threads; ++i) {
+    queues_.push_back(builder->AddCompletionQueue());
+  }
 }
 
 CallQueue::~CallQueue() = default;
 
 void CallQueue::Start() {
-  for (int i = 0; i < kCallsAskedFor; ++i) ServerCall::Accept(this);
-  thread_ = std::thread([this] { Serve(); });
-}
-
-void CallQueue::Serve() {
-  void* tag = nullptr;
-  bool ok = false;
-  while (queue_->Next(&tag, &ok)) static_cast<QueueEvent*>(tag)->OnEvent(ok);
+  for (const auto& queue : queues_) {
+    for (int i = 0; i < kCallsAskedFor; ++i) {
+      ServerCall::Accept(this, queue.get());
+    }
+    threads_.emplace_back([queue = queue.get()] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (queue->Next(&tag, &ok)) {
+        static_cast<QueueEvent*>(tag)->OnEvent(ok);
+      }
+    });
+  }
 }
 
 void CallQueue::BeginDrain() {
@@ -45,8 +53,8 @@ void CallQueue::Close() {
     mu_.Await(absl::Condition(
         +[](int* live) { return *live == 0; }, &live_calls_));
   }
-  queue_->Shutdown();
-  if (thread_.joinable()) thread_.join();  // not when the server never started
+  for (const auto& queue : queues_) queue->Shutdown();
+  for (std::thread& thread : threads_) thread.join();
 }
 
 void CallQueue::CallStarted() {

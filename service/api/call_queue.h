@@ -1,10 +1,11 @@
-// CallQueue: consentd's one gRPC completion queue and the thread that drains
-// it. Every call of every service arrives here through gRPC's async generic
-// API: the thread asks gRPC for calls, reads each request, answers at once
-// the methods that answer quickly from memory (Check, the health check,
-// status) and hands the others to handler threads. A Check therefore costs
-// one thread wake-up on the server; gRPC's callback and sync servers cost
-// about seven (docs/design.md, "Threads").
+// CallQueue: consentd's gRPC completion queues, one for each core consentd
+// may run on, each drained by a thread of its own. Every call of every
+// service arrives on them through gRPC's async generic API: a queue's thread
+// asks gRPC for calls, reads each request, answers at once the methods that
+// answer quickly from memory (Check, the health check, status) and hands the
+// others to handler threads. A Check therefore costs one thread wake-up on
+// the server; gRPC's callback and sync servers cost about seven
+// (docs/design.md, "Threads").
 //
 // Thread-safety: Start, BeginDrain and Close are called once each, in that
 // order, by the server that owns the queue.
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -40,9 +42,10 @@ class QueueEvent {
 
 class CallQueue {
  public:
-  // Registers the generic service and adds the completion queue to
+  // Registers the generic service and adds `threads` completion queues to
   // `builder`; `methods` must outlive the queue.
-  CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods);
+  CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods,
+            int threads);
   ~CallQueue();
   CallQueue(const CallQueue&) = delete;
   CallQueue& operator=(const CallQueue&) = delete;
@@ -52,12 +55,11 @@ class CallQueue {
   // Streams waiting for the server's end (health Watch) end now.
   void BeginDrain() ABSL_LOCKS_EXCLUDED(mu_);
   // Once grpc::Server::Shutdown has returned: waits for every call to end,
-  // then stops the queue's thread and the handler threads.
+  // then stops the queues' threads and the handler threads.
   void Close() ABSL_LOCKS_EXCLUDED(mu_);
 
   // For ServerCall.
   grpc::AsyncGenericService* service() { return &service_; }
-  grpc::ServerCompletionQueue* queue() { return queue_.get(); }
   const MethodTable& methods() const { return *methods_; }
   HandlerThreads& handlers() { return handlers_; }
   void CallStarted() ABSL_LOCKS_EXCLUDED(mu_);
@@ -68,13 +70,11 @@ class CallQueue {
   void UnwatchDrain(ServerCall* call) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Serve();
-
   grpc::AsyncGenericService service_;
-  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   const MethodTable* const methods_;
   HandlerThreads handlers_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 
   absl::Mutex mu_;
   int live_calls_ ABSL_GUARDED_BY(mu_) = 0;

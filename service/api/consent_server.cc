@@ -2,7 +2,9 @@
 
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/match.h"
@@ -37,6 +39,16 @@ bool IsLoopbackHost(absl::string_view host) {
     ++parts;
   }
   return parts == 3;
+}
+
+// One completion-queue thread for each core consentd may run on (its CPU
+// affinity, which taskset or systemd's CPUAffinity= set): pinned to one
+// core, a Check wakes one thread; given more, inline methods use them all.
+int ServingThreads() {
+  constexpr int kMostServingThreads = 16;
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0) return 1;
+  return std::clamp(CPU_COUNT(&cpus), 1, kMostServingThreads);
 }
 
 }  // namespace
@@ -90,7 +102,8 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(),
                            &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  server->calls_ = std::make_unique<CallQueue>(&builder, &methods);
+  server->calls_ =
+      std::make_unique<CallQueue>(&builder, &methods, ServingThreads());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(

@@ -1,6 +1,7 @@
 // ConsentServer: the gRPC server around one ConsentRegistry, with every
 // consent.v1 service (methods not built yet answer UNIMPLEMENTED), gRPC
-// health checking and server reflection, all served from one CallQueue.
+// health checking and server reflection, all served from one CallQueue
+// with a completion-queue thread for each core the process may run on.
 //
 // Until TLS exists it listens on loopback only and refuses any other
 // address.

@@ -44,13 +44,14 @@ struct ServerCall::StreamState {
   bool draining = false;
 };
 
-void ServerCall::Accept(CallQueue* queue) {
-  auto* call = new ServerCall(queue);
-  queue->service()->RequestCall(&call->context_, &call->stream_, queue->queue(),
-                                queue->queue(), &call->accepted_);
+void ServerCall::Accept(CallQueue* queue, grpc::ServerCompletionQueue* cq) {
+  auto* call = new ServerCall(queue, cq);
+  queue->service()->RequestCall(&call->context_, &call->stream_, cq, cq,
+                                &call->accepted_);
 }
 
-ServerCall::ServerCall(CallQueue* queue) : queue_(queue), stream_(&context_) {
+ServerCall::ServerCall(CallQueue* queue, grpc::ServerCompletionQueue* cq)
+    : queue_(queue), cq_(cq), stream_(&context_) {
   queue_->CallStarted();
   context_.AsyncNotifyWhenDone(&call_done_);
 }
@@ -72,7 +73,7 @@ void ServerCall::OnAccepted(bool ok) {
     queue->CallEnded();
     return;
   }
-  Accept(queue_);
+  Accept(queue_, cq_);
   refs_.store(1, std::memory_order_relaxed);  // the end-of-call notice
   method_ = queue_->methods().Find(context_.method());
   if (method_ == nullptr) {

@@ -29,8 +29,8 @@ namespace consentd::api {
 
 class ServerCall final : public UnaryReply, public CallStream {
  public:
-  // Asks gRPC for the next call of any method.
-  static void Accept(CallQueue* queue);
+  // Asks gRPC for the next call of any method, on `cq` (one of `queue`'s).
+  static void Accept(CallQueue* queue, grpc::ServerCompletionQueue* cq);
 
   void Send(const grpc::Status& status,
             const google::protobuf::MessageLite* response) override;
@@ -59,7 +59,7 @@ class ServerCall final : public UnaryReply, public CallStream {
   // A streaming call's side of things, allocated only for one.
   struct StreamState;
 
-  explicit ServerCall(CallQueue* queue);
+  ServerCall(CallQueue* queue, grpc::ServerCompletionQueue* cq);
   ~ServerCall();
 
   void OnAccepted(bool ok);
@@ -74,6 +74,7 @@ class ServerCall final : public UnaryReply, public CallStream {
   void Unref();
 
   CallQueue* const queue_;
+  grpc::ServerCompletionQueue* const cq_;  // where its events complete
   grpc::GenericServerContext context_;
   grpc::GenericServerAsyncReaderWriter stream_;
   const MethodTable::Method* method_ = nullptr;
