@@ -14,6 +14,9 @@ namespace {
 // a gRPC message per row would cost more than deciding the row.
 constexpr int kScrubRowsPerMessage = 500;
 constexpr size_t kScrubBytesPerMessage = 1 << 20;
+// List entries too, up to the server's 1,000 a message; an entry is at most
+// a few hundred bytes, so a message stays far under 4 MiB.
+constexpr int kImportEntriesPerMessage = 1'000;
 
 absl::Status ToStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
@@ -105,16 +108,21 @@ absl::StatusOr<consent::v1::SuppressionList> ConsentClient::ImportList(
   consent::v1::ImportListRequest message;
   *message.mutable_header() = header;
   bool open = writer->Write(message);
-  while (open) {
-    message.Clear();
-    absl::StatusOr<bool> more = next(message.mutable_identifier());
-    if (!more.ok()) {
-      context.TryCancel();
-      (void)writer->Finish();
-      return more.status();
+  bool more = true;
+  while (open && more) {
+    consent::v1::ImportListEntries* entries = message.mutable_entries();
+    entries->Clear();
+    while (more && entries->identifiers_size() < kImportEntriesPerMessage) {
+      absl::StatusOr<bool> next_entry = next(entries->add_identifiers());
+      if (!next_entry.ok()) {
+        context.TryCancel();
+        (void)writer->Finish();
+        return next_entry.status();
+      }
+      more = *next_entry;
+      if (!more) entries->mutable_identifiers()->RemoveLast();
     }
-    if (!*more) break;
-    open = writer->Write(message);
+    if (entries->identifiers_size() > 0) open = writer->Write(message);
   }
   // A failed Write means the server already ended the call; Finish says why.
   if (open) writer->WritesDone();

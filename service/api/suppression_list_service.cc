@@ -16,13 +16,16 @@ grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
   auto import = lists->BeginImport(message.header());
   if (!import.ok()) return ToGrpcStatus(import.status());
   while (stream.Read(&message)) {
-    if (!message.has_identifier()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "after the header, every message is an identifier");
+    absl::Status added;
+    if (message.has_identifier()) {
+      added = (*import)->Add(message.identifier());
+    } else if (message.has_entries()) {
+      added = (*import)->AddAll(message.entries());
+    } else {
+      added = absl::InvalidArgumentError(
+          "after the header, every message holds entries");
     }
-    if (absl::Status s = (*import)->Add(message.identifier()); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
+    if (!added.ok()) return ToGrpcStatus(added);
   }
   // The stream also ends when the client goes away: only a completed
   // stream is a whole list.

@@ -268,6 +268,20 @@ absl::Status ListRegistry::Import::Add(
   return pending_.size() >= kFlushEvery ? Flush() : absl::OkStatus();
 }
 
+absl::Status ListRegistry::Import::AddAll(
+    const consent::v1::ImportListEntries& entries) {
+  if (entries.identifiers_size() < 1 ||
+      entries.identifiers_size() > kMaxImportEntriesPerMessage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a message holds 1 to ", kMaxImportEntriesPerMessage,
+                     " entries, got ", entries.identifiers_size()));
+  }
+  for (const consent::v1::Identifier& identifier : entries.identifiers()) {
+    RETURN_IF_ERROR(Add(identifier));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ListRegistry::Import::Flush() {
   RETURN_IF_ERROR(registry_->store_->AppendListEntries(staged_id_, pending_));
   pending_.clear();

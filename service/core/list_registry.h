@@ -31,6 +31,8 @@ namespace consentd::core {
 
 // Entries one list may hold.
 inline constexpr int64_t kMaxListEntries = 50'000'000;
+// Entries one ImportListEntries message may hold.
+inline constexpr int kMaxImportEntriesPerMessage = 1'000;
 
 class ListRegistry {
  public:
@@ -82,6 +84,10 @@ class ListRegistry::Import {
   // rejected, not an error. Errors: INVALID_ARGUMENT past kMaxListEntries;
   // store errors (the import is then abandoned).
   absl::Status Add(const consent::v1::Identifier& identifier);
+  // Adds each entry of a message, as Add. Errors: as Add, and
+  // INVALID_ARGUMENT (nothing added) for an empty message or one over
+  // kMaxImportEntriesPerMessage.
+  absl::Status AddAll(const consent::v1::ImportListEntries& entries);
 
   // Publishes the new version and returns it as published. Call once.
   absl::StatusOr<consent::v1::SuppressionList> Finish();

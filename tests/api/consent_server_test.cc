@@ -67,6 +67,15 @@ class ConsentServerTest : public core::RegistryFixture {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+TEST_F(ConsentServerTest, AnAddressInUseIsUnavailable) {
+  absl::StatusOr<std::unique_ptr<ConsentServer>> second =
+      ConsentServer::Start(registry_.get(), server_->address());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  // The first server still answers.
+  client::ConsentClient client(server_->address());
+  EXPECT_TRUE(client.GetStatus().ok());
+}
+
 TEST_F(ConsentServerTest, HealthAnswersForTheServerAndItsServicesOnly) {
   auto stub = health::Health::NewStub(channel_);
   for (const char* service :
@@ -237,6 +246,25 @@ TEST_F(ConsentServerTest, AnImportLongerThanTheReadAheadIsPublishedWhole) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.name(), "si-dnc");
   EXPECT_EQ(response.entries(), kEntries);
+}
+
+TEST_F(ConsentServerTest, AnImportMayMixSingleEntriesAndBatches) {
+  auto stub = v1::SuppressionListService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::SuppressionList response;
+  auto writer = stub->ImportList(&context, &response);
+  ASSERT_TRUE(writer->Write(ListHeader()));
+  v1::ImportListRequest batch;
+  for (int i = 0; i < 1000; ++i) {
+    *batch.mutable_entries()->add_identifiers() = Entry(i).identifier();
+  }
+  ASSERT_TRUE(writer->Write(batch));
+  ASSERT_TRUE(writer->Write(Entry(1000)));
+  ASSERT_TRUE(writer->WritesDone());
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.entries(), 1001);
 }
 
 TEST_F(ConsentServerTest, ShutdownEndsAStreamLeftOpenOnceTheGraceIsOver) {

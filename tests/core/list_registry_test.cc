@@ -220,6 +220,28 @@ TEST_F(ListRegistryTest, AListOfManyBatchesIsReloadedWhole) {
             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
 }
 
+TEST_F(ListRegistryTest, EntriesComeInMessagesOfOneToAThousand) {
+  std::unique_ptr<ListRegistry::Import> import = Begin(Header("2026-11"));
+  consent::v1::ImportListEntries entries;
+  EXPECT_EQ(import->AddAll(entries).code(), absl::StatusCode::kInvalidArgument);
+  for (int i = 0; i <= kMaxImportEntriesPerMessage; ++i) {
+    *entries.add_identifiers() = Phone(absl::StrCat("+3864015", 1000 + i));
+  }
+  absl::Status too_many = import->AddAll(entries);
+  EXPECT_EQ(too_many.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(too_many.message(), HasSubstr("1 to 1000 entries"));
+  entries.mutable_identifiers()->RemoveLast();
+  ASSERT_TRUE(import->AddAll(entries).ok());
+  absl::StatusOr<consent::v1::SuppressionList> list = import->Finish();
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->entries(), kMaxImportEntriesPerMessage);
+  EXPECT_EQ(CareCall("+38640151000").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  // The refused message added nothing, its last entry included.
+  EXPECT_NE(CareCall("+38640152000").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+}
+
 TEST_F(ListRegistryTest, ADroppedListNoLongerDenies) {
   ImportPhones(Header("2026-11"), {"031 123 456"});
   ASSERT_TRUE(lists().Drop("si-national-dnc").ok());
