@@ -102,6 +102,9 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(),
                            &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  // gRPC sets SO_REUSEPORT by default: a second server on the port would
+  // silently share its calls instead of failing to start.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   server->calls_ =
       std::make_unique<CallQueue>(&builder, &methods, ServingThreads());
   server->server_ = builder.BuildAndStart();

@@ -3,11 +3,24 @@
 #include <grpcpp/impl/codegen/proto_utils.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
-#include "absl/base/internal/raw_logging.h"
 #include "absl/strings/str_cat.h"
 
 namespace consentd::api {
+namespace {
+
+// A registration that contradicts the .proto files is a programming error:
+// consentd must not start with it.
+void Require(bool holds, const char* what, absl::string_view name) {
+  if (holds) return;
+  std::fprintf(stderr, "MethodTable: %s: %.*s\n", what,
+               static_cast<int>(name.size()), name.data());
+  std::abort();
+}
+
+}  // namespace
 
 bool ParseMessage(grpc::ByteBuffer* bytes,
                   google::protobuf::MessageLite* message) {
@@ -21,23 +34,21 @@ void MethodTable::Add(absl::string_view service, absl::string_view method,
                       const google::protobuf::Descriptor* response,
                       Method entry) {
   AddService(service);
+  std::string path = absl::StrCat("/", service, "/", method);
   const google::protobuf::MethodDescriptor* declared =
       google::protobuf::DescriptorPool::generated_pool()
           ->FindServiceByName(std::string(service))
           ->FindMethodByName(std::string(method));
+  Require(declared != nullptr, "method not declared in any .proto", path);
   bool streaming = request == nullptr;
-  ABSL_RAW_CHECK(declared != nullptr, "method not declared in any .proto");
-  ABSL_RAW_CHECK(streaming == (declared->client_streaming() ||
-                               declared->server_streaming()),
-                 "method registered with the wrong kind of handler");
-  ABSL_RAW_CHECK(streaming || (declared->input_type() == request &&
-                               declared->output_type() == response),
-                 "method registered with the wrong message types");
-  bool inserted =
-      methods_
-          .emplace(absl::StrCat("/", service, "/", method), std::move(entry))
-          .second;
-  ABSL_RAW_CHECK(inserted, "method registered twice");
+  Require(streaming ==
+              (declared->client_streaming() || declared->server_streaming()),
+          "method registered with the wrong kind of handler", path);
+  Require(streaming || (declared->input_type() == request &&
+                        declared->output_type() == response),
+          "method registered with the wrong message types", path);
+  Require(methods_.emplace(path, std::move(entry)).second,
+          "method registered twice", path);
 }
 
 void MethodTable::AddStream(absl::string_view service, absl::string_view method,
@@ -47,10 +58,9 @@ void MethodTable::AddStream(absl::string_view service, absl::string_view method,
 }
 
 void MethodTable::AddService(absl::string_view service) {
-  ABSL_RAW_CHECK(
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          std::string(service)) != nullptr,
-      "service not declared in any .proto");
+  Require(google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+              std::string(service)) != nullptr,
+          "service not declared in any .proto", service);
   auto at = std::lower_bound(services_.begin(), services_.end(), service);
   if (at == services_.end() || *at != service) {
     services_.insert(at, std::string(service));

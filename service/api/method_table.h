@@ -62,8 +62,8 @@ class CallStream {
   // fails INTERNAL whatever the handler returns).
   virtual bool Read(google::protobuf::MessageLite* message) = 0;
   // Sends a message; false once the call has ended (nothing sent after that
-  // reaches the client). Blocks while earlier messages are unsent, so the
-  // client's flow control holds the handler back.
+  // reaches the client). Blocks while a few earlier messages are still
+  // unsent, so the client's flow control holds the handler back.
   virtual bool Write(const google::protobuf::MessageLite& message) = 0;
   // True when the stream did not end by the client finishing it: the call
   // was cancelled, passed its deadline or broke, or a message did not parse.
