@@ -40,6 +40,7 @@ class ConsentServerTest : public core::RegistryFixture {
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(server_->address(),
                                    grpc::InsecureChannelCredentials());
+    lists_ = v1::SuppressionListService::NewStub(channel_);
   }
 
   void TearDown() override { server_.reset(); }
@@ -63,8 +64,23 @@ class ConsentServerTest : public core::RegistryFixture {
     return message;
   }
 
+  // An ImportList call with its header sent.
+  struct ImportCall {
+    grpc::ClientContext context;
+    v1::SuppressionList response;
+    std::unique_ptr<grpc::ClientWriter<v1::ImportListRequest>> writer;
+  };
+  std::unique_ptr<ImportCall> StartImport() {
+    auto call = std::make_unique<ImportCall>();
+    SetDeadline(&call->context);
+    call->writer = lists_->ImportList(&call->context, &call->response);
+    EXPECT_TRUE(call->writer->Write(ListHeader()));
+    return call;
+  }
+
   std::unique_ptr<ConsentServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SuppressionListService::Stub> lists_;
 };
 
 TEST_F(ConsentServerTest, AnAddressInUseIsUnavailable) {
@@ -215,14 +231,10 @@ TEST_F(ConsentServerTest,
 }
 
 TEST_F(ConsentServerTest, ACancelledImportPublishesNothing) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  v1::SuppressionList response;
-  auto writer = stub->ImportList(&context, &response);
-  ASSERT_TRUE(writer->Write(ListHeader()));
+  std::unique_ptr<ImportCall> import = StartImport();
+  auto& writer = import->writer;
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(writer->Write(Entry(i)));
-  context.TryCancel();
+  import->context.TryCancel();
   EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
   // Shutdown returns once every call has ended, the import's included.
   server_->Shutdown(absl::Seconds(30));
@@ -233,28 +245,20 @@ TEST_F(ConsentServerTest, ACancelledImportPublishesNothing) {
 }
 
 TEST_F(ConsentServerTest, AnImportLongerThanTheReadAheadIsPublishedWhole) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  v1::SuppressionList response;
-  auto writer = stub->ImportList(&context, &response);
-  ASSERT_TRUE(writer->Write(ListHeader()));
+  std::unique_ptr<ImportCall> import = StartImport();
+  auto& writer = import->writer;
   constexpr int kEntries = 1000;
   for (int i = 0; i < kEntries; ++i) ASSERT_TRUE(writer->Write(Entry(i)));
   ASSERT_TRUE(writer->WritesDone());
   grpc::Status status = writer->Finish();
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(response.name(), "si-dnc");
-  EXPECT_EQ(response.entries(), kEntries);
+  EXPECT_EQ(import->response.name(), "si-dnc");
+  EXPECT_EQ(import->response.entries(), kEntries);
 }
 
 TEST_F(ConsentServerTest, AnImportMayMixSingleEntriesAndBatches) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  v1::SuppressionList response;
-  auto writer = stub->ImportList(&context, &response);
-  ASSERT_TRUE(writer->Write(ListHeader()));
+  std::unique_ptr<ImportCall> import = StartImport();
+  auto& writer = import->writer;
   v1::ImportListRequest batch;
   for (int i = 0; i < 1000; ++i) {
     *batch.mutable_entries()->add_identifiers() = Entry(i).identifier();
@@ -264,16 +268,12 @@ TEST_F(ConsentServerTest, AnImportMayMixSingleEntriesAndBatches) {
   ASSERT_TRUE(writer->WritesDone());
   grpc::Status status = writer->Finish();
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(response.entries(), 1001);
+  EXPECT_EQ(import->response.entries(), 1001);
 }
 
 TEST_F(ConsentServerTest, ShutdownEndsAStreamLeftOpenOnceTheGraceIsOver) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  v1::SuppressionList response;
-  auto writer = stub->ImportList(&context, &response);
-  ASSERT_TRUE(writer->Write(ListHeader()));
+  std::unique_ptr<ImportCall> import = StartImport();
+  auto& writer = import->writer;
   ASSERT_TRUE(writer->Write(Entry(1)));
   // The import's handler is waiting for more; Shutdown must cancel it.
   server_->Shutdown(absl::Milliseconds(100));
