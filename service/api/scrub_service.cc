@@ -1,6 +1,7 @@
 #include "service/api/scrub_service.h"
 
 #include "consent/v1/scrub.grpc.pb.h"
+#include "service/api/grpc_status.h"
 
 namespace consentd::api {
 namespace {

@@ -1,6 +1,7 @@
 #include "service/api/suppression_list_service.h"
 
 #include "consent/v1/suppression.grpc.pb.h"
+#include "service/api/grpc_status.h"
 
 namespace consentd::api {
 namespace {
