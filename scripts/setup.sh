@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -12,7 +12,7 @@ packages=(
   libphonenumber-dev
   libre2-dev
   libcli11-dev nlohmann-json3-dev
-  tzdata
+  tzdata python3
 )
 
 missing=()

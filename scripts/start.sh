@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCONSENTD_BUILD_TESTS=OFF -DCONSENTD_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build --target consentd consentctl
 exec build/service/consentd "$@"
