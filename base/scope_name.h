@@ -1,12 +1,12 @@
 // The syntax of purpose, channel, list and system names: 1-64 characters of
 // [a-z0-9._-]. Names appear in metrics and audit entries, so they are kept
 // to a safe alphabet.
-#ifndef CONSENTD_POLICY_SCOPE_NAME_H_
-#define CONSENTD_POLICY_SCOPE_NAME_H_
+#ifndef CONSENTD_BASE_SCOPE_NAME_H_
+#define CONSENTD_BASE_SCOPE_NAME_H_
 
 #include "absl/strings/string_view.h"
 
-namespace consentd::policy {
+namespace consentd {
 
 inline constexpr size_t kMaxScopeNameLength = 64;
 
@@ -20,6 +20,6 @@ inline bool IsValidScopeName(absl::string_view name) {
   return true;
 }
 
-}  // namespace consentd::policy
+}  // namespace consentd
 
-#endif  // CONSENTD_POLICY_SCOPE_NAME_H_
+#endif  // CONSENTD_BASE_SCOPE_NAME_H_

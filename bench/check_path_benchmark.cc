@@ -9,15 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "crypto/blind_index.h"
 #include "google/protobuf/arena.h"
+#include "identifiers/identifier_normaliser.h"
 #include "policy/decision.h"
 #include "policy/default_policy.h"
-#include "policy/identifier_normaliser.h"
 #include "service/core/contact_checker.h"
+#include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
-#include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
-#include "service/crypto/blind_index.h"
 
 namespace consentd {
 namespace {
@@ -35,7 +35,7 @@ struct CheckPath {
         resolver(&normaliser, &blind_index),
         checker(&policy, &resolver, &index, &lists,
                 [] { return absl::Now(); }) {
-    std::vector<core::SuppressionIndex::Entry> entries;
+    std::vector<core::FactIndex::Entry> entries;
     entries.reserve(kIndexedIdentifiers);
     for (int i = 0; i < kIndexedIdentifiers; ++i) {
       policy::Fact fact;
@@ -50,10 +50,10 @@ struct CheckPath {
   }
 
   policy::PolicyModel policy;
-  policy::IdentifierNormaliser normaliser;
+  identifiers::IdentifierNormaliser normaliser;
   crypto::BlindIndex blind_index;
   core::IdentifierResolver resolver;
-  core::SuppressionIndex index;
+  core::FactIndex index;
   core::SuppressionLists lists;
   core::ContactChecker checker;
 };
@@ -64,7 +64,7 @@ CheckPath& Path() {
 }
 
 void BM_NormaliseE164(benchmark::State& state) {
-  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  const identifiers::IdentifierNormaliser& normaliser = Path().normaliser;
   for (auto _ : state) {
     benchmark::DoNotOptimize(normaliser.NormalisePhone("+38640123456", ""));
   }
@@ -72,7 +72,7 @@ void BM_NormaliseE164(benchmark::State& state) {
 BENCHMARK(BM_NormaliseE164)->ThreadRange(1, 2);
 
 void BM_NormaliseNational(benchmark::State& state) {
-  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  const identifiers::IdentifierNormaliser& normaliser = Path().normaliser;
   for (auto _ : state) {
     benchmark::DoNotOptimize(normaliser.NormalisePhone("040 123 456", "SI"));
   }
@@ -80,7 +80,7 @@ void BM_NormaliseNational(benchmark::State& state) {
 BENCHMARK(BM_NormaliseNational);
 
 void BM_NormaliseEmail(benchmark::State& state) {
-  const policy::IdentifierNormaliser& normaliser = Path().normaliser;
+  const identifiers::IdentifierNormaliser& normaliser = Path().normaliser;
   for (auto _ : state) {
     benchmark::DoNotOptimize(
         normaliser.NormaliseEmail(" Ana.Novak@Example.SI"));

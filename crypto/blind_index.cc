@@ -4,7 +4,7 @@
 // SHA256_CTX is a plain struct: the key schedule is copied by value.
 #define OPENSSL_SUPPRESS_DEPRECATED  // before any OpenSSL header
 
-#include "service/crypto/blind_index.h"
+#include "crypto/blind_index.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>

@@ -9,15 +9,15 @@
 //
 // Thread-safety: immutable after construction; Compute is safe to call
 // concurrently.
-#ifndef CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
-#define CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
+#ifndef CONSENTD_CRYPTO_BLIND_INDEX_H_
+#define CONSENTD_CRYPTO_BLIND_INDEX_H_
 
 #include <memory>
 
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
-#include "service/crypto/digest.h"
-#include "service/crypto/secret_key.h"
+#include "crypto/digest.h"
+#include "crypto/secret_key.h"
 
 namespace consentd::crypto {
 
@@ -41,4 +41,4 @@ class BlindIndex {
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_BLIND_INDEX_H_
+#endif  // CONSENTD_CRYPTO_BLIND_INDEX_H_

@@ -1,7 +1,7 @@
 // Digest: a 32-byte blind-index digest (HMAC-SHA-256) naming an identifier.
 // Digests are what consentd stores, indexes and logs instead of identifiers.
-#ifndef CONSENTD_SERVICE_CRYPTO_DIGEST_H_
-#define CONSENTD_SERVICE_CRYPTO_DIGEST_H_
+#ifndef CONSENTD_CRYPTO_DIGEST_H_
+#define CONSENTD_CRYPTO_DIGEST_H_
 
 #include <array>
 #include <cstdint>
@@ -61,4 +61,4 @@ struct DigestHash {
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_DIGEST_H_
+#endif  // CONSENTD_CRYPTO_DIGEST_H_

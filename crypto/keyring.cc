@@ -1,4 +1,4 @@
-#include "service/crypto/keyring.h"
+#include "crypto/keyring.h"
 
 #include <fcntl.h>
 #include <openssl/core_names.h>

@@ -8,14 +8,14 @@
 // "master <64 hex digits>".
 //
 // Thread-safety: immutable after construction; safe to share.
-#ifndef CONSENTD_SERVICE_CRYPTO_KEYRING_H_
-#define CONSENTD_SERVICE_CRYPTO_KEYRING_H_
+#ifndef CONSENTD_CRYPTO_KEYRING_H_
+#define CONSENTD_CRYPTO_KEYRING_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "service/crypto/secret_key.h"
+#include "crypto/secret_key.h"
 
 namespace consentd::crypto {
 
@@ -53,4 +53,4 @@ class Keyring {
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_KEYRING_H_
+#endif  // CONSENTD_CRYPTO_KEYRING_H_

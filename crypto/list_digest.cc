@@ -1,4 +1,4 @@
-#include "service/crypto/list_digest.h"
+#include "crypto/list_digest.h"
 
 #include <openssl/evp.h>
 

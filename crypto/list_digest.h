@@ -4,8 +4,8 @@
 // the same digest from what it sent and match it against the receipt.
 //
 // Thread-safety: one ListDigest is used by one thread.
-#ifndef CONSENTD_SERVICE_CRYPTO_LIST_DIGEST_H_
-#define CONSENTD_SERVICE_CRYPTO_LIST_DIGEST_H_
+#ifndef CONSENTD_CRYPTO_LIST_DIGEST_H_
+#define CONSENTD_CRYPTO_LIST_DIGEST_H_
 
 #include <memory>
 #include <string>
@@ -35,4 +35,4 @@ class ListDigest {
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_LIST_DIGEST_H_
+#endif  // CONSENTD_CRYPTO_LIST_DIGEST_H_

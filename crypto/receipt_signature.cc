@@ -1,4 +1,4 @@
-#include "service/crypto/receipt_signature.h"
+#include "crypto/receipt_signature.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -4,8 +4,8 @@
 // `signature` empty, so a receipt kept as JSON or binary verifies the same.
 // The signing key is derived from the keyring (Keyring::ReceiptSigningSeed),
 // so it survives restarts without a second secret to manage.
-#ifndef CONSENTD_SERVICE_CRYPTO_RECEIPT_SIGNATURE_H_
-#define CONSENTD_SERVICE_CRYPTO_RECEIPT_SIGNATURE_H_
+#ifndef CONSENTD_CRYPTO_RECEIPT_SIGNATURE_H_
+#define CONSENTD_CRYPTO_RECEIPT_SIGNATURE_H_
 
 #include <string>
 
@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "consent/v1/scrub.pb.h"
-#include "service/crypto/secret_key.h"
+#include "crypto/secret_key.h"
 
 namespace consentd::crypto {
 
@@ -43,4 +43,4 @@ absl::Status VerifyReceipt(const consent::v1::ScrubReceipt& receipt,
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_RECEIPT_SIGNATURE_H_
+#endif  // CONSENTD_CRYPTO_RECEIPT_SIGNATURE_H_

@@ -1,6 +1,6 @@
 // SecretKey: 32 bytes of key material that wipe themselves when destroyed.
-#ifndef CONSENTD_SERVICE_CRYPTO_SECRET_KEY_H_
-#define CONSENTD_SERVICE_CRYPTO_SECRET_KEY_H_
+#ifndef CONSENTD_CRYPTO_SECRET_KEY_H_
+#define CONSENTD_CRYPTO_SECRET_KEY_H_
 
 #include <openssl/crypto.h>
 
@@ -34,4 +34,4 @@ class SecretKey {
 
 }  // namespace consentd::crypto
 
-#endif  // CONSENTD_SERVICE_CRYPTO_SECRET_KEY_H_
+#endif  // CONSENTD_CRYPTO_SECRET_KEY_H_

@@ -1,4 +1,4 @@
-#include "service/crypto/sha256.h"
+#include "crypto/sha256.h"
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-#include "policy/digit_pattern.h"
+#include "identifiers/digit_pattern.h"
 
 #include <algorithm>
 #include <map>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 constexpr uint16_t kAllDigits = (1u << 10) - 1;
@@ -435,4 +435,4 @@ bool DigitPattern::MatchesAtStart(absl::string_view text) const {
   return accepts_[static_cast<size_t>(state)] != 0;
 }
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

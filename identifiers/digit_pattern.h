@@ -9,8 +9,8 @@
 // of text). Groups capture nothing.
 //
 // Thread-safety: immutable after Compile; safe for concurrent use.
-#ifndef CONSENTD_POLICY_DIGIT_PATTERN_H_
-#define CONSENTD_POLICY_DIGIT_PATTERN_H_
+#ifndef CONSENTD_IDENTIFIERS_DIGIT_PATTERN_H_
+#define CONSENTD_IDENTIFIERS_DIGIT_PATTERN_H_
 
 #include <cstdint>
 #include <vector>
@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 
 class DigitPattern {
  public:
@@ -57,6 +57,6 @@ class DigitPattern {
   int32_t start_ = kDead;
 };
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers
 
-#endif  // CONSENTD_POLICY_DIGIT_PATTERN_H_
+#endif  // CONSENTD_IDENTIFIERS_DIGIT_PATTERN_H_

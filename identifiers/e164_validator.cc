@@ -1,4 +1,4 @@
-#include "policy/e164_validator.h"
+#include "identifiers/e164_validator.h"
 
 #include <array>
 #include <list>
@@ -10,12 +10,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "identifiers/digit_pattern.h"
+#include "identifiers/phone_metadata.h"
 #include "phonenumbers/phonemetadata.pb.h"
 #include "phonenumbers/phonenumberutil.h"
-#include "policy/digit_pattern.h"
-#include "policy/phone_metadata.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using i18n::phonenumbers::PhoneMetadata;
@@ -307,4 +307,4 @@ int E164Validator::calling_code_count() const {
   return count;
 }
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

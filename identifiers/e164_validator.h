@@ -14,15 +14,15 @@
 // against libphonenumber over every region guards the equivalence.
 //
 // Thread-safety: immutable after construction; safe for concurrent use.
-#ifndef CONSENTD_POLICY_E164_VALIDATOR_H_
-#define CONSENTD_POLICY_E164_VALIDATOR_H_
+#ifndef CONSENTD_IDENTIFIERS_E164_VALIDATOR_H_
+#define CONSENTD_IDENTIFIERS_E164_VALIDATOR_H_
 
 #include <memory>
 #include <optional>
 
 #include "absl/strings/string_view.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 
 namespace e164_internal {
 struct Tables;
@@ -50,6 +50,6 @@ class E164Validator {
   std::unique_ptr<const e164_internal::Tables> tables_;
 };
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers
 
-#endif  // CONSENTD_POLICY_E164_VALIDATOR_H_
+#endif  // CONSENTD_IDENTIFIERS_E164_VALIDATOR_H_

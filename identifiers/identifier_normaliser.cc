@@ -1,4 +1,4 @@
-#include "policy/identifier_normaliser.h"
+#include "identifiers/identifier_normaliser.h"
 
 #include <optional>
 #include <utility>
@@ -6,12 +6,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/scope_name.h"
+#include "identifiers/e164_validator.h"
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
-#include "policy/e164_validator.h"
-#include "policy/scope_name.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
@@ -220,4 +220,4 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseExternalId(
   return out;
 }
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

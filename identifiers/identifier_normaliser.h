@@ -13,8 +13,8 @@
 // personal data and error texts end up in logs.
 //
 // Thread-safety: immutable after construction; safe to share.
-#ifndef CONSENTD_POLICY_IDENTIFIER_NORMALISER_H_
-#define CONSENTD_POLICY_IDENTIFIER_NORMALISER_H_
+#ifndef CONSENTD_IDENTIFIERS_IDENTIFIER_NORMALISER_H_
+#define CONSENTD_IDENTIFIERS_IDENTIFIER_NORMALISER_H_
 
 #include <string>
 
@@ -23,7 +23,7 @@
 #include "consent/v1/identifier.pb.h"
 #include "consent/v1/policy.pb.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 
 inline constexpr size_t kMaxPhoneLength = 64;
 inline constexpr size_t kMaxEmailLength = 254;
@@ -64,6 +64,6 @@ class IdentifierNormaliser {
   std::string fallback_region_;
 };
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers
 
-#endif  // CONSENTD_POLICY_IDENTIFIER_NORMALISER_H_
+#endif  // CONSENTD_IDENTIFIERS_IDENTIFIER_NORMALISER_H_

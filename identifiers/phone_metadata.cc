@@ -1,4 +1,4 @@
-#include "policy/phone_metadata.h"
+#include "identifiers/phone_metadata.h"
 
 // Exported by libphonenumber (its generated metadata.cc) but not declared in
 // its installed headers.
@@ -7,7 +7,7 @@ int metadata_size();
 const void* metadata_get();
 }  // namespace i18n::phonenumbers
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 
 bool ParseCompiledPhoneMetadata(
     i18n::phonenumbers::PhoneMetadataCollection* out) {
@@ -15,4 +15,4 @@ bool ParseCompiledPhoneMetadata(
                              i18n::phonenumbers::metadata_size());
 }
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

@@ -2,17 +2,17 @@
 // patterns and example numbers, the bytes its PhoneNumberUtil loads.
 //
 // Thread-safety: a pure function; safe to call from any thread.
-#ifndef CONSENTD_POLICY_PHONE_METADATA_H_
-#define CONSENTD_POLICY_PHONE_METADATA_H_
+#ifndef CONSENTD_IDENTIFIERS_PHONE_METADATA_H_
+#define CONSENTD_IDENTIFIERS_PHONE_METADATA_H_
 
 #include "phonenumbers/phonemetadata.pb.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 
 // Parses the metadata into `out`; false if the bytes do not parse.
 bool ParseCompiledPhoneMetadata(
     i18n::phonenumbers::PhoneMetadataCollection* out);
 
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers
 
-#endif  // CONSENTD_POLICY_PHONE_METADATA_H_
+#endif  // CONSENTD_IDENTIFIERS_PHONE_METADATA_H_

@@ -18,7 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 #include "service/version.h"
 
 namespace {
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
     return Fail(s);
   }
 
-  consentd::core::RegistryOptions options;
+  consentd::core::CoreOptions options;
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
   options.create_keyring = keyring_path.empty();
@@ -122,16 +122,17 @@ int main(int argc, char** argv) {
   }
 
   absl::Time opening = absl::Now();
-  auto registry = consentd::core::ConsentRegistry::Open(std::move(options));
-  if (!registry.ok()) return Fail(registry.status());
-  auto server = consentd::api::ConsentServer::Start(registry->get(), listen);
+  auto consent_core = consentd::core::ConsentCore::Open(std::move(options));
+  if (!consent_core.ok()) return Fail(consent_core.status());
+  auto server =
+      consentd::api::ConsentServer::Start(consent_core->get(), listen);
   if (!server.ok()) return Fail(server.status());
 
   std::cerr << "consentd " << consentd::kConsentdVersion << ": serving on "
             << (*server)->address() << " (policy "
-            << (*registry)->policy().version() << ", schema v"
-            << (*registry)->schema_version() << ", "
-            << (*registry)->index().identifier_count()
+            << (*consent_core)->policy().version() << ", schema v"
+            << (*consent_core)->schema_version() << ", "
+            << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";
   if (!ready_file.empty()) {
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
   std::cerr << "consentd: signal " << signal_number << ", draining calls\n";
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
-  registry->reset();
+  consent_core->reset();
   std::cerr << "consentd: stopped\n";
   return 0;
 }

@@ -37,7 +37,7 @@
 #include "client/consentctl/private_file.h"
 #include "client/consentctl/proto_json_file.h"
 #include "client/consentctl/scrub_command.h"
-#include "service/crypto/receipt_signature.h"
+#include "crypto/receipt_signature.h"
 
 namespace consentd::consentctl {
 namespace {

@@ -15,7 +15,7 @@
 #include "client/consentctl/arguments.h"
 #include "client/consentctl/csv.h"
 #include "client/consentctl/proto_json_file.h"
-#include "service/crypto/list_digest.h"
+#include "crypto/list_digest.h"
 
 namespace consentd::consentctl {
 namespace {

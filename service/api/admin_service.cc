@@ -6,23 +6,23 @@
 
 namespace consentd::api {
 
-void AddAdminService(const core::ConsentRegistry* registry,
+void AddAdminService(const core::ConsentCore* consent_core,
                      absl::Time started_at, MethodTable* methods) {
   namespace v1 = ::consent::v1;
   const char* service = v1::AdminService::service_full_name();
   methods->AddUnary<v1::GetStatusRequest, v1::GetStatusResponse>(
       service, "GetStatus", MethodTable::Runs::kInline,
-      [registry, started_at](const v1::GetStatusRequest&,
-                             v1::GetStatusResponse* response) {
+      [consent_core, started_at](const v1::GetStatusRequest&,
+                                 v1::GetStatusResponse* response) {
         response->set_version(kConsentdVersion);
-        response->set_policy_version(registry->policy().version());
-        response->set_schema_version(registry->schema_version());
+        response->set_policy_version(consent_core->policy().version());
+        response->set_schema_version(consent_core->schema_version());
         response->set_indexed_identifiers(
-            static_cast<int64_t>(registry->index().identifier_count()));
+            static_cast<int64_t>(consent_core->index().identifier_count()));
         response->set_facts(
-            static_cast<int64_t>(registry->index().fact_count()));
+            static_cast<int64_t>(consent_core->index().fact_count()));
         response->set_suppression_list_entries(
-            static_cast<int64_t>(registry->lists().entry_count()));
+            static_cast<int64_t>(consent_core->lists().entry_count()));
         *response->mutable_started_at() =
             google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
                 absl::ToUnixMicros(started_at));
@@ -30,8 +30,8 @@ void AddAdminService(const core::ConsentRegistry* registry,
       });
   methods->AddUnary<v1::GetPolicyRequest, v1::Policy>(
       service, "GetPolicy", MethodTable::Runs::kInline,
-      [registry](const v1::GetPolicyRequest&, v1::Policy* response) {
-        *response = registry->policy().proto();
+      [consent_core](const v1::GetPolicyRequest&, v1::Policy* response) {
+        *response = consent_core->policy().proto();
         return absl::OkStatus();
       });
 }

@@ -6,12 +6,12 @@
 
 #include "absl/time/time.h"
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// `registry` must outlive the server.
-void AddAdminService(const core::ConsentRegistry* registry,
+// `consent_core` must outlive the server.
+void AddAdminService(const core::ConsentCore* consent_core,
                      absl::Time started_at, MethodTable* methods);
 
 }  // namespace consentd::api

@@ -72,17 +72,17 @@ absl::Status ValidateLoopbackAddress(absl::string_view address) {
 }
 
 absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
-    core::ConsentRegistry* registry, const std::string& listen_address) {
+    core::ConsentCore* consent_core, const std::string& listen_address) {
   if (absl::Status s = ValidateLoopbackAddress(listen_address); !s.ok()) {
     return s;
   }
   std::unique_ptr<ConsentServer> server(new ConsentServer());
   MethodTable& methods = server->methods_;
-  AddConsentService(registry, &methods);
-  AddAdminService(registry, absl::Now(), &methods);
-  AddSuppressionListService(registry, &methods);
-  AddScrubService(registry, &methods);
-  AddDataSubjectRequestService(registry, &methods);
+  AddConsentService(consent_core, &methods);
+  AddAdminService(consent_core, absl::Now(), &methods);
+  AddSuppressionListService(consent_core, &methods);
+  AddScrubService(consent_core, &methods);
+  AddDataSubjectRequestService(consent_core, &methods);
   // Designed, not built yet: named so that health checks and reflection
   // show the whole v1 surface; their methods answer UNIMPLEMENTED. Naming
   // them through a message of their file links its descriptors in.

@@ -1,4 +1,4 @@
-// ConsentServer: the gRPC server around one ConsentRegistry, with every
+// ConsentServer: the gRPC server around one ConsentCore, with every
 // consent.v1 service (methods not built yet answer UNIMPLEMENTED), gRPC
 // health checking and server reflection, all served from one CallQueue
 // with a completion-queue thread for each core the process may run on.
@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "service/api/call_queue.h"
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
@@ -30,11 +30,11 @@ absl::Status ValidateLoopbackAddress(absl::string_view address);
 
 class ConsentServer {
  public:
-  // Starts serving `registry` (which must outlive the server) on
+  // Starts serving `consent_core` (which must outlive the server) on
   // `listen_address`. Errors: INVALID_ARGUMENT for a non-loopback address;
   // UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<ConsentServer>> Start(
-      core::ConsentRegistry* registry, const std::string& listen_address);
+      core::ConsentCore* consent_core, const std::string& listen_address);
 
   ~ConsentServer();
 

@@ -14,12 +14,12 @@
 #define CONSENTD_SERVICE_API_CONSENT_SERVICE_H_
 
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// `registry` must outlive the server.
-void AddConsentService(core::ConsentRegistry* registry, MethodTable* methods);
+// `consent_core` must outlive the server.
+void AddConsentService(core::ConsentCore* consent_core, MethodTable* methods);
 
 }  // namespace consentd::api
 

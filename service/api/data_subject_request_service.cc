@@ -23,9 +23,9 @@ void AddDeskMethod(
 
 }  // namespace
 
-void AddDataSubjectRequestService(core::ConsentRegistry* registry,
+void AddDataSubjectRequestService(core::ConsentCore* consent_core,
                                   MethodTable* methods) {
-  core::RequestDesk* desk = &registry->request_desk();
+  core::RequestDesk* desk = &consent_core->request_desk();
   AddDeskMethod(desk, "OpenRequest", &core::RequestDesk::Open, methods);
   AddDeskMethod(desk, "VerifyIdentity", &core::RequestDesk::VerifyIdentity,
                 methods);

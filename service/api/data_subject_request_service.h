@@ -4,12 +4,12 @@
 #define CONSENTD_SERVICE_API_DATA_SUBJECT_REQUEST_SERVICE_H_
 
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// `registry` must outlive the server.
-void AddDataSubjectRequestService(core::ConsentRegistry* registry,
+// `consent_core` must outlive the server.
+void AddDataSubjectRequestService(core::ConsentCore* consent_core,
                                   MethodTable* methods);
 
 }  // namespace consentd::api

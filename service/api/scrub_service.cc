@@ -47,10 +47,10 @@ grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
 
 }  // namespace
 
-void AddScrubService(const core::ConsentRegistry* registry,
+void AddScrubService(const core::ConsentCore* consent_core,
                      MethodTable* methods) {
   const char* service = v1::ScrubService::service_full_name();
-  const core::Scrubber* scrubber = &registry->scrubber();
+  const core::Scrubber* scrubber = &consent_core->scrubber();
   methods->AddStream(service, "Scrub", [scrubber](CallStream& stream) {
     return Scrub(*scrubber, stream);
   });

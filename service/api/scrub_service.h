@@ -7,12 +7,12 @@
 #define CONSENTD_SERVICE_API_SCRUB_SERVICE_H_
 
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// `registry` must outlive the server.
-void AddScrubService(const core::ConsentRegistry* registry,
+// `consent_core` must outlive the server.
+void AddScrubService(const core::ConsentCore* consent_core,
                      MethodTable* methods);
 
 }  // namespace consentd::api

@@ -42,10 +42,10 @@ grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
 
 }  // namespace
 
-void AddSuppressionListService(core::ConsentRegistry* registry,
+void AddSuppressionListService(core::ConsentCore* consent_core,
                                MethodTable* methods) {
   const char* service = v1::SuppressionListService::service_full_name();
-  core::ListRegistry* lists = &registry->list_registry();
+  core::ListRegistry* lists = &consent_core->list_registry();
   methods->AddStream(service, "ImportList", [lists](CallStream& stream) {
     return ImportList(lists, stream);
   });

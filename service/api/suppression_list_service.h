@@ -6,12 +6,12 @@
 #define CONSENTD_SERVICE_API_SUPPRESSION_LIST_SERVICE_H_
 
 #include "service/api/method_table.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// `registry` must outlive the server.
-void AddSuppressionListService(core::ConsentRegistry* registry,
+// `consent_core` must outlive the server.
+void AddSuppressionListService(core::ConsentCore* consent_core,
                                MethodTable* methods);
 
 }  // namespace consentd::api

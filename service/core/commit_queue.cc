@@ -7,7 +7,7 @@
 
 namespace consentd::core {
 
-CommitQueue::CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
+CommitQueue::CommitQueue(store::ConsentStore* store, FactIndex* index,
                          const policy::PolicyModel* policy)
     : store_(store),
       index_(index),
@@ -125,7 +125,7 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   }
   absl::StatusOr<std::vector<int64_t>> ids = store_->AppendFacts(records);
   if (ids.ok()) {
-    std::vector<SuppressionIndex::Entry> entries;
+    std::vector<FactIndex::Entry> entries;
     entries.reserve(records.size());
     for (size_t i = 0; i < records.size(); ++i) {
       records[i].fact_id = (*ids)[i];

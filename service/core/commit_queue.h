@@ -33,10 +33,10 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "crypto/digest.h"
 #include "policy/fact.h"
 #include "policy/policy_model.h"
-#include "service/core/suppression_index.h"
-#include "service/crypto/digest.h"
+#include "service/core/fact_index.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {
@@ -60,7 +60,7 @@ class CommitQueue {
 
   // Every pointer must outlive the queue. Starts the committer and announcer
   // threads.
-  CommitQueue(store::ConsentStore* store, SuppressionIndex* index,
+  CommitQueue(store::ConsentStore* store, FactIndex* index,
               const policy::PolicyModel* policy);
   // Commits whatever is queued and runs every callback, then stops the
   // threads.
@@ -98,7 +98,7 @@ class CommitQueue {
   void AnnounceLoop() ABSL_LOCKS_EXCLUDED(announce_mu_);
 
   store::ConsentStore* const store_;
-  SuppressionIndex* const index_;
+  FactIndex* const index_;
   const policy::PolicyModel* const policy_;
 
   mutable absl::Mutex mu_;

@@ -1,4 +1,4 @@
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "service/crypto/keyring.h"
+#include "crypto/keyring.h"
 #include "service/store/sqlcipher_store.h"
 
 namespace consentd::core {
@@ -35,12 +35,12 @@ absl::Status EnsureDirectory(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
-    RegistryOptions options) {
-  std::unique_ptr<ConsentRegistry> registry(new ConsentRegistry());
+absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
+    CoreOptions options) {
+  std::unique_ptr<ConsentCore> core(new ConsentCore());
   ASSIGN_OR_RETURN(policy::PolicyModel policy,
                    policy::PolicyModel::FromTextProto(options.policy_text));
-  registry->policy_ =
+  core->policy_ =
       std::make_unique<const policy::PolicyModel>(std::move(policy));
 
   RETURN_IF_ERROR(EnsureDirectory(options.data_dir));
@@ -54,41 +54,41 @@ absl::StatusOr<std::unique_ptr<ConsentRegistry>> ConsentRegistry::Open(
 
   const std::string store_path = options.data_dir + "/consentd.db";
   ASSIGN_OR_RETURN(
-      registry->store_,
+      core->store_,
       options.unencrypted_store_for_testing
           ? store::SqlcipherStore::OpenUnencryptedForTesting(store_path)
           : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey()));
-  registry->normaliser_ = std::make_unique<const policy::IdentifierNormaliser>(
-      registry->policy_->email(), registry->policy_->default_region());
-  registry->blind_index_ =
+  core->normaliser_ = std::make_unique<const identifiers::IdentifierNormaliser>(
+      core->policy_->email(), core->policy_->default_region());
+  core->blind_index_ =
       std::make_unique<const crypto::BlindIndex>(keyring.BlindIndexKey());
-  registry->resolver_ = std::make_unique<const IdentifierResolver>(
-      registry->normaliser_.get(), registry->blind_index_.get());
-  registry->ledger_ = std::make_unique<ConsentLedger>(
-      registry->store_.get(), &registry->index_, registry->policy_.get(),
-      registry->resolver_.get(), options.clock);
-  registry->list_registry_ = std::make_unique<ListRegistry>(
-      registry->store_.get(), &registry->lists_, registry->policy_.get(),
-      registry->resolver_.get(), options.clock);
-  registry->exporter_ = std::make_unique<const SubjectExporter>(
-      registry->ledger_.get(), registry->list_registry_.get(),
-      &registry->lists_, registry->policy_.get());
-  registry->request_desk_ = std::make_unique<RequestDesk>(
-      registry->store_.get(), registry->resolver_.get(),
-      registry->ledger_.get(), registry->exporter_.get(), options.clock);
-  registry->checker_ = std::make_unique<const ContactChecker>(
-      registry->policy_.get(), registry->resolver_.get(), &registry->index_,
-      &registry->lists_, options.clock);
+  core->resolver_ = std::make_unique<const IdentifierResolver>(
+      core->normaliser_.get(), core->blind_index_.get());
+  core->ledger_ = std::make_unique<ConsentLedger>(
+      core->store_.get(), &core->index_, core->policy_.get(),
+      core->resolver_.get(), options.clock);
+  core->list_registry_ = std::make_unique<ListRegistry>(
+      core->store_.get(), &core->lists_, core->policy_.get(),
+      core->resolver_.get(), options.clock);
+  core->exporter_ = std::make_unique<const SubjectExporter>(
+      core->ledger_.get(), core->list_registry_.get(), &core->lists_,
+      core->policy_.get());
+  core->request_desk_ = std::make_unique<RequestDesk>(
+      core->store_.get(), core->resolver_.get(), core->ledger_.get(),
+      core->exporter_.get(), options.clock);
+  core->checker_ = std::make_unique<const ContactChecker>(
+      core->policy_.get(), core->resolver_.get(), &core->index_, &core->lists_,
+      options.clock);
   // The scrub's own thread plus one worker per further core.
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  registry->workers_ =
+  core->workers_ =
       std::make_unique<WorkerPool>(std::clamp(cores - 1, 0, kMaxWorkers));
-  registry->scrubber_ = std::make_unique<const Scrubber>(
-      registry->checker_.get(), registry->policy_.get(), registry->store_.get(),
-      registry->workers_.get(), keyring.ReceiptSigningSeed(), options.clock);
-  RETURN_IF_ERROR(registry->ledger_->LoadIndex());
-  RETURN_IF_ERROR(registry->list_registry_->Load());
-  return registry;
+  core->scrubber_ = std::make_unique<const Scrubber>(
+      core->checker_.get(), core->policy_.get(), core->store_.get(),
+      core->workers_.get(), keyring.ReceiptSigningSeed(), options.clock);
+  RETURN_IF_ERROR(core->ledger_->LoadIndex());
+  RETURN_IF_ERROR(core->list_registry_->Load());
+  return core;
 }
 
 }  // namespace consentd::core

@@ -1,38 +1,38 @@
-// ConsentRegistry: one consentd data directory, opened and ready to serve.
+// ConsentCore: one consentd data directory, opened and ready to serve.
 // Loads the keyring, derives the database and blind-index keys, opens and
-// migrates the store, compiles the policy and rebuilds the in-memory index
-// and suppression lists; then hands out the ledger (writes), the list
+// migrates the store, compiles the policy and rebuilds the in-memory fact
+// index and suppression lists; then hands out the ledger (writes), the list
 // registry (suppression lists), the request desk (data-subject requests)
 // and the checker (decisions).
 //
 // Thread-safety: the accessors return objects that are safe for concurrent
-// use; the registry itself is immutable after Open.
-#ifndef CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_
-#define CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_
+// use; ConsentCore itself is immutable after Open.
+#ifndef CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
+#define CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "policy/identifier_normaliser.h"
+#include "crypto/blind_index.h"
+#include "identifiers/identifier_normaliser.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/contact_checker.h"
+#include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/list_registry.h"
 #include "service/core/request_desk.h"
 #include "service/core/scrubber.h"
 #include "service/core/subject_export.h"
-#include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
 #include "service/core/worker_pool.h"
-#include "service/crypto/blind_index.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {
 
-struct RegistryOptions {
+struct CoreOptions {
   // Holds the store (consentd.db) and, by default, the keyring. Created
   // (mode 0700) when absent.
   std::string data_dir;
@@ -49,14 +49,13 @@ struct RegistryOptions {
   Clock clock = SystemClock();
 };
 
-class ConsentRegistry {
+class ConsentCore {
  public:
   // Errors: INVALID_ARGUMENT for a bad policy; NOT_FOUND for a missing
   // keyring (without create_keyring); FAILED_PRECONDITION for a keyring
   // others may read, a wrong key, a file that is no consentd store, a store
   // in use; whatever the store reports otherwise.
-  static absl::StatusOr<std::unique_ptr<ConsentRegistry>> Open(
-      RegistryOptions options);
+  static absl::StatusOr<std::unique_ptr<ConsentCore>> Open(CoreOptions options);
 
   ConsentLedger& ledger() { return *ledger_; }
   ListRegistry& list_registry() { return *list_registry_; }
@@ -64,19 +63,19 @@ class ConsentRegistry {
   const ContactChecker& checker() const { return *checker_; }
   const Scrubber& scrubber() const { return *scrubber_; }
   const policy::PolicyModel& policy() const { return *policy_; }
-  const SuppressionIndex& index() const { return index_; }
+  const FactIndex& index() const { return index_; }
   const SuppressionLists& lists() const { return lists_; }
   int schema_version() const { return store_->schema_version(); }
 
  private:
-  ConsentRegistry() = default;
+  ConsentCore() = default;
 
   std::unique_ptr<const policy::PolicyModel> policy_;
-  std::unique_ptr<const policy::IdentifierNormaliser> normaliser_;
+  std::unique_ptr<const identifiers::IdentifierNormaliser> normaliser_;
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
   std::unique_ptr<const IdentifierResolver> resolver_;
   std::unique_ptr<store::ConsentStore> store_;
-  SuppressionIndex index_;
+  FactIndex index_;
   SuppressionLists lists_;
   std::unique_ptr<ConsentLedger> ledger_;
   std::unique_ptr<ListRegistry> list_registry_;
@@ -89,4 +88,4 @@ class ConsentRegistry {
 
 }  // namespace consentd::core
 
-#endif  // CONSENTD_SERVICE_CORE_CONSENT_REGISTRY_H_
+#endif  // CONSENTD_SERVICE_CORE_CONSENT_CORE_H_

@@ -87,8 +87,7 @@ absl::StatusOr<Response> Wait(
 
 }  // namespace
 
-ConsentLedger::ConsentLedger(store::ConsentStore* store,
-                             SuppressionIndex* index,
+ConsentLedger::ConsentLedger(store::ConsentStore* store, FactIndex* index,
                              const policy::PolicyModel* policy,
                              const IdentifierResolver* resolver, Clock clock)
     : store_(store),
@@ -100,7 +99,7 @@ ConsentLedger::ConsentLedger(store::ConsentStore* store,
 
 absl::Status ConsentLedger::LoadIndex() {
   constexpr size_t kChunk = 4096;
-  std::vector<SuppressionIndex::Entry> chunk;
+  std::vector<FactIndex::Entry> chunk;
   chunk.reserve(kChunk);
   RETURN_IF_ERROR(store_->ScanFacts([&](const store::FactSummary& record) {
     chunk.push_back({record.digest, IndexFactOf(record, *policy_)});
@@ -343,7 +342,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                    store_->EraseFacts(digests, tombstones, request_id, now_us));
-  std::vector<SuppressionIndex::Entry> entries;
+  std::vector<FactIndex::Entry> entries;
   for (size_t i = 0; i < tombstones.size(); ++i) {
     tombstones[i].fact_id = ids[i];
     entries.push_back(
@@ -366,7 +365,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   ASSIGN_OR_RETURN(std::vector<store::FactRecord> moving,
                    store_->FactsFor(from));
   ASSIGN_OR_RETURN(std::vector<store::FactRecord> target, store_->FactsFor(to));
-  std::vector<SuppressionIndex::Entry> kept;
+  std::vector<FactIndex::Entry> kept;
   for (const store::FactRecord& fact : moving) {
     if (fact.kind == consent::v1::FACT_KIND_ERASURE) {
       return absl::FailedPreconditionError(
@@ -399,7 +398,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                    store_->RectifyFacts(from, copies));
-  std::vector<SuppressionIndex::Entry> entries = std::move(kept);
+  std::vector<FactIndex::Entry> entries = std::move(kept);
   for (policy::Fact& fact : target_facts) entries.push_back({to, fact});
   for (size_t i = 0; i < copies.size(); ++i) {
     copies[i].fact_id = ids[i];

@@ -27,8 +27,8 @@
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/commit_queue.h"
+#include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
-#include "service/core/suppression_index.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {
@@ -36,7 +36,7 @@ namespace consentd::core {
 class ConsentLedger {
  public:
   // Every pointer must outlive the ledger.
-  ConsentLedger(store::ConsentStore* store, SuppressionIndex* index,
+  ConsentLedger(store::ConsentStore* store, FactIndex* index,
                 const policy::PolicyModel* policy,
                 const IdentifierResolver* resolver, Clock clock);
 
@@ -155,7 +155,7 @@ class ConsentLedger {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   store::ConsentStore* const store_;
-  SuppressionIndex* const index_;
+  FactIndex* const index_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
   const Clock clock_;

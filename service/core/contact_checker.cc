@@ -12,7 +12,7 @@ namespace consentd::core {
 
 ContactChecker::ContactChecker(const policy::PolicyModel* policy,
                                const IdentifierResolver* resolver,
-                               const SuppressionIndex* index,
+                               const FactIndex* index,
                                const SuppressionLists* lists, Clock clock)
     : policy_(policy),
       resolver_(resolver),

@@ -16,8 +16,8 @@
 #include "policy/decision.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
+#include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
-#include "service/core/suppression_index.h"
 #include "service/core/suppression_lists.h"
 
 namespace consentd::core {
@@ -26,9 +26,8 @@ class ContactChecker {
  public:
   // Every pointer must outlive the checker.
   ContactChecker(const policy::PolicyModel* policy,
-                 const IdentifierResolver* resolver,
-                 const SuppressionIndex* index, const SuppressionLists* lists,
-                 Clock clock);
+                 const IdentifierResolver* resolver, const FactIndex* index,
+                 const SuppressionLists* lists, Clock clock);
 
   // Fills the empty `response` (which may live on an arena: the answer is
   // built in place). Errors, with `response` left empty: INVALID_ARGUMENT
@@ -77,7 +76,7 @@ class ContactChecker {
 
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
-  const SuppressionIndex* const index_;
+  const FactIndex* const index_;
   const SuppressionLists* const lists_;
   const Clock clock_;
 };

@@ -1,8 +1,8 @@
-#include "service/core/suppression_index.h"
+#include "service/core/fact_index.h"
 
 namespace consentd::core {
 
-void SuppressionIndex::Add(absl::Span<const Entry> entries) {
+void FactIndex::Add(absl::Span<const Entry> entries) {
   absl::MutexLock lock(&mu_);
   for (const Entry& entry : entries) {
     facts_[entry.digest].push_back(entry.fact);
@@ -10,8 +10,8 @@ void SuppressionIndex::Add(absl::Span<const Entry> entries) {
   fact_count_ += entries.size();
 }
 
-void SuppressionIndex::Replace(absl::Span<const crypto::Digest> digests,
-                               absl::Span<const Entry> entries) {
+void FactIndex::Replace(absl::Span<const crypto::Digest> digests,
+                        absl::Span<const Entry> entries) {
   absl::MutexLock lock(&mu_);
   for (const crypto::Digest& digest : digests) {
     auto it = facts_.find(digest);
@@ -25,12 +25,12 @@ void SuppressionIndex::Replace(absl::Span<const crypto::Digest> digests,
   fact_count_ += entries.size();
 }
 
-size_t SuppressionIndex::identifier_count() const {
+size_t FactIndex::identifier_count() const {
   absl::ReaderMutexLock lock(&mu_);
   return facts_.size();
 }
 
-size_t SuppressionIndex::fact_count() const {
+size_t FactIndex::fact_count() const {
   absl::ReaderMutexLock lock(&mu_);
   return fact_count_;
 }

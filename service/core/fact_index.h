@@ -1,4 +1,4 @@
-// SuppressionIndex: every fact that bears on a decision, in memory, keyed by
+// FactIndex: every fact that bears on a decision, in memory, keyed by
 // blind-index digest. Check answers from here alone, with no disk I/O; the
 // ledger adds each fact after its write is durable, and the index is rebuilt
 // from the store at start-up. It holds digests and compact facts only, never
@@ -6,8 +6,8 @@
 //
 // Thread-safety: safe for concurrent use. Readers share a lock; Add takes it
 // exclusively, so a reader sees all or none of one Add.
-#ifndef CONSENTD_SERVICE_CORE_SUPPRESSION_INDEX_H_
-#define CONSENTD_SERVICE_CORE_SUPPRESSION_INDEX_H_
+#ifndef CONSENTD_SERVICE_CORE_FACT_INDEX_H_
+#define CONSENTD_SERVICE_CORE_FACT_INDEX_H_
 
 #include <cstdint>
 #include <utility>
@@ -18,12 +18,12 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "crypto/digest.h"
 #include "policy/fact.h"
-#include "service/crypto/digest.h"
 
 namespace consentd::core {
 
-class SuppressionIndex {
+class FactIndex {
  public:
   struct Entry {
     crypto::Digest digest;
@@ -70,4 +70,4 @@ class SuppressionIndex {
 
 }  // namespace consentd::core
 
-#endif  // CONSENTD_SERVICE_CORE_SUPPRESSION_INDEX_H_
+#endif  // CONSENTD_SERVICE_CORE_FACT_INDEX_H_

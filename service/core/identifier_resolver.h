@@ -12,21 +12,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
-#include "policy/identifier_normaliser.h"
-#include "service/crypto/blind_index.h"
-#include "service/crypto/digest.h"
+#include "crypto/blind_index.h"
+#include "crypto/digest.h"
+#include "identifiers/identifier_normaliser.h"
 
 namespace consentd::core {
 
 struct ResolvedIdentifier {
-  policy::NormalisedIdentifier identifier;
+  identifiers::NormalisedIdentifier identifier;
   crypto::Digest digest{};
 };
 
 class IdentifierResolver {
  public:
   // Both must outlive the resolver.
-  IdentifierResolver(const policy::IdentifierNormaliser* normaliser,
+  IdentifierResolver(const identifiers::IdentifierNormaliser* normaliser,
                      const crypto::BlindIndex* blind_index)
       : normaliser_(normaliser), blind_index_(blind_index) {}
 
@@ -35,7 +35,7 @@ class IdentifierResolver {
   absl::StatusOr<ResolvedIdentifier> Resolve(
       const consent::v1::Identifier& identifier,
       absl::string_view default_region) const {
-    absl::StatusOr<policy::NormalisedIdentifier> normalised =
+    absl::StatusOr<identifiers::NormalisedIdentifier> normalised =
         normaliser_->Normalise(identifier, default_region);
     if (!normalised.ok()) return normalised.status();
     ResolvedIdentifier resolved;
@@ -88,7 +88,7 @@ class IdentifierResolver {
   }
 
  private:
-  const policy::IdentifierNormaliser* normaliser_;
+  const identifiers::IdentifierNormaliser* normaliser_;
   const crypto::BlindIndex* blind_index_;
 };
 

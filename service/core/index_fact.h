@@ -4,8 +4,12 @@
 
 #include "policy/fact.h"
 #include "policy/policy_model.h"
+#include "service/store/fact_record.h"
 
 namespace consentd::core {
+
+static_assert(store::kNeverExpires == policy::kNoExpiry,
+              "a fact that never lapses is the same instant in both");
 
 // `Record` is store::FactRecord or store::FactSummary. Purposes and channels
 // the policy no longer defines become kRetiredScope.

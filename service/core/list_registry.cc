@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/scope_name.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "policy/scope_name.h"
 #include "service/core/input_validation.h"
 
 namespace consentd::core {
@@ -188,7 +188,7 @@ absl::Status ListRegistry::Load() {
 
 absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
     const consent::v1::ImportListHeader& header) {
-  if (!policy::IsValidScopeName(header.name())) {
+  if (!IsValidScopeName(header.name())) {
     return absl::InvalidArgumentError(
         "name must be 1-64 characters of [a-z0-9._-]");
   }

@@ -10,10 +10,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "crypto/sha256.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/core/input_validation.h"
 #include "service/core/request_deadline.h"
-#include "service/crypto/sha256.h"
 
 namespace consentd::core {
 namespace {

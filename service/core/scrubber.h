@@ -19,12 +19,12 @@
 
 #include "absl/status/statusor.h"
 #include "consent/v1/scrub.pb.h"
+#include "crypto/list_digest.h"
+#include "crypto/receipt_signature.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/contact_checker.h"
 #include "service/core/worker_pool.h"
-#include "service/crypto/list_digest.h"
-#include "service/crypto/receipt_signature.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {

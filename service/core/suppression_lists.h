@@ -16,8 +16,8 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "crypto/digest.h"
 #include "policy/decision.h"
-#include "service/crypto/digest.h"
 
 namespace consentd::core {
 

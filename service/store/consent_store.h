@@ -15,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "service/crypto/digest.h"
+#include "crypto/digest.h"
 #include "service/store/fact_record.h"
 #include "service/store/list_record.h"
 

@@ -4,13 +4,16 @@
 #define CONSENTD_SERVICE_STORE_FACT_RECORD_H_
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "consent/v1/types.pb.h"
-#include "policy/fact.h"
-#include "service/crypto/digest.h"
+#include "crypto/digest.h"
 
 namespace consentd::store {
+
+// expires_us of a fact that never lapses (stored as NULL).
+inline constexpr int64_t kNeverExpires = std::numeric_limits<int64_t>::max();
 
 struct FactRecord {
   // Assigned by the store on append; ignored on input.
@@ -25,7 +28,7 @@ struct FactRecord {
   // Microseconds since the Unix epoch.
   int64_t occurred_us = 0;
   int64_t recorded_us = 0;
-  int64_t expires_us = policy::kNoExpiry;
+  int64_t expires_us = kNeverExpires;
   bool subject_initiated = false;
   bool lifted_refusal = false;
   std::string policy_version;
@@ -40,7 +43,7 @@ struct FactSummary {
   std::string purpose;
   std::string channel;
   int64_t occurred_us = 0;
-  int64_t expires_us = policy::kNoExpiry;
+  int64_t expires_us = kNeverExpires;
   bool subject_initiated = false;
 };
 

@@ -365,7 +365,7 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherStore::WriteFacts(
       insert.BindText(10, fact.evidence.source());
       insert.BindInt(11, fact.occurred_us);
       insert.BindInt(12, fact.recorded_us);
-      if (fact.expires_us == policy::kNoExpiry) {
+      if (fact.expires_us == kNeverExpires) {
         insert.BindNull(13);
       } else {
         insert.BindInt(13, fact.expires_us);

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "service/crypto/secret_key.h"
+#include "crypto/secret_key.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::store {

@@ -14,8 +14,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "policy/fact.h"
-#include "service/crypto/digest.h"
+#include "crypto/digest.h"
+#include "service/store/fact_record.h"
 #include "service/store/sqlite_status.h"
 
 namespace consentd::store {
@@ -88,7 +88,7 @@ class Statement {
     return digest;
   }
   int64_t ExpiryColumn(int column) const {
-    return sqlite3_column_type(stmt_, column) == SQLITE_NULL ? policy::kNoExpiry
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL ? kNeverExpires
                                                              : Int(column);
   }
 

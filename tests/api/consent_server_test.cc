@@ -20,7 +20,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::api {
 namespace {
@@ -31,11 +31,11 @@ namespace reflection = ::grpc::reflection::v1alpha;
 using ::testing::Contains;
 using ::testing::IsEmpty;
 
-class ConsentServerTest : public core::RegistryFixture {
+class ConsentServerTest : public core::CoreFixture {
  protected:
   void SetUp() override {
-    RegistryFixture::SetUp();
-    auto server = ConsentServer::Start(registry_.get(), "127.0.0.1:0");
+    CoreFixture::SetUp();
+    auto server = ConsentServer::Start(core_.get(), "127.0.0.1:0");
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(server_->address(),
@@ -85,7 +85,7 @@ class ConsentServerTest : public core::RegistryFixture {
 
 TEST_F(ConsentServerTest, AnAddressInUseIsUnavailable) {
   absl::StatusOr<std::unique_ptr<ConsentServer>> second =
-      ConsentServer::Start(registry_.get(), server_->address());
+      ConsentServer::Start(core_.get(), server_->address());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   // The first server still answers.
   client::ConsentClient client(server_->address());
@@ -197,7 +197,7 @@ TEST_F(ConsentServerTest, AnUnparsableRequestIsRefusedAndChangesNothing) {
                  });
   done.WaitForNotification();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
-  EXPECT_EQ(registry_->index().fact_count(), 0u);
+  EXPECT_EQ(core_->index().fact_count(), 0u);
 }
 
 TEST_F(ConsentServerTest,
@@ -239,7 +239,7 @@ TEST_F(ConsentServerTest, ACancelledImportPublishesNothing) {
   // Shutdown returns once every call has ended, the import's included.
   server_->Shutdown(absl::Seconds(30));
   absl::StatusOr<v1::ListListsResponse> lists =
-      registry_->list_registry().Describe();
+      core_->list_registry().Describe();
   ASSERT_TRUE(lists.ok()) << lists.status();
   EXPECT_THAT(lists->lists(), IsEmpty());
 }
@@ -279,7 +279,7 @@ TEST_F(ConsentServerTest, ShutdownEndsAStreamLeftOpenOnceTheGraceIsOver) {
   server_->Shutdown(absl::Milliseconds(100));
   EXPECT_FALSE(writer->Finish().ok());
   absl::StatusOr<v1::ListListsResponse> lists =
-      registry_->list_registry().Describe();
+      core_->list_registry().Describe();
   ASSERT_TRUE(lists.ok()) << lists.status();
   EXPECT_THAT(lists->lists(), IsEmpty());
 }

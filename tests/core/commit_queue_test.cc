@@ -15,13 +15,13 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "crypto/blind_index.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "identifiers/identifier_normaliser.h"
 #include "policy/default_policy.h"
-#include "policy/identifier_normaliser.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/identifier_resolver.h"
-#include "service/crypto/blind_index.h"
 #include "service/store/sqlcipher_store.h"
 #include "tests/testing/temp_dir.h"
 
@@ -208,10 +208,10 @@ class CommitQueueTest : public ::testing::Test {
 
   testing::TempDir dir_;
   policy::PolicyModel policy_;
-  policy::IdentifierNormaliser normaliser_;
+  identifiers::IdentifierNormaliser normaliser_;
   crypto::BlindIndex blind_index_;
   IdentifierResolver resolver_;
-  SuppressionIndex index_;
+  FactIndex index_;
   HeldStore store_;
   ConsentLedger ledger_;
 };

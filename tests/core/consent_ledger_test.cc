@@ -4,7 +4,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 namespace {
@@ -12,9 +12,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ConsentLedgerTest : public RegistryFixture {
+class ConsentLedgerTest : public CoreFixture {
  protected:
-  ConsentLedger& ledger() { return registry_->ledger(); }
+  ConsentLedger& ledger() { return core_->ledger(); }
 
   int FactCount(const consent::v1::Identifier& identifier) {
     consent::v1::GetRecordRequest request;
@@ -124,7 +124,7 @@ TEST_F(ConsentLedgerTest, WithoutARefusalAnyMethodMayRecordConsent) {
           Phone("+38631123456"), consent::v1::COLLECTION_METHOD_BULK_IMPORT));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_FALSE(response->lifted_refusal());
-  EXPECT_EQ(response->policy_version(), registry_->policy().version());
+  EXPECT_EQ(response->policy_version(), core_->policy().version());
   EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"))).reason(),
             consent::v1::DECISION_REASON_CONSENT_GRANTED);
 }
@@ -201,8 +201,8 @@ TEST_F(ConsentLedgerTest, TheIndexIsRebuiltFromTheStoreOnReopen) {
               consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
           .ok());
   Reopen();
-  EXPECT_EQ(registry_->index().identifier_count(), 2u);
-  EXPECT_EQ(registry_->index().fact_count(), 2u);
+  EXPECT_EQ(core_->index().identifier_count(), 2u);
+  EXPECT_EQ(core_->index().fact_count(), 2u);
   EXPECT_EQ(Decide(CheckOf(Phone("031 123 456"))).reason(),
             consent::v1::DECISION_REASON_OBJECTION);
   EXPECT_EQ(

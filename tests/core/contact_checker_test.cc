@@ -6,18 +6,17 @@
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "service/core/input_validation.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-class ContactCheckerTest : public RegistryFixture {
+class ContactCheckerTest : public CoreFixture {
  protected:
   void ObjectTo(const consent::v1::Identifier& identifier) {
-    ASSERT_TRUE(
-        registry_->ledger().RecordObjection(Objection(identifier)).ok());
+    ASSERT_TRUE(core_->ledger().RecordObjection(Objection(identifier)).ok());
   }
 
   consent::v1::CheckBatchRequest Batch(int contacts) {
@@ -62,7 +61,7 @@ TEST_F(ContactCheckerTest, TheDecisionNamesPolicyIdentifierAndFact) {
   EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_OBJECTION);
   EXPECT_EQ(decision.detail(), "global");
   EXPECT_EQ(decision.deciding_identifier(), 1);
-  EXPECT_EQ(decision.policy_version(), registry_->policy().version());
+  EXPECT_EQ(decision.policy_version(), core_->policy().version());
   ASSERT_EQ(decision.identifiers_size(), 2);
   EXPECT_EQ(decision.identifiers(0).reason(),
             consent::v1::DECISION_REASON_NO_CONSENT);
@@ -128,7 +127,7 @@ TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
   // Each contact's verdict only, unless the caller asks for more.
   EXPECT_EQ(response->decisions(1).decision().identifiers_size(), 0);
   // The policy is named once for the whole batch.
-  EXPECT_EQ(response->policy_version(), registry_->policy().version());
+  EXPECT_EQ(response->policy_version(), core_->policy().version());
   for (const consent::v1::BatchDecision& decision : response->decisions()) {
     EXPECT_EQ(decision.decision().policy_version(), "");
   }

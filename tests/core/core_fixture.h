@@ -1,8 +1,8 @@
-// RegistryFixture: a real ConsentRegistry (SQLCipher store in a temporary
+// CoreFixture: a real ConsentCore (SQLCipher store in a temporary
 // directory, the shipped policy) with a clock the test moves, and builders
 // for the requests the tests send.
-#ifndef CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_
-#define CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_
+#ifndef CONSENTD_TESTS_CORE_CORE_FIXTURE_H_
+#define CONSENTD_TESTS_CORE_CORE_FIXTURE_H_
 
 #include <memory>
 #include <string>
@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "policy/default_policy.h"
-#include "service/core/consent_registry.h"
+#include "service/core/consent_core.h"
 #include "tests/testing/identifiers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -19,23 +19,23 @@ namespace consentd::core {
 using testing::Email;
 using testing::Phone;
 
-class RegistryFixture : public ::testing::Test {
+class CoreFixture : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  // Closes the registry (if open) and opens the same directory again.
+  // Closes the consent_core (if open) and opens the same directory again.
   void Reopen() {
-    registry_.reset();
-    RegistryOptions options;
+    core_.reset();
+    CoreOptions options;
     options.data_dir = dir_.path();
     options.create_keyring = true;
     options.policy_text = std::string(policy::DefaultPolicyText());
     options.clock = [this] { return now_; };
     options.unencrypted_store_for_testing = unencrypted_store_;
-    absl::StatusOr<std::unique_ptr<ConsentRegistry>> registry =
-        ConsentRegistry::Open(std::move(options));
-    ASSERT_TRUE(registry.ok()) << registry.status();
-    registry_ = *std::move(registry);
+    absl::StatusOr<std::unique_ptr<ConsentCore>> consent_core =
+        ConsentCore::Open(std::move(options));
+    ASSERT_TRUE(consent_core.ok()) << consent_core.status();
+    core_ = *std::move(consent_core);
   }
 
   static consent::v1::RecordObjectionRequest Objection(
@@ -85,14 +85,14 @@ class RegistryFixture : public ::testing::Test {
   absl::StatusOr<consent::v1::CheckResponse> Checked(
       const consent::v1::CheckRequest& request) {
     consent::v1::CheckResponse response;
-    absl::Status status = registry_->checker().Check(request, &response);
+    absl::Status status = core_->checker().Check(request, &response);
     if (!status.ok()) return status;
     return response;
   }
   absl::StatusOr<consent::v1::CheckBatchResponse> BatchChecked(
       const consent::v1::CheckBatchRequest& request) {
     consent::v1::CheckBatchResponse response;
-    absl::Status status = registry_->checker().CheckBatch(request, &response);
+    absl::Status status = core_->checker().CheckBatch(request, &response);
     if (!status.ok()) return status;
     return response;
   }
@@ -113,9 +113,9 @@ class RegistryFixture : public ::testing::Test {
   // Set in a derived fixture's constructor to scan the store's raw bytes.
   bool unencrypted_store_ = false;
   absl::Time now_ = MondayMorning();
-  std::unique_ptr<ConsentRegistry> registry_;
+  std::unique_ptr<ConsentCore> core_;
 };
 
 }  // namespace consentd::core
 
-#endif  // CONSENTD_TESTS_CORE_REGISTRY_FIXTURE_H_
+#endif  // CONSENTD_TESTS_CORE_CORE_FIXTURE_H_

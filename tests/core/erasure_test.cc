@@ -21,8 +21,8 @@ class ErasureTest : public RequestFixture {
         Phone("+386 31 123 456"), consent::v1::COLLECTION_METHOD_RECORDED_CALL);
     *consent.add_identifiers() = Email("forget.me@example.si");
     consent.mutable_evidence()->set_evidence_reference("EVIDENCE-PLAINTEXT-77");
-    ASSERT_TRUE(registry_->ledger().RecordConsent(consent).ok());
-    ASSERT_TRUE(registry_->ledger()
+    ASSERT_TRUE(core_->ledger().RecordConsent(consent).ok());
+    ASSERT_TRUE(core_->ledger()
                     .RecordObjection(Objection(Email("forget.me@example.si"),
                                                "partner-marketing"))
                     .ok());
@@ -60,8 +60,7 @@ TEST_F(ErasureTest, OnlyTheTombstoneRemains) {
   EXPECT_EQ(record.facts(0).kind(), consent::v1::FACT_KIND_ERASURE);
   EXPECT_EQ(record.facts(0).evidence().evidence_reference(),
             request.request_id());
-  EXPECT_EQ(registry_->index().fact_count(), 2u)
-      << "one tombstone per identifier";
+  EXPECT_EQ(core_->index().fact_count(), 2u) << "one tombstone per identifier";
 }
 
 TEST_F(ErasureTest, TheRequestKeepsItsDigestsAndDatesButNoPersonalData) {
@@ -122,12 +121,12 @@ TEST_F(ErasureTest, OnlySubjectInitiatedConsentBringsTheSubjectBack) {
   ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
   now_ += absl::Hours(24 * 30);
   absl::StatusOr<consent::v1::RecordConsentResponse> bought =
-      registry_->ledger().RecordConsent(Consent(
+      core_->ledger().RecordConsent(Consent(
           Phone("+38631123456"), consent::v1::COLLECTION_METHOD_BULK_IMPORT));
   EXPECT_EQ(bought.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(bought.status().message(), HasSubstr("standing erasure"));
   absl::StatusOr<consent::v1::RecordConsentResponse> opted_in =
-      registry_->ledger().RecordConsent(
+      core_->ledger().RecordConsent(
           Consent(Phone("+38631123456"),
                   consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN));
   ASSERT_TRUE(opted_in.ok()) << opted_in.status();

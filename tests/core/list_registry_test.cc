@@ -8,16 +8,16 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-class ListRegistryTest : public RegistryFixture {
+class ListRegistryTest : public CoreFixture {
  protected:
-  ListRegistry& lists() { return registry_->list_registry(); }
+  ListRegistry& lists() { return core_->list_registry(); }
 
   static consent::v1::ImportListHeader Header(const std::string& version) {
     consent::v1::ImportListHeader header;
@@ -54,9 +54,8 @@ class ListRegistryTest : public RegistryFixture {
 
 TEST_F(ListRegistryTest, ABatchAnswersEachContactExactlyAsCheckDoes) {
   ImportPhones(Header("2026-11"), {"031 123 456", "+386 40 111 222"});
-  ASSERT_TRUE(registry_->ledger()
-                  .RecordObjection(Objection(Email("objector@x.si")))
-                  .ok());
+  ASSERT_TRUE(
+      core_->ledger().RecordObjection(Objection(Email("objector@x.si"))).ok());
   // Contacts of one to three identifiers, so that each contact's answer
   // must come from its own slice of the batch.
   const std::vector<std::vector<consent::v1::Identifier>> contacts = {
@@ -167,7 +166,7 @@ TEST_F(ListRegistryTest, AScopedListDeniesOnlyItsPurposesAndChannels) {
 
 TEST_F(ListRegistryTest, ConsentDoesNotOverrideAListEntry) {
   ImportPhones(Header("2026-11"), {"031 123 456"});
-  ASSERT_TRUE(registry_->ledger()
+  ASSERT_TRUE(core_->ledger()
                   .RecordConsent(Consent(
                       Phone("+38631123456"),
                       consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN))
@@ -188,7 +187,7 @@ TEST_F(ListRegistryTest, ListsSurviveARestart) {
   Reopen();
   EXPECT_EQ(CareCall("031 123 456").reason(),
             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
-  EXPECT_EQ(registry_->lists().entry_count(), 1u);
+  EXPECT_EQ(core_->lists().entry_count(), 1u);
 }
 
 TEST_F(ListRegistryTest, AListOfManyBatchesIsReloadedWhole) {
@@ -205,7 +204,7 @@ TEST_F(ListRegistryTest, AListOfManyBatchesIsReloadedWhole) {
   other.set_name("litigators");
   ImportPhones(other, {"+38631999888"});
   Reopen();
-  EXPECT_EQ(registry_->lists().entry_count(), kEntries + 1u);
+  EXPECT_EQ(core_->lists().entry_count(), kEntries + 1u);
   int denied = 0;
   for (const std::string& phone : phones) {
     const consent::v1::Decision decision = CareCall(phone);

@@ -25,7 +25,7 @@ class RectificationTest : public RequestFixture {
              consent::v1::CollectionMethod method =
                  consent::v1::COLLECTION_METHOD_RECORDED_CALL) {
     absl::StatusOr<consent::v1::RecordConsentResponse> granted =
-        registry_->ledger().RecordConsent(Consent(identifier, method));
+        core_->ledger().RecordConsent(Consent(identifier, method));
     ASSERT_TRUE(granted.ok()) << granted.status();
   }
 
@@ -54,7 +54,7 @@ TEST_F(RectificationTest, ConsentMovesToTheCorrectedIdentifier) {
 }
 
 TEST_F(RectificationTest, ARefusalOnTheOldIdentifierStays) {
-  ASSERT_TRUE(registry_->ledger().RecordObjection(Objection(wrong_)).ok());
+  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(wrong_)).ok());
   ASSERT_TRUE(Rectify(wrong_, right_).ok());
   EXPECT_EQ(Decide(CheckOf(wrong_)).reason(),
             consent::v1::DECISION_REASON_OBJECTION);
@@ -64,7 +64,7 @@ TEST_F(RectificationTest, ARefusalOnTheOldIdentifierStays) {
 }
 
 TEST_F(RectificationTest, MovedConsentNeverLiftsTheNewIdentifiersRefusal) {
-  ASSERT_TRUE(registry_->ledger().RecordObjection(Objection(right_)).ok());
+  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(right_)).ok());
   now_ += absl::Hours(1);
   Grant(wrong_, consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
   ASSERT_TRUE(Rectify(wrong_, right_).ok());

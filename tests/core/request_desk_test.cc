@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 namespace {
@@ -18,9 +18,9 @@ absl::Time Utc(int y, int m, int d) {
   return absl::FromCivil(absl::CivilHour(y, m, d, 9), absl::UTCTimeZone());
 }
 
-class RequestDeskTest : public RegistryFixture {
+class RequestDeskTest : public CoreFixture {
  protected:
-  RequestDesk& desk() { return registry_->request_desk(); }
+  RequestDesk& desk() { return core_->request_desk(); }
 
   consent::v1::DataSubjectRequest OpenOrDie(
       consent::v1::RequestType type = consent::v1::REQUEST_TYPE_ERASURE,

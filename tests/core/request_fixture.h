@@ -1,4 +1,4 @@
-// RequestFixture: a RegistryFixture with the privacy officer's steps
+// RequestFixture: a CoreFixture with the privacy officer's steps
 // (open, verify, complete, export) as one-liners for tests of what
 // completing a request does.
 #ifndef CONSENTD_TESTS_CORE_REQUEST_FIXTURE_H_
@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "service/core/request_desk.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 
-class RequestFixture : public RegistryFixture {
+class RequestFixture : public CoreFixture {
  protected:
-  RequestDesk& desk() { return registry_->request_desk(); }
+  RequestDesk& desk() { return core_->request_desk(); }
 
   // Opens a request of `type` about `identifiers` (national numbers read as
   // SI), with `replacement` for a RECTIFICATION.
@@ -74,7 +74,7 @@ class RequestFixture : public RegistryFixture {
     *request.mutable_identifier() = id;
     request.set_default_region("SI");
     absl::StatusOr<consent::v1::GetRecordResponse> record =
-        registry_->ledger().GetRecord(request);
+        core_->ledger().GetRecord(request);
     EXPECT_TRUE(record.ok()) << record.status();
     return record.ok() ? *record : consent::v1::GetRecordResponse();
   }

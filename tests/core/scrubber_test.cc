@@ -8,21 +8,21 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "crypto/list_digest.h"
+#include "crypto/receipt_signature.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/input_validation.h"
-#include "service/crypto/list_digest.h"
-#include "service/crypto/receipt_signature.h"
-#include "tests/core/registry_fixture.h"
+#include "tests/core/core_fixture.h"
 
 namespace consentd::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-class ScrubberTest : public RegistryFixture {
+class ScrubberTest : public CoreFixture {
  protected:
-  const Scrubber& scrubber() { return registry_->scrubber(); }
+  const Scrubber& scrubber() { return core_->scrubber(); }
 
   static consent::v1::ScrubHeader Header() {
     consent::v1::ScrubHeader header;
@@ -57,9 +57,8 @@ class ScrubberTest : public RegistryFixture {
 };
 
 TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
-  ASSERT_TRUE(
-      registry_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
-  ASSERT_TRUE(registry_->ledger()
+  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
+  ASSERT_TRUE(core_->ledger()
                   .RecordConsent(Consent(
                       Email("b@x.si"), consent::v1::COLLECTION_METHOD_WEB_FORM,
                       consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
@@ -84,9 +83,8 @@ TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
 }
 
 TEST_F(ScrubberTest, AFullMessageIsDecidedInOrderAcrossTheWorkers) {
-  ASSERT_TRUE(registry_->ledger()
-                  .RecordObjection(Objection(Phone("+38640100007")))
-                  .ok());
+  ASSERT_TRUE(
+      core_->ledger().RecordObjection(Objection(Phone("+38640100007"))).ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   consent::v1::ScrubRows rows;
   crypto::ListDigest expected_digest;
@@ -122,8 +120,7 @@ TEST_F(ScrubberTest, AFullMessageIsDecidedInOrderAcrossTheWorkers) {
 }
 
 TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
-  ASSERT_TRUE(
-      registry_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
+  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   crypto::ListDigest expected_digest;
   // Two messages: the digest and the counts run across message boundaries.
@@ -151,7 +148,7 @@ TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
   EXPECT_EQ(counts[consent::v1::DECISION_REASON_INVALID_IDENTIFIER], 2);
   EXPECT_EQ(counts[consent::v1::DECISION_REASON_NO_CONSENT], 1);
   EXPECT_EQ(receipt->list_digest(), expected_digest.Finish());
-  EXPECT_EQ(receipt->policy_version(), registry_->policy().version());
+  EXPECT_EQ(receipt->policy_version(), core_->policy().version());
   EXPECT_EQ(receipt->purpose(), "marketing");
   EXPECT_EQ(receipt->channel(), "email");
   EXPECT_EQ(receipt->caller(), "caller-1");

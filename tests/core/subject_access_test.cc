@@ -2,10 +2,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "crypto/sha256.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "service/crypto/sha256.h"
 #include "tests/core/request_fixture.h"
 
 namespace consentd::core {
@@ -23,19 +23,19 @@ class SubjectAccessTest : public RequestFixture {
                 consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
     consent.mutable_evidence()->set_notice_version("notice-2026-03");
     consent.mutable_evidence()->set_evidence_reference("form-4411");
-    ASSERT_TRUE(registry_->ledger().RecordConsent(consent).ok());
-    ASSERT_TRUE(registry_->ledger()
+    ASSERT_TRUE(core_->ledger().RecordConsent(consent).ok());
+    ASSERT_TRUE(core_->ledger()
                     .RecordObjection(Objection(Phone("031 123 456"), "surveys"))
                     .ok());
     // Somebody else, who must not appear in Ana's export.
-    ASSERT_TRUE(registry_->ledger()
+    ASSERT_TRUE(core_->ledger()
                     .RecordObjection(Objection(Email("bor@example.si")))
                     .ok());
     consent::v1::ImportListHeader header;
     header.set_name("si-national-dnc");
     header.set_version("2026-11");
     header.set_default_region("SI");
-    auto import = registry_->list_registry().BeginImport(header);
+    auto import = core_->list_registry().BeginImport(header);
     ASSERT_TRUE(import.ok()) << import.status();
     ASSERT_TRUE((*import)->Add(Phone("031 123 456")).ok());
     ASSERT_TRUE((*import)->Add(Phone("040 999 888")).ok());
@@ -70,7 +70,7 @@ TEST_F(SubjectAccessTest, TheExportHoldsFactsEvidenceListsAndRequests) {
   consent::v1::SubjectExport document = Parse(exported->document());
   EXPECT_EQ(document.schema(), "consentd.subject-export.v1");
   EXPECT_EQ(document.request_id(), access.request_id());
-  EXPECT_EQ(document.policy_version(), registry_->policy().version());
+  EXPECT_EQ(document.policy_version(), core_->policy().version());
   ASSERT_EQ(document.records_size(), 2);
 
   const consent::v1::SubjectRecord& email = document.records(0);

@@ -1,4 +1,4 @@
-#include "service/crypto/blind_index.h"
+#include "crypto/blind_index.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -1,4 +1,4 @@
-#include "service/crypto/keyring.h"
+#include "crypto/keyring.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -3,7 +3,7 @@
 // libphonenumber's metadata (and each region's number types as the one
 // alternation E164Validator matches), against that metadata's example
 // numbers, their near misses and random digits.
-#include "policy/digit_pattern.h"
+#include "identifiers/digit_pattern.h"
 
 #include <algorithm>
 #include <random>
@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "identifiers/phone_metadata.h"
 #include "phonenumbers/phonemetadata.pb.h"
-#include "policy/phone_metadata.h"
 #include "re2/re2.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using i18n::phonenumbers::PhoneMetadata;
@@ -183,4 +183,4 @@ TEST(DigitPatternTest, MatchesAsRe2OnEveryMetadataPattern) {
 }
 
 }  // namespace
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

@@ -1,7 +1,7 @@
 // E164Validator must give libphonenumber's answer exactly wherever it
 // answers at all: differential tests over every region, every number type
 // and a few hundred thousand generated numbers.
-#include "policy/e164_validator.h"
+#include "identifiers/e164_validator.h"
 
 #include <optional>
 #include <random>
@@ -16,7 +16,7 @@
 #include "phonenumbers/phonenumberutil.h"
 #include "tests/testing/libphonenumber_reading.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
@@ -188,4 +188,4 @@ TEST_F(E164ValidatorTest, LeavesEverythingElseToLibphonenumber) {
 }
 
 }  // namespace
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

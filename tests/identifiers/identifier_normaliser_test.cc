@@ -1,4 +1,4 @@
-#include "policy/identifier_normaliser.h"
+#include "identifiers/identifier_normaliser.h"
 
 #include <string>
 
@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using ::testing::HasSubstr;
@@ -172,4 +172,4 @@ TEST_F(IdentifierNormaliserTest, AnEmptyIdentifierIsInvalid) {
 }
 
 }  // namespace
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

@@ -12,12 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "identifiers/identifier_normaliser.h"
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
-#include "policy/identifier_normaliser.h"
 #include "tests/testing/libphonenumber_reading.h"
 
-namespace consentd::policy {
+namespace consentd::identifiers {
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
@@ -105,4 +105,4 @@ TEST_F(PhoneNormalisationTest, GeneratedNationalNumbersAgree) {
 }
 
 }  // namespace
-}  // namespace consentd::policy
+}  // namespace consentd::identifiers

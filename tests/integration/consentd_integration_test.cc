@@ -17,11 +17,11 @@
 #include "consent/v1/consent.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
 #include "consent/v1/suppression.grpc.pb.h"
+#include "crypto/keyring.h"
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "service/crypto/keyring.h"
+#include "gtest/gtest.h"
 #include "tests/testing/consentd_process.h"
 #include "tests/testing/temp_dir.h"
 

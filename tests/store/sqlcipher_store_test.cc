@@ -119,9 +119,9 @@ TEST_F(SqlcipherStoreTest, AppendedFactsSurviveReopenWithEveryField) {
 TEST_F(SqlcipherStoreTest, NoExpiryRoundTrips) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   FactRecord fact = SampleFact(3, 10);
-  fact.expires_us = policy::kNoExpiry;
+  fact.expires_us = kNeverExpires;
   ASSERT_TRUE(store->AppendFacts({fact}).ok());
-  EXPECT_EQ(store->FactsFor(DigestOf(3))->at(0).expires_us, policy::kNoExpiry);
+  EXPECT_EQ(store->FactsFor(DigestOf(3))->at(0).expires_us, kNeverExpires);
 }
 
 TEST_F(SqlcipherStoreTest, FactsForReturnsOnlyThatIdentifier) {
