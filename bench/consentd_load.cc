@@ -151,8 +151,8 @@ class Slot {
     // A connection of its own, not one shared through the subchannel pool.
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     // No retry policy is configured, yet gRPC's retry filter wraps every
-    // call unless retries are off: callgrind counted 12% of the client's
-    // instructions a Check in it (64k -> 57k), on cores shared with consentd.
+    // call unless retries are off, and its bookkeeping is client CPU spent
+    // on the cores consentd shares.
     arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
     std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
         options.server, grpc::InsecureChannelCredentials(), arguments);
@@ -230,8 +230,9 @@ class Slot {
   }
 
   // The answer is parsed onto an arena freed whole with the call, as a
-  // client reading a 1,000-decision answer should: parsing it onto the heap
-  // cost the load client more CPU than consentd spent deciding the batch.
+  // client reading a 1,000-decision answer should: parsed onto the heap,
+  // the client would spend more CPU reading a batch than consentd deciding
+  // it.
   template <typename Response>
   struct ArenaCall : Call {
     google::protobuf::Arena arena;
@@ -448,11 +449,10 @@ int main(int argc, char** argv) {
   // which would bill the client's bookkeeping to the server's figures.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // At a fixed rate one driver does: the client's share of 5,000 calls/s is
-  // about half a core, and a second driver would cost a thread wake-up on
-  // many calls (gRPC's epoll engine has one poller at a time for the whole
-  // process, so a response read by one driver for the other's queue wakes
-  // it): 3.5 context switches a call with two drivers, 2.4 with one.
+  // At a fixed rate one driver does (send_lag_p99_us shows when it does not
+  // keep up), and a second would cost a thread wake-up on many calls (gRPC's
+  // epoll engine has one poller at a time for the whole process, so a
+  // response read by one driver for the other's queue wakes it).
   Drivers drivers(
       options.rate > 0 ? 1 : std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<Slot>> slots;

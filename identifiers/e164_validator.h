@@ -3,7 +3,7 @@
 // calling codes, national-number patterns, possible lengths, leading
 // digits), compiled once into digit automata (DigitPattern), to the number
 // as written, without libphonenumber's general-purpose parser, which costs
-// ~12 us a number.
+// far more than the rest of a check.
 //
 // It answers only where it gives exactly libphonenumber's answer
 // (Parse + IsValidNumber + Format(E164) + GetRegionCodeForNumber): a valid

@@ -73,7 +73,8 @@ absl::Status InvalidPhone(absl::string_view why) {
 IdentifierNormaliser::IdentifierNormaliser(
     consent::v1::EmailNormalisation email, std::string fallback_region)
     : email_(std::move(email)), fallback_region_(std::move(fallback_region)) {
-  // Compile the metadata now (~40 ms) rather than in the first check.
+  // Compile the metadata now rather than in the first check, which would
+  // otherwise wait for it.
   SharedE164Validator();
 }
 

@@ -16,8 +16,8 @@
 namespace consentd::core {
 namespace {
 
-// A bound on the scrub workers for machines with many cores (measured only
-// on two: one worker).
+// A cap on the scrub workers for machines with many cores (16 threads with
+// the stream's own); a guess, not a tuned figure.
 constexpr int kMaxWorkers = 15;
 
 absl::Status EnsureDirectory(const std::string& path) {

@@ -187,8 +187,8 @@ absl::Status ContactChecker::CheckBatch(
   }
   Decide(contacts, request.default_region(), query,
          request.include_identifiers(), decisions);
-  // Once for the batch: repeated in every decision it would be a sixth of
-  // the answer's bytes and an allocation per contact on both sides.
+  // Once for the batch: repeated in every decision it would be a large share
+  // of the answer's bytes and an allocation per contact on both sides.
   response->set_policy_version(policy_->version());
   return absl::OkStatus();
 }

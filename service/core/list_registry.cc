@@ -66,7 +66,7 @@ class DigestBatches {
 
 // A large list's set is far larger than the caches, and every digest lands
 // on a random slot: each slot is prefetched kInsertAhead digests before its
-// insert, so that the misses overlap rather than queue (start-up -28%).
+// insert, so that the misses overlap rather than queue.
 void InsertPrefetched(
     const std::vector<crypto::Digest>& digests,
     absl::flat_hash_set<crypto::Digest, crypto::DigestHash>& set) {
@@ -156,9 +156,9 @@ absl::Status ListRegistry::Load() {
     std::shared_ptr<SuppressionList> list = ToMemory(record);
     list->digests.reserve(static_cast<size_t>(record.entries));
     // Reading the entries (SQLCipher's reads and decryption) and inserting
-    // them (a cache miss each) took about half of start-up each: they run
-    // on two threads, the digests passing between them in batches
-    // (start-up a further -15%).
+    // them (a cache miss each) are start-up's two large costs, and neither
+    // needs the other's thread: they run on two, the digests passing
+    // between them in batches.
     DigestBatches batches;
     absl::Status scanned;
     std::thread scanner([&] {
