@@ -7,7 +7,7 @@
 
 namespace consentd::core {
 
-CommitQueue::CommitQueue(store::ConsentStore* store, FactIndex* index,
+CommitQueue::CommitQueue(store::FactStore* store, FactIndex* index,
                          const policy::PolicyModel* policy)
     : store_(store),
       index_(index),

@@ -37,7 +37,7 @@
 #include "policy/fact.h"
 #include "policy/policy_model.h"
 #include "service/core/fact_index.h"
-#include "service/store/consent_store.h"
+#include "service/store/fact_store.h"
 
 namespace consentd::core {
 
@@ -60,7 +60,7 @@ class CommitQueue {
 
   // Every pointer must outlive the queue. Starts the committer and announcer
   // threads.
-  CommitQueue(store::ConsentStore* store, FactIndex* index,
+  CommitQueue(store::FactStore* store, FactIndex* index,
               const policy::PolicyModel* policy);
   // Commits whatever is queued and runs every callback, then stops the
   // threads.
@@ -97,7 +97,7 @@ class CommitQueue {
   // The announcer thread: runs committed writes' callbacks until stopped.
   void AnnounceLoop() ABSL_LOCKS_EXCLUDED(announce_mu_);
 
-  store::ConsentStore* const store_;
+  store::FactStore* const store_;
   FactIndex* const index_;
   const policy::PolicyModel* const policy_;
 

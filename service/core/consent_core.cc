@@ -65,16 +65,16 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->resolver_ = std::make_unique<const IdentifierResolver>(
       core->normaliser_.get(), core->blind_index_.get());
   core->ledger_ = std::make_unique<ConsentLedger>(
-      core->store_.get(), &core->index_, core->policy_.get(),
+      &core->store_->facts(), &core->index_, core->policy_.get(),
       core->resolver_.get(), options.clock);
   core->list_registry_ = std::make_unique<ListRegistry>(
-      core->store_.get(), &core->lists_, core->policy_.get(),
+      &core->store_->lists(), &core->lists_, core->policy_.get(),
       core->resolver_.get(), options.clock);
   core->exporter_ = std::make_unique<const SubjectExporter>(
       core->ledger_.get(), core->list_registry_.get(), &core->lists_,
       core->policy_.get());
   core->request_desk_ = std::make_unique<RequestDesk>(
-      core->store_.get(), core->resolver_.get(), core->ledger_.get(),
+      &core->store_->requests(), core->resolver_.get(), core->ledger_.get(),
       core->exporter_.get(), options.clock);
   core->checker_ = std::make_unique<const ContactChecker>(
       core->policy_.get(), core->resolver_.get(), &core->index_, &core->lists_,
@@ -84,7 +84,7 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->workers_ =
       std::make_unique<WorkerPool>(std::clamp(cores - 1, 0, kMaxWorkers));
   core->scrubber_ = std::make_unique<const Scrubber>(
-      core->checker_.get(), core->policy_.get(), core->store_.get(),
+      core->checker_.get(), core->policy_.get(), &core->store_->receipts(),
       core->workers_.get(), keyring.ReceiptSigningSeed(), options.clock);
   RETURN_IF_ERROR(core->ledger_->LoadIndex());
   RETURN_IF_ERROR(core->list_registry_->Load());

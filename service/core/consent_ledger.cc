@@ -87,7 +87,7 @@ absl::StatusOr<Response> Wait(
 
 }  // namespace
 
-ConsentLedger::ConsentLedger(store::ConsentStore* store, FactIndex* index,
+ConsentLedger::ConsentLedger(store::FactStore* store, FactIndex* index,
                              const policy::PolicyModel* policy,
                              const IdentifierResolver* resolver, Clock clock)
     : store_(store),
@@ -350,7 +350,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
   }
   // Checks see the tombstones before anything else can fail.
   index_->Replace(digests, entries);
-  RETURN_IF_ERROR(store_->TruncateWal());
+  RETURN_IF_ERROR(store_->PurgeDeletedCopies());
   return ids;
 }
 

@@ -29,14 +29,14 @@
 #include "service/core/commit_queue.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
-#include "service/store/consent_store.h"
+#include "service/store/fact_store.h"
 
 namespace consentd::core {
 
 class ConsentLedger {
  public:
   // Every pointer must outlive the ledger.
-  ConsentLedger(store::ConsentStore* store, FactIndex* index,
+  ConsentLedger(store::FactStore* store, FactIndex* index,
                 const policy::PolicyModel* policy,
                 const IdentifierResolver* resolver, Clock clock);
 
@@ -154,7 +154,7 @@ class ConsentLedger {
                               CommitQueue::OnCommitted on_committed = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
-  store::ConsentStore* const store_;
+  store::FactStore* const store_;
   FactIndex* const index_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;

@@ -128,7 +128,7 @@ absl::StatusOr<std::vector<policy::ScopeId>> ResolveScopes(
 
 }  // namespace
 
-ListRegistry::ListRegistry(store::ConsentStore* store, SuppressionLists* lists,
+ListRegistry::ListRegistry(store::ListStore* store, SuppressionLists* lists,
                            const policy::PolicyModel* policy,
                            const IdentifierResolver* resolver, Clock clock)
     : store_(store),

@@ -25,7 +25,7 @@
 #include "service/core/clock.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/suppression_lists.h"
-#include "service/store/consent_store.h"
+#include "service/store/list_store.h"
 
 namespace consentd::core {
 
@@ -39,7 +39,7 @@ class ListRegistry {
   class Import;
 
   // Every pointer must outlive the registry and its imports.
-  ListRegistry(store::ConsentStore* store, SuppressionLists* lists,
+  ListRegistry(store::ListStore* store, SuppressionLists* lists,
                const policy::PolicyModel* policy,
                const IdentifierResolver* resolver, Clock clock);
 
@@ -63,7 +63,7 @@ class ListRegistry {
   std::shared_ptr<SuppressionList> ToMemory(
       const store::ListRecord& record) const;
 
-  store::ConsentStore* const store_;
+  store::ListStore* const store_;
   SuppressionLists* const lists_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;

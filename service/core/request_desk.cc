@@ -103,7 +103,7 @@ int ExtensionMonths(const DataSubjectRequest& request) {
 
 }  // namespace
 
-RequestDesk::RequestDesk(store::ConsentStore* store,
+RequestDesk::RequestDesk(store::RequestStore* store,
                          const IdentifierResolver* resolver,
                          ConsentLedger* ledger, const SubjectExporter* exporter,
                          Clock clock)
@@ -264,7 +264,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
 absl::Status RequestDesk::ForEachRequestAbout(
     const absl::flat_hash_set<std::string>& digests,
     absl::FunctionRef<absl::Status(DataSubjectRequest&)> visit) const {
-  store::ConsentStore::RequestQuery query;
+  store::RequestQuery query;
   query.limit = kMaxRequestPageSize;
   while (true) {
     ASSIGN_OR_RETURN(std::vector<std::string> page,
@@ -466,13 +466,13 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Get(
 
 absl::StatusOr<consent::v1::ListRequestsResponse> RequestDesk::List(
     const consent::v1::ListRequestsRequest& request) const {
-  store::ConsentStore::RequestQuery query;
+  store::RequestQuery query;
   for (int state : request.states()) {
     if (state == consent::v1::REQUEST_STATE_UNSPECIFIED ||
         !consent::v1::RequestState_IsValid(state)) {
       return absl::InvalidArgumentError("states: unknown state");
     }
-    query.states.push_back(state);
+    query.states.push_back(static_cast<consent::v1::RequestState>(state));
   }
   if (request.overdue_only()) {
     query.due_before_us = absl::ToUnixMicros(clock_());

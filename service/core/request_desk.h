@@ -33,7 +33,7 @@
 #include "service/core/consent_ledger.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/subject_export.h"
-#include "service/store/consent_store.h"
+#include "service/store/request_store.h"
 
 namespace consentd::core {
 
@@ -46,7 +46,7 @@ inline constexpr int kMaxRequestPageSize = 1000;
 class RequestDesk {
  public:
   // Every pointer must outlive the desk.
-  RequestDesk(store::ConsentStore* store, const IdentifierResolver* resolver,
+  RequestDesk(store::RequestStore* store, const IdentifierResolver* resolver,
               ConsentLedger* ledger, const SubjectExporter* exporter,
               Clock clock);
 
@@ -135,7 +135,7 @@ class RequestDesk {
       const consent::v1::DataSubjectRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  store::ConsentStore* const store_;
+  store::RequestStore* const store_;
   const IdentifierResolver* const resolver_;
   ConsentLedger* const ledger_;
   const SubjectExporter* const exporter_;

@@ -45,7 +45,7 @@ absl::Status ValidateListName(absl::string_view name) {
 
 Scrubber::Scrubber(const ContactChecker* checker,
                    const policy::PolicyModel* policy,
-                   store::ConsentStore* store, WorkerPool* workers,
+                   store::ReceiptStore* store, WorkerPool* workers,
                    const crypto::SecretKey& signing_seed, Clock clock)
     : checker_(checker),
       policy_(policy),

@@ -25,7 +25,7 @@
 #include "service/core/clock.h"
 #include "service/core/contact_checker.h"
 #include "service/core/worker_pool.h"
-#include "service/store/consent_store.h"
+#include "service/store/receipt_store.h"
 
 namespace consentd::core {
 
@@ -40,7 +40,7 @@ class Scrubber {
   // Every pointer must outlive the scrubber and its sessions.
   // The rows of each message are decided in slices on `workers`.
   Scrubber(const ContactChecker* checker, const policy::PolicyModel* policy,
-           store::ConsentStore* store, WorkerPool* workers,
+           store::ReceiptStore* store, WorkerPool* workers,
            const crypto::SecretKey& signing_seed, Clock clock);
 
   // Starts a scrub for `caller` (recorded in the receipt). Errors:
@@ -60,7 +60,7 @@ class Scrubber {
  private:
   const ContactChecker* const checker_;
   const policy::PolicyModel* const policy_;
-  store::ConsentStore* const store_;
+  store::ReceiptStore* const store_;
   WorkerPool* const workers_;
   const crypto::ReceiptSigner signer_;
   const Clock clock_;

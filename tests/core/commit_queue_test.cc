@@ -32,10 +32,9 @@ using ::testing::HasSubstr;
 
 // Delegates to a real store; AppendFacts counts its calls, can be held at
 // its start until Release(), and can be made to fail.
-class HeldStore final : public store::ConsentStore {
+class HeldStore final : public store::FactStore {
  public:
-  explicit HeldStore(std::unique_ptr<store::ConsentStore> inner)
-      : inner_(std::move(inner)) {}
+  explicit HeldStore(store::FactStore* inner) : inner_(inner) {}
 
   void HoldNextAppend() {
     absl::MutexLock lock(&mu_);
@@ -81,70 +80,23 @@ class HeldStore final : public store::ConsentStore {
       const crypto::Digest& digest) override {
     return inner_->FactsFor(digest);
   }
-  absl::StatusOr<int64_t> StageList(const store::ListRecord& list) override {
-    return inner_->StageList(list);
-  }
-  absl::Status AppendListEntries(
-      int64_t list_id, absl::Span<const crypto::Digest> digests) override {
-    return inner_->AppendListEntries(list_id, digests);
-  }
-  absl::StatusOr<store::ListRecord> PublishList(
-      int64_t list_id, const std::string& name,
-      int64_t rejected_entries) override {
-    return inner_->PublishList(list_id, name, rejected_entries);
-  }
-  absl::Status DiscardStagedList(int64_t list_id) override {
-    return inner_->DiscardStagedList(list_id);
-  }
-  absl::Status DropList(const std::string& name) override {
-    return inner_->DropList(name);
-  }
-  absl::StatusOr<std::vector<store::ListRecord>> Lists() override {
-    return inner_->Lists();
-  }
-  absl::Status ScanListEntries(
-      int64_t list_id,
-      absl::FunctionRef<void(const crypto::Digest&)> visit) override {
-    return inner_->ScanListEntries(list_id, visit);
-  }
-  absl::Status SaveReceipt(const std::string& receipt_id,
-                           const std::string& receipt,
-                           int64_t scrubbed_us) override {
-    return inner_->SaveReceipt(receipt_id, receipt, scrubbed_us);
-  }
-  absl::StatusOr<std::string> LoadReceipt(
-      const std::string& receipt_id) override {
-    return inner_->LoadReceipt(receipt_id);
-  }
   absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const store::FactRecord> tombstones,
       const std::string& request_id, int64_t erased_us) override {
     return inner_->EraseFacts(digests, tombstones, request_id, erased_us);
   }
-  absl::Status TruncateWal() override { return inner_->TruncateWal(); }
   absl::StatusOr<std::vector<int64_t>> RectifyFacts(
       const crypto::Digest& from,
       absl::Span<const store::FactRecord> copies) override {
     return inner_->RectifyFacts(from, copies);
   }
-  absl::Status SaveRequest(const std::string& request_id, int state,
-                           int64_t due_us,
-                           const std::string& request) override {
-    return inner_->SaveRequest(request_id, state, due_us, request);
+  absl::Status PurgeDeletedCopies() override {
+    return inner_->PurgeDeletedCopies();
   }
-  absl::StatusOr<std::string> LoadRequest(
-      const std::string& request_id) override {
-    return inner_->LoadRequest(request_id);
-  }
-  absl::StatusOr<std::vector<std::string>> ListRequests(
-      const RequestQuery& query) override {
-    return inner_->ListRequests(query);
-  }
-  int schema_version() const override { return inner_->schema_version(); }
 
  private:
-  std::unique_ptr<store::ConsentStore> inner_;
+  store::FactStore* const inner_;
   absl::Mutex mu_;
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   bool holding_ ABSL_GUARDED_BY(mu_) = false;
@@ -160,7 +112,8 @@ class CommitQueueTest : public ::testing::Test {
         normaliser_(policy_.email(), policy_.default_region()),
         blind_index_(crypto::SecretKey()),
         resolver_(&normaliser_, &blind_index_),
-        store_(OpenStore()),
+        sqlcipher_(OpenStore()),
+        store_(&sqlcipher_->facts()),
         ledger_(&store_, &index_, &policy_, &resolver_, SystemClock()) {}
 
   std::unique_ptr<store::ConsentStore> OpenStore() {
@@ -212,6 +165,7 @@ class CommitQueueTest : public ::testing::Test {
   crypto::BlindIndex blind_index_;
   IdentifierResolver resolver_;
   FactIndex index_;
+  std::unique_ptr<store::ConsentStore> sqlcipher_;
   HeldStore store_;
   ConsentLedger ledger_;
 };

@@ -1,0 +1,88 @@
+// FactStore: the durable, append-only record of consent facts (grants,
+// withdrawals, objections, restrictions, erasure tombstones), keyed by the
+// blind-index digest of an identifier. The in-memory FactIndex is rebuilt
+// from it at start-up; the ledger writes through it.
+//
+// Durability: a call that returns OK has committed, and what it wrote
+// survives a crash or power loss of the machine. A call that fails has
+// written nothing (each write is one transaction).
+//
+// Ordering: writes are applied one after another in a single commit order,
+// which every reader observes; fact ids increase in that order. A replica
+// that applies the commits in the same order holds the same facts with the
+// same ids.
+//
+// Errors, for every method (each method names the others it can return):
+//   UNAVAILABLE         busy or a transient I/O error; retrying the same
+//                       call is safe (nothing was written).
+//   RESOURCE_EXHAUSTED  the disk is full.
+//   FAILED_PRECONDITION the store is read-only or otherwise unusable.
+//   DATA_LOSS           the store is corrupt.
+//   INTERNAL            anything else.
+//
+// Thread-safety: implementations are safe to call from several threads.
+#ifndef CONSENTD_SERVICE_STORE_FACT_STORE_H_
+#define CONSENTD_SERVICE_STORE_FACT_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "crypto/digest.h"
+#include "service/store/fact_record.h"
+
+namespace consentd::store {
+
+class FactStore {
+ public:
+  virtual ~FactStore() = default;
+
+  // Appends `facts` in one transaction and returns their new ids, in
+  // order. A retry after an error appends them again only if the first
+  // call had in fact failed: an error means nothing was appended.
+  virtual absl::StatusOr<std::vector<int64_t>> AppendFacts(
+      absl::Span<const FactRecord> facts) = 0;
+
+  // Calls `visit` for every fact, in id order; stops at the first error
+  // `visit` returns and returns it. Sees one consistent state: writes
+  // that commit during the scan are either wholly in it or not at all.
+  virtual absl::Status ScanFacts(
+      absl::FunctionRef<absl::Status(const FactSummary&)> visit) = 0;
+
+  // Every fact recorded for `digest`, oldest first (by occurred_us, then
+  // fact id); empty when there is none.
+  virtual absl::StatusOr<std::vector<FactRecord>> FactsFor(
+      const crypto::Digest& digest) = 0;
+
+  // Erases a subject, in one transaction: deletes every fact of `digests`,
+  // appends `tombstones` (the ERASURE facts that keep the subject
+  // suppressed) and records each digest under `request_id` in the erasure
+  // journal (ErasureJournal). Returns the tombstones' ids, in order. Old
+  // copies of the deleted rows may remain in the backend's files until
+  // PurgeDeletedCopies.
+  virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(
+      absl::Span<const crypto::Digest> digests,
+      absl::Span<const FactRecord> tombstones, const std::string& request_id,
+      int64_t erased_us) = 0;
+
+  // Rectifies an identifier, in one transaction: deletes the consent grants
+  // recorded for `from` (they were about the wrong identifier; its refusals
+  // stay) and appends `copies` (the subject's facts re-recorded for the
+  // identifier that replaces it). Returns the copies' ids, in order.
+  virtual absl::StatusOr<std::vector<int64_t>> RectifyFacts(
+      const crypto::Digest& from, absl::Span<const FactRecord> copies) = 0;
+
+  // Removes every old copy of deleted rows from the backend's files (for
+  // SQLCipher: folds the write-ahead log into the database and truncates
+  // it), so that no erased fact can be read back from the disk. Safe to
+  // retry. UNAVAILABLE when readers kept it from finishing.
+  virtual absl::Status PurgeDeletedCopies() = 0;
+};
+
+}  // namespace consentd::store
+
+#endif  // CONSENTD_SERVICE_STORE_FACT_STORE_H_

@@ -1,0 +1,267 @@
+#include "service/store/sqlcipher_connection.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "service/store/batched_wal_vfs.h"
+#include "service/store/schema.h"
+#include "service/store/sqlite_status.h"
+
+namespace consentd::store {
+namespace {
+
+// The page cache, in KiB. Each fact lands on a random leaf of the digest
+// index; a cache that holds the index's leaves spares the committer
+// reading and decrypting them again. Full scans run in SQLite's default
+// size instead (Session::InScanCache).
+constexpr int kPageCacheKiB = 16 * 1024;
+constexpr int kScanPageCacheKiB = 2 * 1024;
+
+// Each commit's WAL frames reach the file in one write (BatchedWalVfs);
+// the connection syncs every commit, as that VFS requires.
+constexpr char kVfs[] = "consentd-batched-wal";
+
+// SQLite's value of PRAGMA synchronous for FULL.
+constexpr int64_t kSynchronousFull = 2;
+
+void SetPageCache(sqlite3* db, int kib) {
+  // Cannot fail on an open connection: it sets a limit and evicts down to it.
+  const std::string sql = absl::StrCat("PRAGMA cache_size = -", kib, ";");
+  sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+}
+
+absl::Status ExecOn(sqlite3* db, const char* sql, absl::string_view context) {
+  return SqliteStatus(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db,
+                      context);
+}
+
+// The first column of the single row `sql` returns, read with `column`
+// (Statement::Int or Statement::Text).
+template <typename T>
+absl::StatusOr<T> QueryValue(sqlite3* db, const char* sql,
+                             absl::string_view context,
+                             T (Statement::*column)(int) const) {
+  Statement stmt(db, sql);
+  RETURN_IF_ERROR(stmt.prepared(context));
+  int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, db, context);
+  return (stmt.*column)(0);
+}
+
+absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
+  std::string hex = key.Hex();
+  std::string sql = absl::StrCat("PRAGMA key = \"x'", hex, "'\";");
+  absl::Status status = ExecOn(db, sql.c_str(), "set key");
+  OPENSSL_cleanse(hex.data(), hex.size());
+  OPENSSL_cleanse(sql.data(), sql.size());
+  return status;
+}
+
+absl::Status Configure(sqlite3* db) {
+  // The first read of a keyed file fails with SQLITE_NOTADB for a wrong key
+  // or a file that is no database; this turns that into a clear error.
+  RETURN_IF_ERROR(QueryValue(db, "SELECT count(*) FROM sqlite_master;", "open",
+                             &Statement::Int)
+                      .status());
+  ASSIGN_OR_RETURN(std::string mode,
+                   QueryValue(db, "PRAGMA journal_mode = WAL;", "enable WAL",
+                              &Statement::Text));
+  if (mode != "wal") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: cannot enable WAL (journal mode is ", mode, ")"));
+  }
+  // A checkpoint runs inside the commit that crosses the threshold and
+  // costs two fsyncs; per 10,000 pages rather than SQLite's 1,000 they are
+  // ten times rarer, and the pages every commit rewrites (the header, the
+  // table's last leaf, the index's upper levels) are copied once per
+  // checkpoint rather than ten times.
+  RETURN_IF_ERROR(ExecOn(db,
+                         "PRAGMA synchronous = FULL;"
+                         "PRAGMA wal_autocheckpoint = 10000;"
+                         "PRAGMA secure_delete = ON;"
+                         "PRAGMA foreign_keys = ON;",
+                         "configure"));
+  // An acknowledged write must be on disk, and BatchedWalVfs hands a
+  // commit's frames on only when SQLite syncs them: both rest on a sync at
+  // every commit, so the setting is read back rather than trusted.
+  ASSIGN_OR_RETURN(int64_t synchronous,
+                   QueryValue(db, "PRAGMA synchronous;", "read synchronous",
+                              &Statement::Int));
+  if (synchronous != kSynchronousFull) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: synchronous is ", synchronous, ", not FULL (2)"));
+  }
+  SetPageCache(db, kPageCacheKiB);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Migrate(sqlite3* db) {
+  ASSIGN_OR_RETURN(int64_t version,
+                   QueryValue(db, "PRAGMA user_version;", "read schema version",
+                              &Statement::Int));
+  if (version > LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: schema version ", version,
+                     " is newer than this consentd supports (",
+                     LatestSchemaVersion(), "); run a newer consentd"));
+  }
+  for (const Migration& migration : SchemaMigrations()) {
+    if (migration.version <= version) continue;
+    std::string context = absl::StrCat("migrate to v", migration.version);
+    RETURN_IF_ERROR(ExecOn(db, "BEGIN IMMEDIATE;", context));
+    std::string sql = absl::StrCat(
+        migration.sql, "PRAGMA user_version = ", migration.version, ";COMMIT;");
+    if (absl::Status s = ExecOn(db, sql.c_str(), context); !s.ok()) {
+      sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+      return s;
+    }
+    version = migration.version;
+  }
+  return static_cast<int>(version);
+}
+
+absl::StatusOr<int> LockStore(const std::string& path) {
+  std::string lock_path = path + ".lock";
+  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: cannot create ", lock_path, ": ", std::strerror(errno)));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: ", path, " is in use by another process"));
+  }
+  return fd;
+}
+
+}  // namespace
+
+struct SqlcipherConnection::Transactions {
+  explicit Transactions(sqlite3* db)
+      : begin(db, "BEGIN IMMEDIATE;"),
+        commit(db, "COMMIT;"),
+        rollback(db, "ROLLBACK;") {}
+
+  absl::Status status() const {
+    RETURN_IF_ERROR(begin.prepared("prepare begin"));
+    RETURN_IF_ERROR(commit.prepared("prepare commit"));
+    return rollback.prepared("prepare rollback");
+  }
+
+  Statement begin;
+  Statement commit;
+  Statement rollback;
+};
+
+absl::StatusOr<std::unique_ptr<SqlcipherConnection>> SqlcipherConnection::Open(
+    const std::string& path, const crypto::SecretKey* key) {
+  RETURN_IF_ERROR(RegisterBatchedWalVfs(kVfs, nullptr));
+  ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, kVfs);
+  absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
+  if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
+  if (status.ok()) status = Configure(db);
+  absl::StatusOr<int> version = status.ok() ? Migrate(db) : status;
+  std::unique_ptr<Transactions> transactions;
+  if (version.ok()) {
+    transactions = std::make_unique<Transactions>(db);
+    status = transactions->status();
+    if (!status.ok()) version = status;
+  }
+  if (!version.ok()) {
+    transactions.reset();
+    sqlite3_close_v2(db);
+    close(lock_fd);
+    return version.status();
+  }
+  return std::unique_ptr<SqlcipherConnection>(
+      new SqlcipherConnection(db, std::move(transactions), lock_fd, *version));
+}
+
+SqlcipherConnection::SqlcipherConnection(
+    sqlite3* db, std::unique_ptr<Transactions> transactions, int lock_fd,
+    int schema_version)
+    : db_(db),
+      transactions_(std::move(transactions)),
+      lock_fd_(lock_fd),
+      schema_version_(schema_version) {}
+
+SqlcipherConnection::~SqlcipherConnection() {
+  {
+    absl::MutexLock lock(&mu_);
+    transactions_->begin.Finalize();
+    transactions_->commit.Finalize();
+    transactions_->rollback.Finalize();
+    sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr,
+                 nullptr);
+    sqlite3_close_v2(db_);
+  }
+  close(lock_fd_);
+}
+
+SqlcipherConnection::Session::Session(SqlcipherConnection& connection)
+    : connection_(connection), lock_(&connection.mu_) {}
+
+absl::Status SqlcipherConnection::Session::Run(Statement& statement,
+                                               absl::string_view context) {
+  int rc = sqlite3_step(statement.get());
+  return rc == SQLITE_DONE ? absl::OkStatus() : SqliteStatus(rc, db(), context);
+}
+
+absl::Status SqlcipherConnection::Session::Exec(const char* sql,
+                                                absl::string_view context) {
+  return ExecOn(db(), sql, context);
+}
+
+absl::Status SqlcipherConnection::Session::InTransaction(
+    absl::string_view context, absl::FunctionRef<absl::Status()> body) {
+  Transactions& transactions = *connection_.transactions_;
+  const auto step = [this, context](Statement& statement) {
+    sqlite3_reset(statement.get());
+    return Run(statement, context);
+  };
+  RETURN_IF_ERROR(step(transactions.begin));
+  absl::Status status = body();
+  if (status.ok()) status = step(transactions.commit);
+  // Fails harmlessly when a failed COMMIT has already rolled back.
+  if (!status.ok()) step(transactions.rollback).IgnoreError();
+  return status;
+}
+
+absl::Status SqlcipherConnection::Session::InScanCache(
+    absl::FunctionRef<absl::Status()> scan) {
+  SetPageCache(db(), kScanPageCacheKiB);
+  absl::Cleanup restore = [db = db()] { SetPageCache(db, kPageCacheKiB); };
+  return scan();
+}
+
+absl::StatusOr<std::string> SqlcipherConnection::Session::LoadBlob(
+    const char* sql, const std::string& id, absl::string_view context,
+    absl::string_view missing) {
+  Statement query(db(), sql);
+  RETURN_IF_ERROR(query.prepared(context));
+  query.BindText(1, id);
+  std::optional<std::string> blob;
+  RETURN_IF_ERROR(query.ForEachRow(context, [&] {
+    blob = query.Blob(0);
+    return absl::OkStatus();
+  }));
+  if (!blob.has_value()) return absl::NotFoundError(missing);
+  return *std::move(blob);
+}
+
+}  // namespace consentd::store

@@ -1,0 +1,102 @@
+// SqlcipherConnection: the one SQLCipher connection a store's tables share,
+// opened, keyed, configured and migrated, and handed to one user at a time.
+//
+// Opening: a lock file next to the database keeps a second consentd off the
+// same store; the connection is keyed first (raw 32-byte key, no passphrase
+// KDF), then put in WAL mode with synchronous=FULL (a commit is on disk
+// before it is acknowledged, which BatchedWalVfs also relies on), a
+// checkpoint per 10,000 WAL pages, a 16 MiB page cache, secure_delete=ON and
+// foreign keys on, then migrated to the latest schema (schema.h).
+//
+// Thread-safety: safe to share. A Session holds the connection exclusively;
+// every statement is prepared, stepped and reset within one.
+#ifndef CONSENTD_SERVICE_STORE_SQLCIPHER_CONNECTION_H_
+#define CONSENTD_SERVICE_STORE_SQLCIPHER_CONNECTION_H_
+
+#include <sqlcipher/sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "crypto/secret_key.h"
+#include "service/store/statement.h"
+
+namespace consentd::store {
+
+class SqlcipherConnection {
+ public:
+  // Opens (creating if absent) the database at `path`, keyed with `key`, or
+  // unencrypted when `key` is null (tests that read the files' raw bytes;
+  // never for real data), and migrates it. Errors: FAILED_PRECONDITION
+  // when the file cannot be read with `key` or is not a database ("wrong
+  // key or not a consentd database"), when its schema is newer than this
+  // build, when another process holds it, when it cannot be opened, or
+  // when SQLite does not confirm WAL mode and synchronous=FULL; DATA_LOSS
+  // when corrupt; UNAVAILABLE on I/O errors.
+  static absl::StatusOr<std::unique_ptr<SqlcipherConnection>> Open(
+      const std::string& path, const crypto::SecretKey* key);
+
+  // Folds the WAL back into the main file (a stopped store is one file),
+  // closes the connection and releases the lock file. Every Statement
+  // prepared on it must be gone by then.
+  ~SqlcipherConnection();
+
+  SqlcipherConnection(const SqlcipherConnection&) = delete;
+  SqlcipherConnection& operator=(const SqlcipherConnection&) = delete;
+
+  int schema_version() const { return schema_version_; }
+
+  // Exclusive use of the connection while it lives.
+  class Session {
+   public:
+    explicit Session(SqlcipherConnection& connection);
+
+    sqlite3* db() const { return connection_.db_; }
+
+    // Steps a statement that returns no rows.
+    absl::Status Run(Statement& statement, absl::string_view context);
+    // Runs SQL text that returns no rows.
+    absl::Status Exec(const char* sql, absl::string_view context);
+    // Runs `body` in one IMMEDIATE transaction: committed when it returns
+    // OK, rolled back otherwise.
+    absl::Status InTransaction(absl::string_view context,
+                               absl::FunctionRef<absl::Status()> body);
+    // Runs `scan` in a small page cache: a full scan reads every page of a
+    // table once and would otherwise fill the write path's cache with
+    // pages no write touches.
+    absl::Status InScanCache(absl::FunctionRef<absl::Status()> scan);
+    // The one blob `sql` selects for the text `id` bound to ?1; NOT_FOUND
+    // with `missing` when there is none.
+    absl::StatusOr<std::string> LoadBlob(const char* sql, const std::string& id,
+                                         absl::string_view context,
+                                         absl::string_view missing);
+
+   private:
+    SqlcipherConnection& connection_;
+    absl::MutexLock lock_;
+  };
+
+ private:
+  struct Transactions;
+
+  SqlcipherConnection(sqlite3* db, std::unique_ptr<Transactions> transactions,
+                      int lock_fd, int schema_version);
+
+  absl::Mutex mu_;
+  // Used only within a Session, which holds mu_.
+  sqlite3* const db_;
+  // BEGIN, COMMIT and ROLLBACK, prepared once: sqlite3_exec would parse
+  // them anew for every group commit.
+  const std::unique_ptr<Transactions> transactions_;
+  const int lock_fd_;
+  const int schema_version_;
+};
+
+}  // namespace consentd::store
+
+#endif  // CONSENTD_SERVICE_STORE_SQLCIPHER_CONNECTION_H_

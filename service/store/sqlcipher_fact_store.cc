@@ -1,0 +1,234 @@
+#include "service/store/sqlcipher_fact_store.h"
+
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "service/store/sqlite_status.h"
+
+namespace consentd::store {
+namespace {
+
+using Session = SqlcipherConnection::Session;
+
+constexpr char kAppendFactSql[] =
+    "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
+    "collection_method, notice_version, evidence_reference, collector, "
+    "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+    "lifted_refusal, policy_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);";
+
+// The facts of the digest bound to ?1. INDEXED BY makes preparing fail,
+// rather than fall back to a full scan, if the index cannot serve it.
+constexpr char kFactsOfDigest[] =
+    "facts INDEXED BY facts_by_digest_prefix "
+    "WHERE substr(digest, 1, 8) = substr(?1, 1, 8) AND digest = ?1";
+
+constexpr char kFactColumns[] =
+    "fact_id, digest, kind, purpose, channel, lawful_basis, "
+    "collection_method, notice_version, evidence_reference, collector, "
+    "source, occurred_us, recorded_us, expires_us, subject_initiated, "
+    "lifted_refusal, policy_version";
+
+FactRecord ReadFact(const Statement& row) {
+  FactRecord fact;
+  fact.fact_id = row.Int(0);
+  fact.digest = row.DigestColumn(1);
+  fact.kind = static_cast<consent::v1::FactKind>(row.Int(2));
+  fact.purpose = row.Text(3);
+  fact.channel = row.Text(4);
+  fact.lawful_basis = static_cast<consent::v1::LawfulBasis>(row.Int(5));
+  fact.evidence.set_collection_method(
+      static_cast<consent::v1::CollectionMethod>(row.Int(6)));
+  fact.evidence.set_notice_version(row.Text(7));
+  fact.evidence.set_evidence_reference(row.Text(8));
+  fact.evidence.set_collector(row.Text(9));
+  fact.evidence.set_source(row.Text(10));
+  fact.occurred_us = row.Int(11);
+  fact.recorded_us = row.Int(12);
+  fact.expires_us = row.ExpiryColumn(13);
+  fact.subject_initiated = row.Int(14) != 0;
+  fact.lifted_refusal = row.Int(15) != 0;
+  fact.policy_version = row.Text(16);
+  return fact;
+}
+
+void BindFact(const FactRecord& fact, Statement& insert) {
+  insert.BindBlob(1, crypto::DigestBytes(fact.digest));
+  insert.BindInt(2, fact.kind);
+  insert.BindText(3, fact.purpose);
+  insert.BindText(4, fact.channel);
+  insert.BindInt(5, fact.lawful_basis);
+  insert.BindInt(6, fact.evidence.collection_method());
+  insert.BindText(7, fact.evidence.notice_version());
+  insert.BindText(8, fact.evidence.evidence_reference());
+  insert.BindText(9, fact.evidence.collector());
+  insert.BindText(10, fact.evidence.source());
+  insert.BindInt(11, fact.occurred_us);
+  insert.BindInt(12, fact.recorded_us);
+  if (fact.expires_us == kNeverExpires) {
+    insert.BindNull(13);
+  } else {
+    insert.BindInt(13, fact.expires_us);
+  }
+  insert.BindInt(14, fact.subject_initiated ? 1 : 0);
+  insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
+  insert.BindText(16, fact.policy_version);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqlcipherFactStore>> SqlcipherFactStore::Create(
+    SqlcipherConnection* connection) {
+  Session session(*connection);
+  auto append = std::make_unique<Statement>(session.db(), kAppendFactSql);
+  RETURN_IF_ERROR(append->prepared("prepare append"));
+  return std::unique_ptr<SqlcipherFactStore>(
+      new SqlcipherFactStore(connection, std::move(append)));
+}
+
+SqlcipherFactStore::SqlcipherFactStore(SqlcipherConnection* connection,
+                                       std::unique_ptr<Statement> append)
+    : connection_(connection), append_(std::move(append)) {}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::WriteFacts(
+    Session& session, absl::string_view context,
+    absl::FunctionRef<absl::Status()> before,
+    absl::Span<const FactRecord> facts) {
+  std::vector<int64_t> ids;
+  absl::Status status = session.InTransaction(context, [&]() -> absl::Status {
+    RETURN_IF_ERROR(before());
+    Statement& insert = *append_;
+    // The last fact's evidence stays bound until cleared.
+    absl::Cleanup unbind = [&insert] {
+      sqlite3_reset(insert.get());
+      sqlite3_clear_bindings(insert.get());
+    };
+    ids.reserve(facts.size());
+    for (const FactRecord& fact : facts) {
+      sqlite3_reset(insert.get());
+      BindFact(fact, insert);
+      RETURN_IF_ERROR(session.Run(insert, "append fact"));
+      ids.push_back(sqlite3_last_insert_rowid(session.db()));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::AppendFacts(
+    absl::Span<const FactRecord> facts) {
+  Session session(*connection_);
+  return WriteFacts(
+      session, "append facts", [] { return absl::OkStatus(); }, facts);
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
+    absl::Span<const crypto::Digest> digests,
+    absl::Span<const FactRecord> tombstones, const std::string& request_id,
+    int64_t erased_us) {
+  Session session(*connection_);
+  return WriteFacts(
+      session, "erase",
+      [&]() -> absl::Status {
+        const std::string sql =
+            absl::StrCat("DELETE FROM ", kFactsOfDigest, ";");
+        Statement erase(session.db(), sql.c_str());
+        RETURN_IF_ERROR(erase.prepared("prepare erase"));
+        Statement journal(session.db(),
+                          "INSERT OR REPLACE INTO erasure_journal "
+                          "(digest, request_id, erased_us) VALUES (?, ?, ?);");
+        RETURN_IF_ERROR(journal.prepared("prepare erasure journal"));
+        for (const crypto::Digest& digest : digests) {
+          sqlite3_reset(erase.get());
+          erase.BindBlob(1, crypto::DigestBytes(digest));
+          RETURN_IF_ERROR(session.Run(erase, "erase facts"));
+          sqlite3_reset(journal.get());
+          journal.BindBlob(1, crypto::DigestBytes(digest));
+          journal.BindText(2, request_id);
+          journal.BindInt(3, erased_us);
+          RETURN_IF_ERROR(session.Run(journal, "journal erasure"));
+        }
+        return absl::OkStatus();
+      },
+      tombstones);
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::RectifyFacts(
+    const crypto::Digest& from, absl::Span<const FactRecord> copies) {
+  Session session(*connection_);
+  return WriteFacts(
+      session, "rectify",
+      [&]() -> absl::Status {
+        const std::string sql =
+            absl::StrCat("DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
+        Statement drop(session.db(), sql.c_str());
+        RETURN_IF_ERROR(drop.prepared("prepare rectify"));
+        drop.BindBlob(1, crypto::DigestBytes(from));
+        drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
+        return session.Run(drop, "delete rectified grants");
+      },
+      copies);
+}
+
+absl::Status SqlcipherFactStore::PurgeDeletedCopies() {
+  Session session(*connection_);
+  // Deleted rows' old page images live on in the WAL until it is folded
+  // back and cut; secure_delete has already zeroed them in the new images.
+  // The pragma answers one row whose first column is 1 when a reader kept
+  // it from finishing: then old images may still be in the WAL.
+  Statement checkpoint(session.db(), "PRAGMA wal_checkpoint(TRUNCATE);");
+  RETURN_IF_ERROR(checkpoint.prepared("prepare truncate WAL"));
+  int rc = sqlite3_step(checkpoint.get());
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, session.db(), "truncate WAL");
+  if (checkpoint.Int(0) != 0) {
+    return absl::UnavailableError(
+        "store: a reader kept the WAL from being truncated; retry");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqlcipherFactStore::ScanFacts(
+    absl::FunctionRef<absl::Status(const FactSummary&)> visit) {
+  Session session(*connection_);
+  return session.InScanCache([&] {
+    Statement scan(
+        session.db(),
+        "SELECT fact_id, digest, kind, purpose, channel, occurred_us, "
+        "expires_us, subject_initiated FROM facts ORDER BY fact_id;");
+    RETURN_IF_ERROR(scan.prepared("prepare scan"));
+    FactSummary fact;
+    return scan.ForEachRow("scan facts", [&] {
+      fact.fact_id = scan.Int(0);
+      fact.digest = scan.DigestColumn(1);
+      fact.kind = static_cast<consent::v1::FactKind>(scan.Int(2));
+      fact.purpose = scan.Text(3);
+      fact.channel = scan.Text(4);
+      fact.occurred_us = scan.Int(5);
+      fact.expires_us = scan.ExpiryColumn(6);
+      fact.subject_initiated = scan.Int(7) != 0;
+      return visit(fact);
+    });
+  });
+}
+
+absl::StatusOr<std::vector<FactRecord>> SqlcipherFactStore::FactsFor(
+    const crypto::Digest& digest) {
+  Session session(*connection_);
+  std::string sql =
+      absl::StrCat("SELECT ", kFactColumns, " FROM ", kFactsOfDigest,
+                   " ORDER BY occurred_us, fact_id;");
+  Statement query(session.db(), sql.c_str());
+  RETURN_IF_ERROR(query.prepared("prepare lookup"));
+  query.BindBlob(1, crypto::DigestBytes(digest));
+  std::vector<FactRecord> facts;
+  RETURN_IF_ERROR(query.ForEachRow("look up facts", [&] {
+    facts.push_back(ReadFact(query));
+    return absl::OkStatus();
+  }));
+  return facts;
+}
+
+}  // namespace consentd::store

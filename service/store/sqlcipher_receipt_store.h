@@ -1,0 +1,33 @@
+// SqlcipherReceiptStore: ReceiptStore on the `scrub_receipts` table.
+//
+// Thread-safety: safe for concurrent use; calls are serialised on the
+// connection.
+#ifndef CONSENTD_SERVICE_STORE_SQLCIPHER_RECEIPT_STORE_H_
+#define CONSENTD_SERVICE_STORE_SQLCIPHER_RECEIPT_STORE_H_
+
+#include <string>
+
+#include "service/store/receipt_store.h"
+#include "service/store/sqlcipher_connection.h"
+
+namespace consentd::store {
+
+class SqlcipherReceiptStore final : public ReceiptStore {
+ public:
+  // `connection` must outlive the store.
+  explicit SqlcipherReceiptStore(SqlcipherConnection* connection)
+      : connection_(connection) {}
+
+  absl::Status SaveReceipt(const std::string& receipt_id,
+                           const std::string& receipt,
+                           int64_t scrubbed_us) override;
+  absl::StatusOr<std::string> LoadReceipt(
+      const std::string& receipt_id) override;
+
+ private:
+  SqlcipherConnection* const connection_;
+};
+
+}  // namespace consentd::store
+
+#endif  // CONSENTD_SERVICE_STORE_SQLCIPHER_RECEIPT_STORE_H_

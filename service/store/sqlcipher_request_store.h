@@ -1,0 +1,37 @@
+// SqlcipherRequestStore: RequestStore on the `data_subject_requests` table
+// (serialized requests, with state and due date in columns for listing).
+//
+// Thread-safety: safe for concurrent use; calls are serialised on the
+// connection.
+#ifndef CONSENTD_SERVICE_STORE_SQLCIPHER_REQUEST_STORE_H_
+#define CONSENTD_SERVICE_STORE_SQLCIPHER_REQUEST_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "service/store/request_store.h"
+#include "service/store/sqlcipher_connection.h"
+
+namespace consentd::store {
+
+class SqlcipherRequestStore final : public RequestStore {
+ public:
+  // `connection` must outlive the store.
+  explicit SqlcipherRequestStore(SqlcipherConnection* connection)
+      : connection_(connection) {}
+
+  absl::Status SaveRequest(const std::string& request_id,
+                           consent::v1::RequestState state, int64_t due_us,
+                           const std::string& request) override;
+  absl::StatusOr<std::string> LoadRequest(
+      const std::string& request_id) override;
+  absl::StatusOr<std::vector<std::string>> ListRequests(
+      const RequestQuery& query) override;
+
+ private:
+  SqlcipherConnection* const connection_;
+};
+
+}  // namespace consentd::store
+
+#endif  // CONSENTD_SERVICE_STORE_SQLCIPHER_REQUEST_STORE_H_

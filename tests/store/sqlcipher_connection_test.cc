@@ -1,0 +1,195 @@
+#include "service/store/sqlcipher_connection.h"
+
+#include <sqlcipher/sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/store/schema.h"
+#include "tests/store/store_fixture.h"
+
+namespace consentd::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SqlcipherConnectionTest : public SqlcipherStoreFixture {};
+
+TEST_F(SqlcipherConnectionTest, AFreshStoreIsAtTheLatestSchema) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), LatestSchemaVersion());
+}
+
+TEST_F(SqlcipherConnectionTest, AWrongKeyIsAClearErrorNotAnEmptyStore) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(store->facts().AppendFacts({SampleFact(1, 1)}).ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(2));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("wrong key"));
+  // And the data is still there for the right key.
+  EXPECT_EQ(OpenOrDie(1)->facts().FactsFor(DigestOf(1))->size(), 1u);
+}
+
+TEST_F(SqlcipherConnectionTest, AFileThatIsNoDatabaseIsAClearError) {
+  std::ofstream(path()) << std::string(4096, 'x');
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("not a consentd database"));
+}
+
+TEST_F(SqlcipherConnectionTest, AStoreFromANewerConsentdIsRefused) {
+  OpenOrDie(1).reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string pragma =
+      "PRAGMA key = \"x'" + KeyOf(1).Hex() + "'\"; PRAGMA user_version = 99;";
+  ASSERT_EQ(sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("newer"));
+}
+
+// Version 6 replaced the (digest, occurred_us) index with a digest prefix.
+TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(store->facts()
+                    .AppendFacts({SampleFact(1, 20), SampleFact(1, 10)})
+                    .ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string downgrade =
+      "PRAGMA key = \"x'" + KeyOf(1).Hex() +
+      "'\"; DROP INDEX facts_by_digest_prefix;"
+      "CREATE INDEX facts_by_digest ON facts (digest, occurred_us);"
+      "PRAGMA user_version = 5;";
+  ASSERT_EQ(sqlite3_exec(db, downgrade.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 6);
+  absl::StatusOr<std::vector<FactRecord>> facts =
+      store->facts().FactsFor(DigestOf(1));
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  ASSERT_EQ(facts->size(), 2u);
+  EXPECT_EQ(facts->at(0).occurred_us, 10);
+  store.reset();
+
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  std::string indexes = "PRAGMA key = \"x'" + KeyOf(1).Hex() + "'\";";
+  ASSERT_EQ(sqlite3_exec(db, indexes.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> names;
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+          "tbl_name = 'facts' ORDER BY name;",
+          [](void* out, int, char** values, char**) {
+            static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+            return 0;
+          },
+          &names, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(names, std::vector<std::string>{"facts_by_digest_prefix"});
+}
+
+TEST_F(SqlcipherConnectionTest, ASecondOpenWhileInUseIsRefused) {
+  std::unique_ptr<SqlcipherStore> first = OpenOrDie();
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> second =
+      SqlcipherStore::Open(path(), KeyOf(1));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(), HasSubstr("in use"));
+}
+
+TEST_F(SqlcipherConnectionTest, AMissingDirectoryIsAClearError) {
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(dir_.File("no/such/dir/consentd.db"), KeyOf(1));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqlcipherConnectionTest, DatabaseAndWalHoldNoPlaintext) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  FactRecord fact = SampleFact(1, 1);
+  fact.evidence.set_evidence_reference("PLAINTEXT-MARKER-7731");
+  ASSERT_TRUE(store->facts().AppendFacts({fact}).ok());
+  // While open the write sits in the WAL; both files must be ciphertext.
+  EXPECT_FALSE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+  EXPECT_FALSE(FileHolds(path() + "-wal", "PLAINTEXT-MARKER-7731"));
+  EXPECT_FALSE(FileHolds(path(), "SQLite format 3"));
+  store.reset();
+  EXPECT_FALSE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+}
+
+TEST_F(SqlcipherConnectionTest, TheScanWouldSeePlaintextInAnUnencryptedFile) {
+  // Control for the test above: the same marker in an unkeyed file shows.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE t (x TEXT);"
+                         "INSERT INTO t VALUES ('PLAINTEXT-MARKER-7731');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
+}
+
+TEST_F(SqlcipherConnectionTest, EveryCommitIsSyncedInWalMode) {
+  crypto::SecretKey key = KeyOf(1);
+  absl::StatusOr<std::unique_ptr<SqlcipherConnection>> connection =
+      SqlcipherConnection::Open(path(), &key);
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  SqlcipherConnection::Session session(**connection);
+  Statement synchronous(session.db(), "PRAGMA synchronous;");
+  ASSERT_EQ(sqlite3_step(synchronous.get()), SQLITE_ROW);
+  EXPECT_EQ(synchronous.Int(0), 2) << "2 is FULL";
+  Statement journal_mode(session.db(), "PRAGMA journal_mode;");
+  ASSERT_EQ(sqlite3_step(journal_mode.get()), SQLITE_ROW);
+  EXPECT_EQ(journal_mode.Text(0), "wal");
+  Statement secure_delete(session.db(), "PRAGMA secure_delete;");
+  ASSERT_EQ(sqlite3_step(secure_delete.get()), SQLITE_ROW);
+  EXPECT_EQ(secure_delete.Int(0), 1);
+  Statement foreign_keys(session.db(), "PRAGMA foreign_keys;");
+  ASSERT_EQ(sqlite3_step(foreign_keys.get()), SQLITE_ROW);
+  EXPECT_EQ(foreign_keys.Int(0), 1);
+}
+
+TEST_F(SqlcipherConnectionTest, AFailedTransactionLeavesNothingBehind) {
+  crypto::SecretKey key = KeyOf(1);
+  absl::StatusOr<std::unique_ptr<SqlcipherConnection>> connection =
+      SqlcipherConnection::Open(path(), &key);
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  SqlcipherConnection::Session session(**connection);
+  absl::Status failed = session.InTransaction("test", [&]() -> absl::Status {
+    EXPECT_TRUE(session
+                    .Exec("INSERT INTO scrub_receipts (receipt_id, receipt, "
+                          "scrubbed_us) VALUES ('r', x'00', 1);",
+                          "insert")
+                    .ok());
+    return absl::AbortedError("the body failed");
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kAborted);
+  absl::StatusOr<std::string> kept = session.LoadBlob(
+      "SELECT receipt FROM scrub_receipts WHERE receipt_id = ?;", "r", "load",
+      "none");
+  EXPECT_EQ(kept.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(kept.status().message(), "none");
+}
+
+}  // namespace
+}  // namespace consentd::store
