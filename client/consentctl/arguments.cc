@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 
 namespace consentd::consentctl {
 namespace {
@@ -31,6 +32,33 @@ std::string EnumName(absl::string_view prefix, absl::string_view text) {
   std::string name = absl::AsciiStrToUpper(
       absl::StrReplaceAll(absl::StripAsciiWhitespace(text), {{"-", "_"}}));
   return absl::StartsWith(name, prefix) ? name : absl::StrCat(prefix, name);
+}
+
+// How an enum flag's values are named, and what an unknown one's error says.
+struct EnumFlag {
+  absl::string_view prefix;
+  absl::string_view unknown;
+};
+
+constexpr EnumFlag FlagOf(consent::v1::CollectionMethod) {
+  return {"COLLECTION_METHOD_",
+          "unknown collection method; one of web-form-double-opt-in, "
+          "web-form, recorded-call, verbal, paper, written-request, "
+          "bulk-import, api"};
+}
+constexpr EnumFlag FlagOf(consent::v1::LawfulBasis) {
+  return {"LAWFUL_BASIS_",
+          "unknown lawful basis; one of consent, contract, legal-obligation, "
+          "vital-interests, public-task, legitimate-interest"};
+}
+constexpr EnumFlag FlagOf(consent::v1::RequestType) {
+  return {"REQUEST_TYPE_",
+          "--type is access, portability, erasure, rectification, "
+          "restriction or objection"};
+}
+constexpr EnumFlag FlagOf(consent::v1::RequestState) {
+  return {"REQUEST_STATE_",
+          "--state is received, identity-verified, completed or rejected"};
 }
 
 }  // namespace
@@ -84,32 +112,27 @@ absl::StatusOr<consent::v1::Identifier> ParseListEntry(absl::string_view text) {
   return identifier;
 }
 
-absl::StatusOr<consent::v1::CollectionMethod> ParseCollectionMethod(
-    absl::string_view text) {
-  consent::v1::CollectionMethod method;
-  if (!consent::v1::CollectionMethod_Parse(EnumName("COLLECTION_METHOD_", text),
-                                           &method) ||
-      method == consent::v1::COLLECTION_METHOD_UNSPECIFIED) {
-    return absl::InvalidArgumentError(
-        "unknown collection method; one of web-form-double-opt-in, "
-        "web-form, recorded-call, verbal, paper, written-request, "
-        "bulk-import, api");
+template <typename Enum>
+absl::StatusOr<Enum> ParseEnumFlag(absl::string_view text) {
+  constexpr EnumFlag kFlag = FlagOf(Enum());
+  const google::protobuf::EnumValueDescriptor* value =
+      google::protobuf::GetEnumDescriptor<Enum>()->FindValueByName(
+          EnumName(kFlag.prefix, text));
+  // Number 0 is the _UNSPECIFIED value every enum of the API starts with.
+  if (value == nullptr || value->number() == 0) {
+    return absl::InvalidArgumentError(kFlag.unknown);
   }
-  return method;
+  return static_cast<Enum>(value->number());
 }
 
-absl::StatusOr<consent::v1::LawfulBasis> ParseLawfulBasis(
-    absl::string_view text) {
-  consent::v1::LawfulBasis basis;
-  if (!consent::v1::LawfulBasis_Parse(EnumName("LAWFUL_BASIS_", text),
-                                      &basis) ||
-      basis == consent::v1::LAWFUL_BASIS_UNSPECIFIED) {
-    return absl::InvalidArgumentError(
-        "unknown lawful basis; one of consent, contract, legal-obligation, "
-        "vital-interests, public-task, legitimate-interest");
-  }
-  return basis;
-}
+template absl::StatusOr<consent::v1::CollectionMethod>
+ParseEnumFlag<consent::v1::CollectionMethod>(absl::string_view text);
+template absl::StatusOr<consent::v1::LawfulBasis>
+ParseEnumFlag<consent::v1::LawfulBasis>(absl::string_view text);
+template absl::StatusOr<consent::v1::RequestType>
+ParseEnumFlag<consent::v1::RequestType>(absl::string_view text);
+template absl::StatusOr<consent::v1::RequestState>
+ParseEnumFlag<consent::v1::RequestState>(absl::string_view text);
 
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(
     absl::string_view text) {

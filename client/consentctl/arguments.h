@@ -1,6 +1,6 @@
 // Parsing consentctl's command-line values into API messages: typed
-// identifiers, collection methods, lawful bases and times. Errors are
-// INVALID_ARGUMENT with a message fit for the terminal.
+// identifiers, the enum flags and times. Errors are INVALID_ARGUMENT with a
+// message fit for the terminal.
 #ifndef CONSENTD_CLIENT_CONSENTCTL_ARGUMENTS_H_
 #define CONSENTD_CLIENT_CONSENTCTL_ARGUMENTS_H_
 
@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "consent/v1/identifier.pb.h"
+#include "consent/v1/requests.pb.h"
 #include "consent/v1/types.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -35,14 +36,16 @@ absl::StatusOr<consent::v1::Identifier> ParseTypedIdentifier(
 // bare phone number (what national registers are made of).
 absl::StatusOr<consent::v1::Identifier> ParseListEntry(absl::string_view text);
 
-// A collection method by its name without prefix, in any case, with '-' or
-// '_': "web-form-double-opt-in", "RECORDED_CALL".
-absl::StatusOr<consent::v1::CollectionMethod> ParseCollectionMethod(
-    absl::string_view text);
-
-// A lawful basis likewise: "consent", "legitimate-interest".
-absl::StatusOr<consent::v1::LawfulBasis> ParseLawfulBasis(
-    absl::string_view text);
+// The value of an enum flag: --method (CollectionMethod), --lawful-basis
+// (LawfulBasis), request open --type (RequestType) and request list --state
+// (RequestState); defined for those four enums. The value is named without
+// the enum's prefix, in kebab case ("web-form-double-opt-in",
+// "identity-verified"); any case, '_' for '-' and the full name
+// ("COLLECTION_METHOD_PAPER") are accepted too, and surrounding whitespace is
+// ignored. The _UNSPECIFIED value is never a choice. An unknown name's error
+// lists the choices.
+template <typename Enum>
+absl::StatusOr<Enum> ParseEnumFlag(absl::string_view text);
 
 // An RFC 3339 time: "2026-11-23T10:00:00Z", "2026-11-23T11:00:00+01:00".
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <deque>
 #include <fstream>
+#include <iostream>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -235,6 +237,53 @@ absl::StatusOr<ScrubOutcome> ScrubCsv(const ScrubFlags& flags,
   RETURN_IF_ERROR(WriteProtoJson(outcome.receipt_path, *receipt));
   outcome.receipt = *std::move(receipt);
   return outcome;
+}
+
+void AddScrubCommand(CLI::App& app, CommandContext& context) {
+  auto flags = std::make_shared<ScrubFlags>();
+  flags->progress = true;
+  CLI::App* scrub = app.add_subcommand(
+      "scrub",
+      "Scrub a campaign list (CSV with a header row) before a campaign: "
+      "writes the allowed and the rejected rows and saves the signed receipt");
+  scrub->add_option("file", flags->input, "Input CSV")->required();
+  scrub->add_option("--purpose", flags->purpose, "Purpose")->required();
+  scrub->add_option("--channel", flags->channel, "Channel")->required();
+  scrub->add_option("--region", flags->region,
+                    "Region for national-format numbers, e.g. SI");
+  scrub->add_option("--at", flags->at,
+                    "Time of the campaign (RFC 3339; default now)");
+  scrub->add_option("--phone-column", flags->phone_columns,
+                    "Column holding a phone number (repeatable)");
+  scrub->add_option("--email-column", flags->email_columns,
+                    "Column holding an e-mail address (repeatable)");
+  scrub->add_option("--id-column", flags->id_columns,
+                    "Column holding an external id (repeatable)");
+  scrub->add_option("--id-system", flags->id_system,
+                    "The system that issued the --id-column ids");
+  scrub->add_option("--list-name", flags->list_name,
+                    "Name of the list in the receipt (default: the file)");
+  scrub->add_option("--allowed", flags->allowed_path,
+                    "Allowed rows (default FILE.allowed.csv)");
+  scrub->add_option("--rejected", flags->rejected_path,
+                    "Rejected rows (default FILE.rejected.csv)");
+  scrub->add_option("--receipt", flags->receipt_path,
+                    "Receipt (default FILE.receipt.json)");
+  OnRun(scrub, context, [flags, &context]() -> absl::StatusOr<int> {
+    ASSIGN_OR_RETURN(ScrubOutcome outcome,
+                     ScrubCsv(*flags, *context.client, std::cerr));
+    context.printer->Print(outcome.receipt);
+    if (!context.json) {
+      std::cout << "allowed rows   " << outcome.allowed_path << "\n"
+                << "rejected rows  " << outcome.rejected_path << "\n"
+                << "receipt        " << outcome.receipt_path << "\n";
+      if (outcome.malformed_rows > 0) {
+        std::cout << "malformed rows " << outcome.malformed_rows
+                  << " (in the rejected rows as MALFORMED_ROW)\n";
+      }
+    }
+    return 0;
+  });
 }
 
 }  // namespace consentd::consentctl

@@ -8,7 +8,8 @@
 // the wrong number of fields, are reported with their line number and
 // written to the rejected file as MALFORMED_ROW: never dropped. The signed
 // receipt is saved beside the output, after checking that its list digest
-// covers exactly the rows sent.
+// covers exactly the rows sent. AddScrubCommand makes it the `scrub`
+// subcommand.
 #ifndef CONSENTD_CLIENT_CONSENTCTL_SCRUB_COMMAND_H_
 #define CONSENTD_CLIENT_CONSENTCTL_SCRUB_COMMAND_H_
 
@@ -16,8 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "client/consent_client.h"
+#include "client/consentctl/command_context.h"
 
 namespace consentd::consentctl {
 
@@ -56,6 +59,11 @@ struct ScrubOutcome {
 absl::StatusOr<ScrubOutcome> ScrubCsv(const ScrubFlags& flags,
                                       const client::ConsentClient& client,
                                       std::ostream& diagnostics);
+
+// Adds `scrub` to `app`: ScrubCsv with progress on standard error, then the
+// receipt and, for people, where the rows and the receipt went. `context`
+// must outlive the parsing.
+void AddScrubCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace consentd::consentctl
 
