@@ -14,6 +14,20 @@
 //   absl::StatusOr<consent::v1::CheckResponse> answer = client.Check(request);
 //
 // Thread-safety: safe for concurrent calls.
+//
+// Every method may also fail with these codes, which come from gRPC rather
+// than from consentd's answer:
+// - UNAVAILABLE: no server listens at the address, the connection broke, or
+//   the server is shutting down (a store that is busy or failing also
+//   answers UNAVAILABLE). Retrying later is the remedy.
+// - DEADLINE_EXCEEDED: no answer within the timeout (kImportTimeout for
+//   ImportList and Scrub).
+// - RESOURCE_EXHAUSTED: a request or answer over gRPC's 4 MiB message
+//   limit.
+// For the methods that change something, UNAVAILABLE, DEADLINE_EXCEEDED
+// and CANCELLED leave the caller not knowing whether the change was made:
+// the server may have done it and the answer been lost. Each method says
+// below what retrying it does.
 #ifndef CONSENTD_CLIENT_CONSENT_CLIENT_H_
 #define CONSENTD_CLIENT_CONSENT_CLIENT_H_
 
@@ -40,28 +54,78 @@ class ConsentClient {
   explicit ConsentClient(const std::string& address,
                          absl::Duration timeout = absl::Seconds(10));
 
+  // Records a consent grant or withdrawal for every identifier of the
+  // request; OK means it is durable and checks see it, and the response
+  // holds one fact id per identifier. Errors: INVALID_ARGUMENT for a bad
+  // request (fix it; retrying as is fails again); FAILED_PRECONDITION when a
+  // grant meets a standing refusal its collection method may not lift
+  // (nothing recorded; only new, subject-initiated evidence helps); store
+  // errors (UNAVAILABLE, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, DATA_LOSS)
+  // when nothing was written. Not idempotent: a retry records the fact a
+  // second time, with new fact ids, even when the first attempt had been
+  // recorded and only its answer was lost. The duplicate does not change
+  // what a check answers, unless `occurred_at` was left unset: the copy is
+  // then dated at the retry and outranks anything recorded in between (say,
+  // a withdrawal). Set `occurred_at` on writes that may be retried.
   absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
       const consent::v1::RecordConsentRequest& request) const;
+  // Records an objection (global, or for a purpose and/or channel) for
+  // every identifier of the request; OK means durable and seen by checks.
+  // Errors as RecordConsent, less the standing refusal's
+  // FAILED_PRECONDITION. Not idempotent: a retry records a second objection
+  // with new fact ids, which the record (GetRecord, exports) shows. The copy
+  // denies what the first denied; left without `occurred_at` it is dated at
+  // the retry, so it also outranks a subject-initiated consent recorded in
+  // between.
   absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
       const consent::v1::RecordObjectionRequest& request) const;
+  // Decides whether the person may be contacted for the purpose and
+  // channel, from the server's memory. An identifier that cannot be
+  // normalised is a DENY (INVALID_IDENTIFIER), not an error. Errors:
+  // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
+  // region or `at`, or other than 1-16 identifiers. Records nothing, so a
+  // retry is harmless; on any error the caller must not contact.
   absl::StatusOr<consent::v1::CheckResponse> Check(
       const consent::v1::CheckRequest& request) const;
+  // Decides each contact as Check would, in request order. Errors as Check
+  // (the whole batch fails, nothing is decided) and INVALID_ARGUMENT for
+  // other than 1-10,000 contacts, over 20,000 identifiers in all or a row id
+  // over 128 bytes. Records nothing; a retry is harmless.
   absl::StatusOr<consent::v1::CheckBatchResponse> CheckBatch(
       const consent::v1::CheckBatchRequest& request) const;
+  // Everything recorded for one identifier, oldest first (empty, not an
+  // error, when nothing is). Errors: INVALID_ARGUMENT for a missing
+  // identifier, one that cannot be normalised or a bad region; store errors.
+  // Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::GetRecordResponse> GetRecord(
       const consent::v1::GetRecordRequest& request) const;
+  // The server's version, policy and schema versions and counts. Fails only
+  // as every call can (above); a retry is harmless.
   absl::StatusOr<consent::v1::GetStatusResponse> GetStatus() const;
 
   // Streams a new version of a suppression list. `next` fills in one
   // identifier and returns true, returns false when there are no more, or
   // returns an error to abandon the import: the stream is then cancelled,
-  // the server publishes nothing, and that error is returned. Its deadline
-  // is kImportTimeout, not the per-call timeout.
+  // the server publishes nothing, and that error is returned. `next` runs
+  // on the calling thread. Its deadline is kImportTimeout, not the per-call
+  // timeout. Returns the list as published, which replaced the list of that
+  // name in one step; entries that cannot be normalised are counted in
+  // `rejected_entries`, not errors. Errors: INVALID_ARGUMENT for a bad
+  // header (name, version, unknown purpose or channel, region) or more
+  // entries than a list may hold; store errors; on any error the version in
+  // force is unchanged. A retry imports the whole list again and publishes
+  // it again in place of the first (same entries, a new `imported_at`), so
+  // retrying is safe.
   absl::StatusOr<consent::v1::SuppressionList> ImportList(
       const consent::v1::ImportListHeader& header,
       absl::FunctionRef<absl::StatusOr<bool>(consent::v1::Identifier*)> next)
       const;
+  // Every list held, by name, without its entries. Errors: store errors.
+  // Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::ListListsResponse> ListLists() const;
+  // Removes the list `name`; checks stop seeing it at once. Errors:
+  // NOT_FOUND when there is no such list; store errors. A retry after a
+  // lost answer gets NOT_FOUND, which then means the drop was done.
   absl::Status DropList(const std::string& name) const;
 
   // Scrubs a list. `next` fills in one row and returns true, returns false
@@ -69,37 +133,91 @@ class ConsentClient {
   // stream is cancelled, no receipt is issued, and that error is returned).
   // `on_result` receives each row's result, in order. `next` runs on a
   // thread of its own, `on_result` on the calling thread. Returns the
-  // signed receipt. Its deadline is kImportTimeout.
+  // signed receipt, which the server keeps (GetReceipt). Its deadline is
+  // kImportTimeout. Errors: INVALID_ARGUMENT for a bad header (missing or
+  // unknown purpose or channel, region, time, list name) or a row over its
+  // bounds (row id over 128 bytes, more than 16 identifiers); CANCELLED when
+  // the stream broke; DATA_LOSS when the stream ended without a receipt;
+  // store errors. Rows passed to `on_result` before an error were decided
+  // but no receipt covers them. Records no fact about anyone; a retry scrubs
+  // the list again, as things stand then, and keeps a second receipt with
+  // an id of its own.
   absl::StatusOr<consent::v1::ScrubReceipt> Scrub(
       const consent::v1::ScrubHeader& header,
       absl::FunctionRef<absl::StatusOr<bool>(consent::v1::ScrubRow*)> next,
       absl::FunctionRef<void(const consent::v1::ScrubRowResult&)> on_result)
       const;
+  // A receipt the server kept, as Scrub returned it. Errors: NOT_FOUND for
+  // an unknown id; DATA_LOSS when the kept receipt does not parse; store
+  // errors. Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::ScrubReceipt> GetReceipt(
       const std::string& receipt_id) const;
+  // The public key receipts are signed with, to verify them offline. Fails
+  // only as every call can; a retry is harmless.
   absl::StatusOr<consent::v1::ReceiptKey> GetReceiptKey() const;
 
-  // Data-subject requests.
+  // Data-subject requests. Each change below returns the request as it now
+  // stands. Common errors: NOT_FOUND for an unknown request id;
+  // INVALID_ARGUMENT for a missing officer, method or reason or a text over
+  // its bound; FAILED_PRECONDITION when the request's state does not allow
+  // the change (GetRequest shows the state); store errors.
+
+  // Opens a request, RECEIVED, due in one calendar month. Errors:
+  // INVALID_ARGUMENT for a missing type or officer, identifiers that cannot
+  // be normalised, a malformed rectification, a receipt time in the future.
+  // Not idempotent: a retry opens a second request with an id and deadline
+  // of its own; after a lost answer, look for the first with ListRequests.
   absl::StatusOr<consent::v1::DataSubjectRequest> OpenRequest(
       const consent::v1::OpenRequestRequest& request) const;
+  // Marks a RECEIVED request IDENTITY_VERIFIED. A retry after it succeeded
+  // is FAILED_PRECONDITION (the request is no longer RECEIVED) and changes
+  // nothing.
   absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
       const consent::v1::VerifyIdentityRequest& request) const;
+  // Extends an open request's deadline by 1 or 2 months, at most 2 in all
+  // (FAILED_PRECONDITION beyond). Not idempotent: a retry after it succeeded
+  // extends the deadline again, up to that bound.
   absl::StatusOr<consent::v1::DataSubjectRequest> ExtendRequest(
       const consent::v1::ExtendRequestRequest& request) const;
+  // Rejects an open request, with a reason. A retry after it succeeded is
+  // FAILED_PRECONDITION (already REJECTED) and changes nothing.
   absl::StatusOr<consent::v1::DataSubjectRequest> RejectRequest(
       const consent::v1::RejectRequestRequest& request) const;
+  // Carries out an IDENTITY_VERIFIED request (erasure, rectification,
+  // objection, restriction; access and portability once exported) and
+  // closes it COMPLETED. FAILED_PRECONDITION also for an ACCESS or
+  // PORTABILITY request not exported yet and a rectification of an erased
+  // identifier. After a store error the request stays open and completing
+  // it again is safe; a retry after it succeeded is FAILED_PRECONDITION
+  // (already COMPLETED) and changes nothing.
   absl::StatusOr<consent::v1::DataSubjectRequest> CompleteRequest(
       const consent::v1::CompleteRequestRequest& request) const;
+  // The JSON document of everything held about the subject of an ACCESS or
+  // PORTABILITY request that is IDENTITY_VERIFIED or COMPLETED
+  // (FAILED_PRECONDITION otherwise), noted in the request's history. A
+  // retry builds the document again and notes it again; nothing else
+  // changes.
   absl::StatusOr<consent::v1::ExportSubjectResponse> ExportSubject(
       const consent::v1::ExportSubjectRequest& request) const;
+  // Lifts the restriction a COMPLETED RESTRICTION request put in place
+  // (FAILED_PRECONDITION for any other request). A retry after it succeeded
+  // is FAILED_PRECONDITION (already lifted) and changes nothing.
   absl::StatusOr<consent::v1::DataSubjectRequest> LiftRestriction(
       const consent::v1::LiftRestrictionRequest& request) const;
+  // One request with its history. NOT_FOUND for an unknown id. Read-only; a
+  // retry is harmless.
   absl::StatusOr<consent::v1::DataSubjectRequest> GetRequest(
       const std::string& request_id) const;
+  // Requests by due date, earliest first, a page at a time. Errors:
+  // INVALID_ARGUMENT for an unknown state, a page size over 1,000 or a page
+  // token the server did not issue. Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::ListRequestsResponse> ListRequests(
       const consent::v1::ListRequestsRequest& request) const;
 
+  // The deadline of ImportList and Scrub, whose lists may be long.
   static constexpr absl::Duration kImportTimeout = absl::Hours(1);
+  // The policy the server decides by. Fails only as every call can; a
+  // retry is harmless.
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
 
  private:

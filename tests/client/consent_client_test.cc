@@ -1,0 +1,398 @@
+// ConsentClient against a real consentd on loopback: what each call returns,
+// how the server's errors reach the caller, what a retry does, and what the
+// caller sees when there is no server to answer.
+#include "client/consent_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/identifiers.h"
+#include "tests/testing/running_consentd.h"
+
+namespace consentd::client {
+namespace {
+
+namespace v1 = ::consent::v1;
+using ::testing::ElementsAre;
+using testing::Email;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::Phone;
+
+// Obviously fake identifiers.
+constexpr char kPhone[] = "+386 31 123 456";
+constexpr char kSamePhoneNationally[] = "031 123 456";
+constexpr char kEmail[] = "ana@example.si";
+
+v1::CheckRequest CheckOf(const v1::Identifier& identifier,
+                         const std::string& purpose,
+                         const std::string& channel) {
+  v1::CheckRequest request;
+  *request.add_identifiers() = identifier;
+  request.set_default_region("SI");
+  request.set_purpose(purpose);
+  request.set_channel(channel);
+  return request;
+}
+
+// Marketing by e-mail: consent-based, and no calling hours to depend on the
+// time the test runs at.
+v1::RecordConsentRequest MarketingEmailGrant(
+    v1::CollectionMethod method = v1::COLLECTION_METHOD_WEB_FORM) {
+  v1::RecordConsentRequest request;
+  *request.add_identifiers() = Email(kEmail);
+  request.set_purpose("marketing");
+  request.set_channel("email");
+  request.set_action(v1::CONSENT_ACTION_GRANT);
+  request.mutable_evidence()->set_collection_method(method);
+  request.mutable_evidence()->set_evidence_reference("form-1");
+  return request;
+}
+
+v1::RecordObjectionRequest GlobalObjection(const v1::Identifier& identifier) {
+  v1::RecordObjectionRequest request;
+  *request.add_identifiers() = identifier;
+  request.set_default_region("SI");
+  request.mutable_evidence()->set_collection_method(
+      v1::COLLECTION_METHOD_RECORDED_CALL);
+  request.mutable_evidence()->set_evidence_reference("rec-1");
+  return request;
+}
+
+class ConsentClientTest : public testing::RunningConsentd {
+ protected:
+  void SetUp() override {
+    RunningConsentd::SetUp();
+    if (HasFatalFailure()) return;
+    client_.emplace(server_->address());
+  }
+
+  v1::Decision DecisionOf(const v1::CheckRequest& request) {
+    absl::StatusOr<v1::CheckResponse> response = client_->Check(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->decision() : v1::Decision();
+  }
+
+  std::optional<ConsentClient> client_;
+};
+
+TEST_F(ConsentClientTest, ARecordedConsentAllowsTheNextCheck) {
+  const v1::CheckRequest check = CheckOf(Email(kEmail), "marketing", "email");
+  EXPECT_EQ(DecisionOf(check).reason(), v1::DECISION_REASON_NO_CONSENT);
+
+  absl::StatusOr<v1::RecordConsentResponse> recorded =
+      client_->RecordConsent(MarketingEmailGrant());
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_EQ(recorded->fact_ids_size(), 1);
+  EXPECT_FALSE(recorded->lifted_refusal());
+
+  v1::Decision decision = DecisionOf(check);
+  EXPECT_EQ(decision.verdict(), v1::VERDICT_ALLOW);
+  EXPECT_EQ(decision.reason(), v1::DECISION_REASON_CONSENT_GRANTED);
+}
+
+TEST_F(ConsentClientTest, ARecordedObjectionDeniesTheNumberWrittenAnotherWay) {
+  absl::StatusOr<v1::RecordObjectionResponse> recorded =
+      client_->RecordObjection(GlobalObjection(Phone(kPhone)));
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_EQ(recorded->fact_ids_size(), 1);
+
+  v1::Decision decision =
+      DecisionOf(CheckOf(Phone(kSamePhoneNationally), "customer-care", "sms"));
+  EXPECT_EQ(decision.verdict(), v1::VERDICT_DENY);
+  EXPECT_EQ(decision.reason(), v1::DECISION_REASON_OBJECTION);
+}
+
+TEST_F(ConsentClientTest, ARetriedRecordConsentRecordsTheFactASecondTime) {
+  absl::StatusOr<v1::RecordConsentResponse> first =
+      client_->RecordConsent(MarketingEmailGrant());
+  absl::StatusOr<v1::RecordConsentResponse> retried =
+      client_->RecordConsent(MarketingEmailGrant());
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  ASSERT_EQ(first->fact_ids_size(), 1);
+  ASSERT_EQ(retried->fact_ids_size(), 1);
+  EXPECT_NE(retried->fact_ids(0), first->fact_ids(0));
+
+  v1::GetRecordRequest read;
+  *read.mutable_identifier() = Email(kEmail);
+  absl::StatusOr<v1::GetRecordResponse> record = client_->GetRecord(read);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->facts_size(), 2);
+}
+
+TEST_F(ConsentClientTest, ARetriedCheckRecordsNothing) {
+  const v1::CheckRequest check = CheckOf(Phone(kPhone), "marketing", "email");
+  EXPECT_EQ(DecisionOf(check).reason(), v1::DECISION_REASON_NO_CONSENT);
+  EXPECT_EQ(DecisionOf(check).reason(), v1::DECISION_REASON_NO_CONSENT);
+  absl::StatusOr<v1::GetStatusResponse> status = client_->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->facts(), 0);
+  EXPECT_EQ(status->indexed_identifiers(), 0);
+}
+
+TEST_F(ConsentClientTest, ABadRequestIsInvalidArgumentWithTheServersReason) {
+  absl::StatusOr<v1::CheckResponse> response =
+      client_->Check(CheckOf(Phone(kPhone), "", "email"));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(response.status().message(), HasSubstr("purpose"));
+}
+
+TEST_F(ConsentClientTest, AGrantThatMayNotLiftARefusalIsFailedPrecondition) {
+  ASSERT_TRUE(client_->RecordObjection(GlobalObjection(Email(kEmail))).ok());
+  absl::StatusOr<v1::RecordConsentResponse> response = client_->RecordConsent(
+      MarketingEmailGrant(v1::COLLECTION_METHOD_BULK_IMPORT));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  // Nothing was recorded: the objection is all there is.
+  v1::GetRecordRequest read;
+  *read.mutable_identifier() = Email(kEmail);
+  absl::StatusOr<v1::GetRecordResponse> record = client_->GetRecord(read);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->facts_size(), 1);
+}
+
+TEST_F(ConsentClientTest, AnUnknownRequestIdIsNotFound) {
+  EXPECT_EQ(client_->GetRequest("no-such-request").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ConsentClientTest, DroppingAnUnknownListIsNotFound) {
+  EXPECT_EQ(client_->DropList("no-such-list").code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ConsentClientTest, AnImportedListDeniesItsEntries) {
+  v1::ImportListHeader header;
+  header.set_name("test-dnc");
+  header.set_version("2026-11");
+  header.set_default_region("SI");
+  header.add_channels("phone");
+  const std::vector<std::string> entries = {"+38640150001", "040 150 002",
+                                            "12"};  // the last is no number
+  size_t next = 0;
+  absl::StatusOr<v1::SuppressionList> published = client_->ImportList(
+      header, [&](v1::Identifier* identifier) -> absl::StatusOr<bool> {
+        if (next == entries.size()) return false;
+        identifier->set_phone(entries[next++]);
+        return true;
+      });
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(published->name(), "test-dnc");
+  EXPECT_EQ(published->version(), "2026-11");
+  EXPECT_EQ(published->entries(), 2);
+  EXPECT_EQ(published->rejected_entries(), 1);
+  EXPECT_THAT(published->channels(), ElementsAre("phone"));
+
+  // Suppression lists come before calling hours: DENY at any time of day.
+  v1::Decision decision =
+      DecisionOf(CheckOf(Phone("+386 40 150 002"), "customer-care", "phone"));
+  EXPECT_EQ(decision.reason(), v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_EQ(decision.detail(), "test-dnc");
+
+  absl::StatusOr<v1::ListListsResponse> lists = client_->ListLists();
+  ASSERT_TRUE(lists.ok()) << lists.status();
+  ASSERT_EQ(lists->lists_size(), 1);
+  EXPECT_EQ(lists->lists(0).entries(), 2);
+}
+
+TEST_F(ConsentClientTest,
+       AnImportWhoseSourceFailsReturnsThatErrorAndPublishesNothing) {
+  v1::ImportListHeader header;
+  header.set_name("test-dnc");
+  header.set_version("2026-11");
+  int calls = 0;
+  absl::StatusOr<v1::SuppressionList> published = client_->ImportList(
+      header, [&](v1::Identifier* identifier) -> absl::StatusOr<bool> {
+        if (++calls > 2) return absl::DataLossError("source file truncated");
+        identifier->set_phone("+38640150001");
+        return true;
+      });
+  EXPECT_EQ(published.status(), absl::DataLossError("source file truncated"));
+  absl::StatusOr<v1::ListListsResponse> lists = client_->ListLists();
+  ASSERT_TRUE(lists.ok()) << lists.status();
+  EXPECT_THAT(lists->lists(), IsEmpty());
+}
+
+TEST_F(ConsentClientTest, AScrubAnswersEachRowInOrderAndKeepsItsReceipt) {
+  ASSERT_TRUE(client_->RecordObjection(GlobalObjection(Email(kEmail))).ok());
+  v1::ScrubHeader header;
+  header.set_purpose("customer-care");
+  header.set_channel("email");
+  header.set_list_name("test-campaign");
+  const std::vector<std::string> emails = {"ben@example.si", kEmail,
+                                           "not an address"};
+  size_t next = 0;
+  std::vector<v1::ScrubRowResult> results;
+  absl::StatusOr<v1::ScrubReceipt> receipt = client_->Scrub(
+      header,
+      [&](v1::ScrubRow* row) -> absl::StatusOr<bool> {
+        if (next == emails.size()) return false;
+        row->set_row_id(absl::StrCat("row-", next));
+        row->add_identifiers()->set_email(emails[next++]);
+        return true;
+      },
+      [&](const v1::ScrubRowResult& result) { results.push_back(result); });
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].row_id(), "row-0");
+  EXPECT_EQ(results[0].reason(), v1::DECISION_REASON_LAWFUL_BASIS);
+  EXPECT_EQ(results[1].row_id(), "row-1");
+  EXPECT_EQ(results[1].reason(), v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(results[2].row_id(), "row-2");
+  EXPECT_EQ(results[2].reason(), v1::DECISION_REASON_INVALID_IDENTIFIER);
+  EXPECT_EQ(receipt->rows_total(), 3);
+  EXPECT_EQ(receipt->rows_allowed(), 1);
+  EXPECT_EQ(receipt->list_name(), "test-campaign");
+
+  absl::StatusOr<v1::ScrubReceipt> kept =
+      client_->GetReceipt(receipt->receipt_id());
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->SerializeAsString(), receipt->SerializeAsString());
+}
+
+TEST_F(ConsentClientTest, AScrubWhoseSourceFailsReturnsThatError) {
+  v1::ScrubHeader header;
+  header.set_purpose("customer-care");
+  header.set_channel("email");
+  int calls = 0;
+  absl::StatusOr<v1::ScrubReceipt> receipt = client_->Scrub(
+      header,
+      [&](v1::ScrubRow* row) -> absl::StatusOr<bool> {
+        if (++calls > 2) return absl::DataLossError("source file truncated");
+        row->add_identifiers()->set_email(kEmail);
+        return true;
+      },
+      [](const v1::ScrubRowResult&) {});
+  EXPECT_EQ(receipt.status(), absl::DataLossError("source file truncated"));
+}
+
+TEST_F(ConsentClientTest, AScrubWithABadHeaderIsInvalidArgument) {
+  v1::ScrubHeader header;
+  header.set_channel("email");  // no purpose
+  // More rows than the server will read: its answer ends the stream.
+  int calls = 0;
+  absl::StatusOr<v1::ScrubReceipt> receipt = client_->Scrub(
+      header,
+      [&](v1::ScrubRow* row) -> absl::StatusOr<bool> {
+        if (++calls > 10'000) return false;
+        row->add_identifiers()->set_email(kEmail);
+        return true;
+      },
+      [](const v1::ScrubRowResult&) {});
+  EXPECT_EQ(receipt.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConsentClientTest, AServerThatWentAwayIsUnavailable) {
+  ASSERT_TRUE(client_->GetStatus().ok());  // connected
+  server_->Kill();
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::CheckResponse> response =
+      client_->Check(CheckOf(Phone(kPhone), "marketing", "email"));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+// A loopback TCP socket on a port the kernel chose, held for the test so
+// that nothing else can take the port.
+class LoopbackSocket {
+ public:
+  // Bound; `listening` also listens, but nothing ever accepts.
+  explicit LoopbackSocket(bool listening) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof(address);
+    if (fd_ < 0 ||
+        bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        (listening && listen(fd_, 16) != 0) ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;
+    }
+    address_ = absl::StrCat("127.0.0.1:", ntohs(address.sin_port));
+  }
+  ~LoopbackSocket() { Close(); }
+  LoopbackSocket(const LoopbackSocket&) = delete;
+  LoopbackSocket& operator=(const LoopbackSocket&) = delete;
+
+  // "127.0.0.1:port", or empty when the socket could not be set up.
+  const std::string& address() const { return address_; }
+
+  // Closes the socket: a connection waiting to be accepted is reset.
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string address_;
+};
+
+TEST(ConsentClientWithoutServerTest,
+     NoListenerIsUnavailableWellWithinTheTimeout) {
+  LoopbackSocket refusing(/*listening=*/false);
+  ASSERT_FALSE(refusing.address().empty());
+  const absl::Duration timeout = absl::Seconds(10);
+  ConsentClient client(refusing.address(), timeout);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::CheckResponse> response =
+      client.Check(CheckOf(Phone(kPhone), "marketing", "email"));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, timeout);
+}
+
+TEST(ConsentClientWithoutServerTest, NoListenerMakesAnImportUnavailable) {
+  LoopbackSocket refusing(/*listening=*/false);
+  ASSERT_FALSE(refusing.address().empty());
+  ConsentClient client(refusing.address());
+  v1::ImportListHeader header;
+  header.set_name("test-dnc");
+  header.set_version("1");
+  absl::StatusOr<v1::SuppressionList> published = client.ImportList(
+      header, [](v1::Identifier*) -> absl::StatusOr<bool> { return false; });
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(ConsentClientWithoutServerTest, APeerThatNeverAnswersIsDeadlineExceeded) {
+  LoopbackSocket silent(/*listening=*/true);
+  ASSERT_FALSE(silent.address().empty());
+  const absl::Duration timeout = absl::Milliseconds(500);
+  ConsentClient client(silent.address(), timeout);
+  absl::StatusOr<v1::CheckResponse> response;
+  absl::Notification answered;
+  const absl::Time start = absl::Now();
+  std::thread caller([&] {
+    response = client.Check(CheckOf(Phone(kPhone), "marketing", "email"));
+    answered.Notify();
+  });
+  // A client that ignored its timeout would wait for ever on this peer:
+  // closing the socket resets the connection and ends the call.
+  const bool in_time =
+      answered.WaitForNotificationWithTimeout(absl::Seconds(10));
+  const absl::Duration took = absl::Now() - start;
+  if (!in_time) silent.Close();
+  caller.join();
+  ASSERT_TRUE(in_time) << "no answer within 10 s of a 500 ms timeout";
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GE(took, timeout - absl::Milliseconds(50));
+}
+
+}  // namespace
+}  // namespace consentd::client
