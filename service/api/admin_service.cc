@@ -7,11 +7,11 @@
 namespace consentd::api {
 
 void AddAdminService(const core::ConsentCore* consent_core,
-                     absl::Time started_at, MethodTable* methods) {
+                     absl::Time started_at, rpc::MethodTable* methods) {
   namespace v1 = ::consent::v1;
   const char* service = v1::AdminService::service_full_name();
   methods->AddUnary<v1::GetStatusRequest, v1::GetStatusResponse>(
-      service, "GetStatus", MethodTable::Runs::kInline,
+      service, "GetStatus", rpc::MethodTable::Runs::kInline,
       [consent_core, started_at](const v1::GetStatusRequest&,
                                  v1::GetStatusResponse* response) {
         response->set_version(kConsentdVersion);
@@ -29,7 +29,7 @@ void AddAdminService(const core::ConsentCore* consent_core,
         return absl::OkStatus();
       });
   methods->AddUnary<v1::GetPolicyRequest, v1::Policy>(
-      service, "GetPolicy", MethodTable::Runs::kInline,
+      service, "GetPolicy", rpc::MethodTable::Runs::kInline,
       [consent_core](const v1::GetPolicyRequest&, v1::Policy* response) {
         *response = consent_core->policy().proto();
         return absl::OkStatus();

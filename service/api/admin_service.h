@@ -5,14 +5,14 @@
 #define CONSENTD_SERVICE_API_ADMIN_SERVICE_H_
 
 #include "absl/time/time.h"
-#include "service/api/method_table.h"
+#include "rpc/method_table.h"
 #include "service/core/consent_core.h"
 
 namespace consentd::api {
 
 // `consent_core` must outlive the server.
 void AddAdminService(const core::ConsentCore* consent_core,
-                     absl::Time started_at, MethodTable* methods);
+                     absl::Time started_at, rpc::MethodTable* methods);
 
 }  // namespace consentd::api
 

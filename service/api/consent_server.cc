@@ -1,23 +1,15 @@
 #include "service/api/consent_server.h"
 
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server_builder.h>
-#include <sched.h>
-
-#include <algorithm>
-#include <chrono>
-
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "consent/v1/audit.pb.h"
 #include "consent/v1/feed.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/consent_service.h"
 #include "service/api/data_subject_request_service.h"
-#include "service/api/health_service.h"
-#include "service/api/reflection_service.h"
 #include "service/api/scrub_service.h"
 #include "service/api/suppression_list_service.h"
 
@@ -39,16 +31,6 @@ bool IsLoopbackHost(absl::string_view host) {
     ++parts;
   }
   return parts == 3;
-}
-
-// One completion-queue thread for each core consentd may run on (its CPU
-// affinity, which taskset or systemd's CPUAffinity= set): pinned to one
-// core, a Check wakes one thread; given more, inline methods use them all.
-int ServingThreads() {
-  constexpr int kMostServingThreads = 16;
-  cpu_set_t cpus;
-  if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0) return 1;
-  return std::clamp(CPU_COUNT(&cpus), 1, kMostServingThreads);
 }
 
 }  // namespace
@@ -77,7 +59,7 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
     return s;
   }
   std::unique_ptr<ConsentServer> server(new ConsentServer());
-  MethodTable& methods = server->methods_;
+  rpc::MethodTable& methods = server->methods_;
   AddConsentService(consent_core, &methods);
   AddAdminService(consent_core, absl::Now(), &methods);
   AddSuppressionListService(consent_core, &methods);
@@ -94,43 +76,11 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
                          ->file()
                          ->FindServiceByName("ChangeFeedService")
                          ->full_name());
-  AddHealthService(&methods);
-  AddReflectionService(&methods);
-
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(),
-                           &port);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  // gRPC sets SO_REUSEPORT by default: a second server on the port would
-  // silently share its calls instead of failing to start.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  server->calls_ =
-      std::make_unique<CallQueue>(&builder, &methods, ServingThreads());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", listen_address));
-  }
-  server->calls_->Start();
-  server->address_ = absl::StrCat(
-      listen_address.substr(0, listen_address.rfind(':')), ":", port);
+  rpc::ServerOptions options;
+  options.listen_address = listen_address;
+  options.max_message_bytes = kMaxMessageBytes;
+  ASSIGN_OR_RETURN(server->server_, rpc::StartServer(options, &methods));
   return server;
-}
-
-ConsentServer::~ConsentServer() {
-  if (server_ != nullptr) Shutdown(absl::ZeroDuration());
-}
-
-void ConsentServer::Shutdown(absl::Duration grace) {
-  if (server_ == nullptr) return;
-  calls_->BeginDrain();
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    absl::ToChronoMilliseconds(grace));
-  calls_->Close();
-  server_->Wait();
-  server_.reset();
-  calls_.reset();
 }
 
 }  // namespace consentd::api

@@ -1,7 +1,7 @@
 // ConsentServer: the gRPC server around one ConsentCore, with every
 // consent.v1 service (methods not built yet answer UNIMPLEMENTED), gRPC
-// health checking and server reflection, all served from one CallQueue
-// with a completion-queue thread for each core the process may run on.
+// health checking and server reflection, on the rpc::Server the program
+// links (rpc/server.h).
 //
 // Until TLS exists it listens on loopback only and refuses any other
 // address.
@@ -10,16 +10,14 @@
 #ifndef CONSENTD_SERVICE_API_CONSENT_SERVER_H_
 #define CONSENTD_SERVICE_API_CONSENT_SERVER_H_
 
-#include <grpcpp/server.h>
-
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "service/api/call_queue.h"
-#include "service/api/method_table.h"
+#include "rpc/method_table.h"
+#include "rpc/server.h"
 #include "service/core/consent_core.h"
 
 namespace consentd::api {
@@ -36,23 +34,20 @@ class ConsentServer {
   static absl::StatusOr<std::unique_ptr<ConsentServer>> Start(
       core::ConsentCore* consent_core, const std::string& listen_address);
 
-  ~ConsentServer();
-
   // "host:port" actually bound (the port resolved when 0 was asked for).
-  const std::string& address() const { return address_; }
+  const std::string& address() const { return server_->address(); }
 
   // Stops accepting calls and ends health watches, lets in-flight calls
   // finish for up to `grace`, then cancels the rest; returns when every
   // call has ended.
-  void Shutdown(absl::Duration grace);
+  void Shutdown(absl::Duration grace) { server_->Shutdown(grace); }
 
  private:
   ConsentServer() = default;
 
-  MethodTable methods_;
-  std::unique_ptr<CallQueue> calls_;
-  std::unique_ptr<grpc::Server> server_;
-  std::string address_;
+  // Declared first, so destroyed last: the server's calls use it.
+  rpc::MethodTable methods_;
+  std::unique_ptr<rpc::Server> server_;
 };
 
 }  // namespace consentd::api

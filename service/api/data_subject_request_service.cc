@@ -12,19 +12,19 @@ template <typename Request, typename Response>
 void AddDeskMethod(
     core::RequestDesk* desk, const char* method,
     absl::StatusOr<Response> (core::RequestDesk::*call)(const Request&),
-    MethodTable* methods) {
+    rpc::MethodTable* methods) {
   methods->AddUnary<Request, Response>(
       v1::DataSubjectRequestService::service_full_name(), method,
-      MethodTable::Runs::kOnHandlerThread,
+      rpc::MethodTable::Runs::kOnHandlerThread,
       [desk, call](const Request& request, Response* response) {
-        return MoveInto((desk->*call)(request), response);
+        return rpc::MoveInto((desk->*call)(request), response);
       });
 }
 
 }  // namespace
 
 void AddDataSubjectRequestService(core::ConsentCore* consent_core,
-                                  MethodTable* methods) {
+                                  rpc::MethodTable* methods) {
   core::RequestDesk* desk = &consent_core->request_desk();
   AddDeskMethod(desk, "OpenRequest", &core::RequestDesk::Open, methods);
   AddDeskMethod(desk, "VerifyIdentity", &core::RequestDesk::VerifyIdentity,
@@ -37,16 +37,16 @@ void AddDataSubjectRequestService(core::ConsentCore* consent_core,
                 methods);
   const char* service = v1::DataSubjectRequestService::service_full_name();
   methods->AddUnary<v1::GetRequestRequest, v1::DataSubjectRequest>(
-      service, "GetRequest", MethodTable::Runs::kOnHandlerThread,
+      service, "GetRequest", rpc::MethodTable::Runs::kOnHandlerThread,
       [desk](const v1::GetRequestRequest& request,
              v1::DataSubjectRequest* response) {
-        return MoveInto(desk->Get(request.request_id()), response);
+        return rpc::MoveInto(desk->Get(request.request_id()), response);
       });
   methods->AddUnary<v1::ListRequestsRequest, v1::ListRequestsResponse>(
-      service, "ListRequests", MethodTable::Runs::kOnHandlerThread,
+      service, "ListRequests", rpc::MethodTable::Runs::kOnHandlerThread,
       [desk](const v1::ListRequestsRequest& request,
              v1::ListRequestsResponse* response) {
-        return MoveInto(desk->List(request), response);
+        return rpc::MoveInto(desk->List(request), response);
       });
 }
 

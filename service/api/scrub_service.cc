@@ -1,14 +1,14 @@
 #include "service/api/scrub_service.h"
 
 #include "consent/v1/scrub.grpc.pb.h"
-#include "service/api/grpc_status.h"
+#include "rpc/grpc_status.h"
 
 namespace consentd::api {
 namespace {
 
 namespace v1 = ::consent::v1;
 
-grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
+grpc::Status Scrub(const core::Scrubber& scrubber, rpc::CallStream& stream) {
   v1::ScrubRequest request;
   if (!stream.Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -17,7 +17,7 @@ grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
   // No caller authentication yet (loopback only): the peer address names
   // the caller in the receipt.
   auto session = scrubber.Begin(request.header(), stream.Peer());
-  if (!session.ok()) return ToGrpcStatus(session.status());
+  if (!session.ok()) return rpc::ToGrpcStatus(session.status());
 
   v1::ScrubResponse response;
   while (stream.Read(&request)) {
@@ -28,7 +28,7 @@ grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
     response.mutable_rows()->Clear();
     absl::Status decided =
         (*session)->Decide(request.rows(), response.mutable_rows());
-    if (!decided.ok()) return ToGrpcStatus(decided);
+    if (!decided.ok()) return rpc::ToGrpcStatus(decided);
     if (!stream.Write(response)) {
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client stopped reading; no receipt issued");
@@ -39,7 +39,7 @@ grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
                         "scrub cancelled; no receipt issued");
   }
   absl::StatusOr<v1::ScrubReceipt> receipt = (*session)->Finish();
-  if (!receipt.ok()) return ToGrpcStatus(receipt.status());
+  if (!receipt.ok()) return rpc::ToGrpcStatus(receipt.status());
   *response.mutable_receipt() = *std::move(receipt);
   stream.Write(response);
   return grpc::Status::OK;
@@ -48,20 +48,20 @@ grpc::Status Scrub(const core::Scrubber& scrubber, CallStream& stream) {
 }  // namespace
 
 void AddScrubService(const core::ConsentCore* consent_core,
-                     MethodTable* methods) {
+                     rpc::MethodTable* methods) {
   const char* service = v1::ScrubService::service_full_name();
   const core::Scrubber* scrubber = &consent_core->scrubber();
-  methods->AddStream(service, "Scrub", [scrubber](CallStream& stream) {
+  methods->AddStream(service, "Scrub", [scrubber](rpc::CallStream& stream) {
     return Scrub(*scrubber, stream);
   });
   methods->AddUnary<v1::GetReceiptRequest, v1::ScrubReceipt>(
-      service, "GetReceipt", MethodTable::Runs::kOnHandlerThread,
+      service, "GetReceipt", rpc::MethodTable::Runs::kOnHandlerThread,
       [scrubber](const v1::GetReceiptRequest& request,
                  v1::ScrubReceipt* response) {
-        return MoveInto(scrubber->Receipt(request.receipt_id()), response);
+        return rpc::MoveInto(scrubber->Receipt(request.receipt_id()), response);
       });
   methods->AddUnary<v1::GetReceiptKeyRequest, v1::ReceiptKey>(
-      service, "GetReceiptKey", MethodTable::Runs::kInline,
+      service, "GetReceiptKey", rpc::MethodTable::Runs::kInline,
       [scrubber](const v1::GetReceiptKeyRequest&, v1::ReceiptKey* response) {
         *response = scrubber->receipt_key();
         return absl::OkStatus();

@@ -1,21 +1,21 @@
 #include "service/api/suppression_list_service.h"
 
 #include "consent/v1/suppression.grpc.pb.h"
-#include "service/api/grpc_status.h"
+#include "rpc/grpc_status.h"
 
 namespace consentd::api {
 namespace {
 
 namespace v1 = ::consent::v1;
 
-grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
+grpc::Status ImportList(core::ListRegistry* lists, rpc::CallStream& stream) {
   v1::ImportListRequest message;
   if (!stream.Read(&message) || !message.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
   auto import = lists->BeginImport(message.header());
-  if (!import.ok()) return ToGrpcStatus(import.status());
+  if (!import.ok()) return rpc::ToGrpcStatus(import.status());
   while (stream.Read(&message)) {
     absl::Status added;
     if (message.has_identifier()) {
@@ -26,7 +26,7 @@ grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
       added = absl::InvalidArgumentError(
           "after the header, every message holds entries");
     }
-    if (!added.ok()) return ToGrpcStatus(added);
+    if (!added.ok()) return rpc::ToGrpcStatus(added);
   }
   // The stream also ends when the client goes away: only a completed
   // stream is a whole list.
@@ -35,27 +35,27 @@ grpc::Status ImportList(core::ListRegistry* lists, CallStream& stream) {
                         "import cancelled; the list in force is unchanged");
   }
   v1::SuppressionList published;
-  absl::Status finished = MoveInto((*import)->Finish(), &published);
+  absl::Status finished = rpc::MoveInto((*import)->Finish(), &published);
   if (finished.ok()) stream.Write(published);
-  return ToGrpcStatus(finished);
+  return rpc::ToGrpcStatus(finished);
 }
 
 }  // namespace
 
 void AddSuppressionListService(core::ConsentCore* consent_core,
-                               MethodTable* methods) {
+                               rpc::MethodTable* methods) {
   const char* service = v1::SuppressionListService::service_full_name();
   core::ListRegistry* lists = &consent_core->list_registry();
-  methods->AddStream(service, "ImportList", [lists](CallStream& stream) {
+  methods->AddStream(service, "ImportList", [lists](rpc::CallStream& stream) {
     return ImportList(lists, stream);
   });
   methods->AddUnary<v1::ListListsRequest, v1::ListListsResponse>(
-      service, "ListLists", MethodTable::Runs::kOnHandlerThread,
+      service, "ListLists", rpc::MethodTable::Runs::kOnHandlerThread,
       [lists](const v1::ListListsRequest&, v1::ListListsResponse* response) {
-        return MoveInto(lists->Describe(), response);
+        return rpc::MoveInto(lists->Describe(), response);
       });
   methods->AddUnary<v1::DropListRequest, v1::DropListResponse>(
-      service, "DropList", MethodTable::Runs::kOnHandlerThread,
+      service, "DropList", rpc::MethodTable::Runs::kOnHandlerThread,
       [lists](const v1::DropListRequest& request, v1::DropListResponse*) {
         return lists->Drop(request.name());
       });

@@ -5,14 +5,14 @@
 #ifndef CONSENTD_SERVICE_API_SUPPRESSION_LIST_SERVICE_H_
 #define CONSENTD_SERVICE_API_SUPPRESSION_LIST_SERVICE_H_
 
-#include "service/api/method_table.h"
+#include "rpc/method_table.h"
 #include "service/core/consent_core.h"
 
 namespace consentd::api {
 
 // `consent_core` must outlive the server.
 void AddSuppressionListService(core::ConsentCore* consent_core,
-                               MethodTable* methods);
+                               rpc::MethodTable* methods);
 
 }  // namespace consentd::api
 

@@ -1,13 +1,13 @@
-// HandlerThreads: the threads on which consentd runs the RPC handlers that
-// may block (store reads and writes, streams), so that the completion-queue
-// thread never waits and a Check never queues behind them.
+// HandlerThreads: the threads that run the RPC handlers that may block
+// (storage reads and writes, streams), so that the completion-queue threads
+// never wait and an inline call never queues behind them.
 //
 // A thread is started when work arrives and none is idle, up to a bound;
 // beyond it work queues in arrival order. Threads stay for later work.
 //
 // Thread-safety: Run may be called from any thread.
-#ifndef CONSENTD_SERVICE_API_HANDLER_THREADS_H_
-#define CONSENTD_SERVICE_API_HANDLER_THREADS_H_
+#ifndef CONSENTD_RPC_HANDLER_THREADS_H_
+#define CONSENTD_RPC_HANDLER_THREADS_H_
 
 #include <deque>
 #include <thread>
@@ -17,7 +17,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 class HandlerThreads {
  public:
@@ -40,6 +40,6 @@ class HandlerThreads {
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc
 
-#endif  // CONSENTD_SERVICE_API_HANDLER_THREADS_H_
+#endif  // CONSENTD_RPC_HANDLER_THREADS_H_

@@ -1,4 +1,4 @@
-#include "service/api/method_table.h"
+#include "rpc/method_table.h"
 
 #include <grpcpp/impl/codegen/proto_utils.h>
 
@@ -8,11 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 // A registration that contradicts the .proto files is a programming error:
-// consentd must not start with it.
+// the server must not start with it.
 void Require(bool holds, const char* what, absl::string_view name) {
   if (holds) return;
   std::fprintf(stderr, "MethodTable: %s: %.*s\n", what,
@@ -26,6 +26,15 @@ bool ParseMessage(grpc::ByteBuffer* bytes,
                   google::protobuf::MessageLite* message) {
   return grpc::GenericDeserialize<grpc::ProtoBufferReader,
                                   google::protobuf::MessageLite>(bytes, message)
+      .ok();
+}
+
+bool SerializeMessage(const google::protobuf::MessageLite& message,
+                      grpc::ByteBuffer* bytes) {
+  bool own_buffer;
+  return grpc::GenericSerialize<grpc::ProtoBufferWriter,
+                                google::protobuf::MessageLite>(message, bytes,
+                                                               &own_buffer)
       .ok();
 }
 
@@ -72,4 +81,4 @@ const MethodTable::Method* MethodTable::Find(absl::string_view path) const {
   return it == methods_.end() ? nullptr : &it->second;
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

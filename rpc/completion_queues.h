@@ -1,16 +1,15 @@
-// CallQueue: consentd's gRPC completion queues, one for each core consentd
+// CompletionQueues: gRPC completion queues, one for each core the process
 // may run on, each drained by a thread of its own. Every call of every
 // service arrives on them through gRPC's async generic API: a queue's thread
-// asks gRPC for calls, reads each request, answers at once the methods that
-// answer quickly from memory (Check, the health check, status) and hands the
-// others to handler threads. A Check therefore costs one thread wake-up on
-// the server; gRPC's callback and sync servers cost about seven
-// (docs/design.md, "Threads").
+// asks gRPC for calls, reads each request, answers at once the methods the
+// MethodTable marks inline and hands the others to handler threads. An
+// inline method therefore costs one thread wake-up on the server, where
+// gRPC's callback and sync servers hand each call between several threads.
 //
 // Thread-safety: Start, BeginDrain and Close are called once each, in that
-// order, by the server that owns the queue.
-#ifndef CONSENTD_SERVICE_API_CALL_QUEUE_H_
-#define CONSENTD_SERVICE_API_CALL_QUEUE_H_
+// order, by the server that owns the queues.
+#ifndef CONSENTD_RPC_COMPLETION_QUEUES_H_
+#define CONSENTD_RPC_COMPLETION_QUEUES_H_
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/server_builder.h>
@@ -23,10 +22,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "service/api/handler_threads.h"
-#include "service/api/method_table.h"
+#include "rpc/handler_threads.h"
+#include "rpc/method_table.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 class ServerCall;
 
@@ -40,15 +39,15 @@ class QueueEvent {
   ~QueueEvent() = default;
 };
 
-class CallQueue {
+class CompletionQueues {
  public:
   // Registers the generic service and adds `threads` completion queues to
   // `builder`; `methods` must outlive the queue.
-  CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods,
-            int threads);
-  ~CallQueue();
-  CallQueue(const CallQueue&) = delete;
-  CallQueue& operator=(const CallQueue&) = delete;
+  CompletionQueues(grpc::ServerBuilder* builder, const MethodTable* methods,
+                   int threads);
+  ~CompletionQueues();
+  CompletionQueues(const CompletionQueues&) = delete;
+  CompletionQueues& operator=(const CompletionQueues&) = delete;
 
   // Once the server is built: asks for calls and serves them.
   void Start();
@@ -82,6 +81,6 @@ class CallQueue {
   absl::flat_hash_set<ServerCall*> drain_watchers_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc
 
-#endif  // CONSENTD_SERVICE_API_CALL_QUEUE_H_
+#endif  // CONSENTD_RPC_COMPLETION_QUEUES_H_

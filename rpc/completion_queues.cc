@@ -1,8 +1,8 @@
-#include "service/api/call_queue.h"
+#include "rpc/completion_queues.h"
 
-#include "service/api/server_call.h"
+#include "rpc/server_call.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 // Calls asked for ahead on each queue, so that a burst of new calls (one
@@ -15,8 +15,8 @@ constexpr int kMaxHandlerThreads = 64;
 
 }  // namespace
 
-CallQueue::CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods,
-                     int threads)
+CompletionQueues::CompletionQueues(grpc::ServerBuilder* builder,
+                                   const MethodTable* methods, int threads)
     : methods_(methods), handlers_(kMaxHandlerThreads) {
   builder->RegisterAsyncGenericService(&service_);
   for (int i = 0; i < threads; ++i) {
@@ -24,9 +24,9 @@ CallQueue::CallQueue(grpc::ServerBuilder* builder, const MethodTable* methods,
   }
 }
 
-CallQueue::~CallQueue() = default;
+CompletionQueues::~CompletionQueues() = default;
 
-void CallQueue::Start() {
+void CompletionQueues::Start() {
   for (const auto& queue : queues_) {
     for (int i = 0; i < kCallsAskedFor; ++i) {
       ServerCall::Accept(this, queue.get());
@@ -41,13 +41,13 @@ void CallQueue::Start() {
   }
 }
 
-void CallQueue::BeginDrain() {
+void CompletionQueues::BeginDrain() {
   absl::MutexLock lock(&mu_);
   draining_ = true;
   for (ServerCall* call : drain_watchers_) call->WakeForDrain();
 }
 
-void CallQueue::Close() {
+void CompletionQueues::Close() {
   {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
@@ -57,26 +57,26 @@ void CallQueue::Close() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-void CallQueue::CallStarted() {
+void CompletionQueues::CallStarted() {
   absl::MutexLock lock(&mu_);
   ++live_calls_;
 }
 
-void CallQueue::CallEnded() {
+void CompletionQueues::CallEnded() {
   absl::MutexLock lock(&mu_);
   --live_calls_;
 }
 
-bool CallQueue::WatchDrain(ServerCall* call) {
+bool CompletionQueues::WatchDrain(ServerCall* call) {
   absl::MutexLock lock(&mu_);
   if (draining_) return true;
   drain_watchers_.insert(call);
   return false;
 }
 
-void CallQueue::UnwatchDrain(ServerCall* call) {
+void CompletionQueues::UnwatchDrain(ServerCall* call) {
   absl::MutexLock lock(&mu_);
   drain_watchers_.erase(call);
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

@@ -1,11 +1,10 @@
-#include "service/api/server_call.h"
+#include "rpc/server_call.h"
 
 #include <grpc/grpc.h>
-#include <grpcpp/impl/codegen/proto_utils.h>
 
 #include <utility>
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 // Messages a stream keeps read ahead of its handler, and written behind it.
@@ -14,15 +13,6 @@ namespace {
 // server's message bound) in memory.
 constexpr size_t kReadAhead = 8;
 constexpr size_t kWriteBehind = 8;
-
-bool Serialize(const google::protobuf::MessageLite& message,
-               grpc::ByteBuffer* bytes) {
-  bool own_buffer;
-  return grpc::GenericSerialize<grpc::ProtoBufferWriter,
-                                google::protobuf::MessageLite>(message, bytes,
-                                                               &own_buffer)
-      .ok();
-}
 
 }  // namespace
 
@@ -44,13 +34,14 @@ struct ServerCall::StreamState {
   bool draining = false;
 };
 
-void ServerCall::Accept(CallQueue* queue, grpc::ServerCompletionQueue* cq) {
+void ServerCall::Accept(CompletionQueues* queue,
+                        grpc::ServerCompletionQueue* cq) {
   auto* call = new ServerCall(queue, cq);
   queue->service()->RequestCall(&call->context_, &call->stream_, cq, cq,
                                 &call->accepted_);
 }
 
-ServerCall::ServerCall(CallQueue* queue, grpc::ServerCompletionQueue* cq)
+ServerCall::ServerCall(CompletionQueues* queue, grpc::ServerCompletionQueue* cq)
     : queue_(queue), cq_(cq), stream_(&context_) {
   queue_->CallStarted();
   context_.AsyncNotifyWhenDone(&call_done_);
@@ -60,7 +51,7 @@ ServerCall::~ServerCall() = default;
 
 void ServerCall::Unref() {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    CallQueue* queue = queue_;
+    CompletionQueues* queue = queue_;
     delete this;
     queue->CallEnded();
   }
@@ -68,7 +59,7 @@ void ServerCall::Unref() {
 
 void ServerCall::OnAccepted(bool ok) {
   if (!ok) {  // the server is shutting down; no end-of-call notice follows
-    CallQueue* queue = queue_;
+    CompletionQueues* queue = queue_;
     delete this;
     queue->CallEnded();
     return;
@@ -79,7 +70,7 @@ void ServerCall::OnAccepted(bool ok) {
   if (method_ == nullptr) {
     Ref();
     stream_.Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                "method not served by consentd"),
+                                "method not served by this server"),
                    &finished_);
   } else if (method_->unary) {
     Ref();  // held on past the read until the answer is sent
@@ -164,7 +155,7 @@ void ServerCall::Send(const grpc::Status& status,
   Ref();  // the finishing operation
   if (!status.ok() || response == nullptr) {
     stream_.Finish(status, &finished_);
-  } else if (Serialize(*response, &writing_)) {
+  } else if (SerializeMessage(*response, &writing_)) {
     stream_.WriteAndFinish(writing_, grpc::WriteOptions(), status, &finished_);
   } else {
     stream_.Finish(grpc::Status(grpc::StatusCode::INTERNAL,
@@ -224,7 +215,7 @@ bool ServerCall::Read(google::protobuf::MessageLite* message) {
 
 bool ServerCall::Write(const google::protobuf::MessageLite& message) {
   grpc::ByteBuffer bytes;
-  if (!Serialize(message, &bytes)) return false;
+  if (!SerializeMessage(message, &bytes)) return false;
   absl::MutexLock lock(&mu_);
   StreamState& s = *stream_state_;
   auto room = [&s] {
@@ -269,4 +260,4 @@ void ServerCall::WakeForDrain() {
   stream_state_->draining = true;
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

@@ -1,8 +1,8 @@
-#include "service/api/handler_threads.h"
+#include "rpc/handler_threads.h"
 
 #include <utility>
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 HandlerThreads::HandlerThreads(int max_threads) : max_threads_(max_threads) {}
 
@@ -46,4 +46,4 @@ void HandlerThreads::Work() {
   }
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

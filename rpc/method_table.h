@@ -1,21 +1,24 @@
-// MethodTable: consentd's RPC methods by full name ("/package.Service/Method"),
-// each with its handler and where the handler runs. The server's call queue
-// looks every call up here; a name not in the table is answered
-// UNIMPLEMENTED.
+// MethodTable: a server's RPC methods by full name
+// ("/package.Service/Method"), each with its handler and where the handler
+// runs. The server looks every call up here; a name not in the table is
+// answered UNIMPLEMENTED.
 //
-//   * kInline handlers run on the completion-queue thread that read the
-//     request. They must answer from memory within microseconds and never
-//     block, since every other call waits meanwhile: a Check is answered
-//     without waking another thread.
-//   * kOnHandlerThread handlers may block (the store, a lock held across a
+//   * kInline handlers run on the thread that read the request. They must
+//     answer from memory within microseconds and never block, since other
+//     calls wait meanwhile: such a call is answered without waking another
+//     thread.
+//   * kOnHandlerThread handlers may block (storage, a lock held across a
 //     transaction) or take long (a batch); they run on a HandlerThreads
 //     thread.
 //   * Stream handlers run on a handler thread, with blocking reads and
 //     writes.
 //
+// Every registration is checked against the generated descriptors: a
+// method the .proto files do not declare so aborts at start-up.
+//
 // Thread-safety: filled before the server starts, read-only after.
-#ifndef CONSENTD_SERVICE_API_METHOD_TABLE_H_
-#define CONSENTD_SERVICE_API_METHOD_TABLE_H_
+#ifndef CONSENTD_RPC_METHOD_TABLE_H_
+#define CONSENTD_RPC_METHOD_TABLE_H_
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
@@ -33,13 +36,17 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "service/api/grpc_status.h"
+#include "rpc/grpc_status.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 // Parses a message read from the wire; false when it does not parse.
 bool ParseMessage(grpc::ByteBuffer* bytes,
                   google::protobuf::MessageLite* message);
+
+// Serializes a message for the wire into `bytes`; false when it cannot.
+bool SerializeMessage(const google::protobuf::MessageLite& message,
+                      grpc::ByteBuffer* bytes);
 
 // The answer to one unary call: Send is called exactly once, from any thread.
 // `response` is sent only with an OK status and may be gone when Send
@@ -193,6 +200,6 @@ void MethodTable::AddDeferred(
              nullptr});
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc
 
-#endif  // CONSENTD_SERVICE_API_METHOD_TABLE_H_
+#endif  // CONSENTD_RPC_METHOD_TABLE_H_

@@ -1,8 +1,8 @@
 // The one place an absl::Status becomes a grpc::Status. The canonical codes
 // are the same in both; messages pass through unchanged (they never carry
 // personal data, by the rule every module follows).
-#ifndef CONSENTD_SERVICE_API_GRPC_STATUS_H_
-#define CONSENTD_SERVICE_API_GRPC_STATUS_H_
+#ifndef CONSENTD_RPC_GRPC_STATUS_H_
+#define CONSENTD_RPC_GRPC_STATUS_H_
 
 #include <grpcpp/support/status.h>
 
@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -18,6 +18,6 @@ inline grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc
 
-#endif  // CONSENTD_SERVICE_API_GRPC_STATUS_H_
+#endif  // CONSENTD_RPC_GRPC_STATUS_H_

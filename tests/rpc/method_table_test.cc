@@ -1,10 +1,11 @@
-#include "service/api/method_table.h"
+#include "rpc/method_table.h"
 
 #include "consent/v1/consent.pb.h"
+#include "consent/v1/scrub.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 namespace v1 = ::consent::v1;
@@ -44,7 +45,11 @@ TEST(MethodTableTest, FindsMethodsByTheirFullPath) {
 
 TEST(MethodTableTest, NamesEachServiceOnceInOrder) {
   MethodTable methods;
-  methods.AddService("consent.v1.ScrubService");
+  // Naming it through a message of its file links its descriptors in.
+  methods.AddService(v1::ScrubRequest::descriptor()
+                         ->file()
+                         ->FindServiceByName("ScrubService")
+                         ->full_name());
   methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
       "consent.v1.ConsentService", "Check", MethodTable::Runs::kInline, Answer);
   methods.AddService("consent.v1.ConsentService");
@@ -157,4 +162,4 @@ TEST(MethodTableDeathTest, TheWrongMessageTypesAreAProgrammingError) {
 }
 
 }  // namespace
-}  // namespace consentd::api
+}  // namespace consentd::rpc

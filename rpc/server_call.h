@@ -1,5 +1,5 @@
-// ServerCall: one call on the CallQueue, from being asked for to its last
-// completion; it deletes itself after that.
+// ServerCall: one call on the CompletionQueues, from being asked for to its
+// last completion; it deletes itself after that.
 //
 // A unary call reads its request, runs its handler (inline or on a handler
 // thread) and sends the answer with the status in one operation. A
@@ -10,8 +10,8 @@
 //
 // Thread-safety: gRPC operations may be started from any thread; the
 // stream's buffers are guarded by the call's mutex.
-#ifndef CONSENTD_SERVICE_API_SERVER_CALL_H_
-#define CONSENTD_SERVICE_API_SERVER_CALL_H_
+#ifndef CONSENTD_RPC_SERVER_CALL_H_
+#define CONSENTD_RPC_SERVER_CALL_H_
 
 #include <grpcpp/generic/async_generic_service.h>
 
@@ -22,15 +22,15 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "service/api/call_queue.h"
-#include "service/api/method_table.h"
+#include "rpc/completion_queues.h"
+#include "rpc/method_table.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 
 class ServerCall final : public UnaryReply, public CallStream {
  public:
   // Asks gRPC for the next call of any method, on `cq` (one of `queue`'s).
-  static void Accept(CallQueue* queue, grpc::ServerCompletionQueue* cq);
+  static void Accept(CompletionQueues* queue, grpc::ServerCompletionQueue* cq);
 
   void Send(const grpc::Status& status,
             const google::protobuf::MessageLite* response) override;
@@ -59,7 +59,7 @@ class ServerCall final : public UnaryReply, public CallStream {
   // A streaming call's side of things, allocated only for one.
   struct StreamState;
 
-  ServerCall(CallQueue* queue, grpc::ServerCompletionQueue* cq);
+  ServerCall(CompletionQueues* queue, grpc::ServerCompletionQueue* cq);
   ~ServerCall();
 
   void OnAccepted(bool ok);
@@ -73,7 +73,7 @@ class ServerCall final : public UnaryReply, public CallStream {
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void Unref();
 
-  CallQueue* const queue_;
+  CompletionQueues* const queue_;
   grpc::ServerCompletionQueue* const cq_;  // where its events complete
   grpc::GenericServerContext context_;
   grpc::GenericServerAsyncReaderWriter stream_;
@@ -93,6 +93,6 @@ class ServerCall final : public UnaryReply, public CallStream {
   std::unique_ptr<StreamState> stream_state_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc
 
-#endif  // CONSENTD_SERVICE_API_SERVER_CALL_H_
+#endif  // CONSENTD_RPC_SERVER_CALL_H_

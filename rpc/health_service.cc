@@ -1,10 +1,10 @@
-#include "service/api/health_service.h"
+#include "rpc/health_service.h"
 
 #include <algorithm>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 namespace health = ::grpc::health::v1;
@@ -48,4 +48,4 @@ void AddHealthService(MethodTable* methods) {
   });
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

@@ -1,4 +1,4 @@
-#include "service/api/reflection_service.h"
+#include "rpc/reflection_service.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
@@ -9,7 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 
-namespace consentd::api {
+namespace consentd::rpc {
 namespace {
 
 namespace reflection = ::grpc::reflection::v1alpha;
@@ -119,4 +119,4 @@ void AddReflectionService(MethodTable* methods) {
                      });
 }
 
-}  // namespace consentd::api
+}  // namespace consentd::rpc

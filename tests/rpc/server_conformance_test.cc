@@ -1,0 +1,274 @@
+// What every rpc::Server must do with a MethodTable, whichever library
+// serves it. The same file builds two tests (tests/CMakeLists.txt): one
+// linked with rpc_queue_server, one with rpc_callback_server; each runs
+// against the server its binary links (rpc/server.h).
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "consent/v1/consent.grpc.pb.h"
+#include "consent/v1/scrub.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "rpc/server.h"
+
+namespace consentd::rpc {
+namespace {
+
+namespace v1 = ::consent::v1;
+namespace health = ::grpc::health::v1;
+using ::testing::HasSubstr;
+
+constexpr char kConsent[] = "consent.v1.ConsentService";
+constexpr char kScrub[] = "consent.v1.ScrubService";
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+}
+
+class ServerConformanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Check: inline, echoing the purpose; an empty purpose is refused.
+    methods_.AddUnary<v1::CheckRequest, v1::CheckResponse>(
+        kConsent, "Check", MethodTable::Runs::kInline,
+        [](const v1::CheckRequest& request, v1::CheckResponse* response) {
+          if (request.purpose().empty()) {
+            return absl::InvalidArgumentError("purpose is required");
+          }
+          response->mutable_decision()->set_detail(request.purpose());
+          return absl::OkStatus();
+        });
+    // CheckBatch: on a handler thread, one decision a contact.
+    methods_.AddUnary<v1::CheckBatchRequest, v1::CheckBatchResponse>(
+        kConsent, "CheckBatch", MethodTable::Runs::kOnHandlerThread,
+        [](const v1::CheckBatchRequest& request,
+           v1::CheckBatchResponse* response) {
+          for (int i = 0; i < request.contacts_size(); ++i) {
+            response->add_decisions();
+          }
+          return absl::OkStatus();
+        });
+    // RecordObjection: answered later, from a thread of its own.
+    methods_
+        .AddDeferred<v1::RecordObjectionRequest, v1::RecordObjectionResponse>(
+            kConsent, "RecordObjection",
+            [](const v1::RecordObjectionRequest&,
+               MethodTable::Done<v1::RecordObjectionResponse> done) {
+              std::thread([done = std::move(done)]() mutable {
+                v1::RecordObjectionResponse response;
+                response.add_fact_ids(7);
+                std::move(done)(response);
+              }).detach();
+            });
+    // Scrub: answers each message with one, then says whether it ended
+    // broken; a stream that ends broken reports it to the test.
+    methods_.AddStream(kScrub, "Scrub", [this](CallStream& stream) {
+      v1::ScrubRequest request;
+      int read = 0;
+      while (stream.Read(&request)) {
+        ++read;
+        v1::ScrubResponse response;
+        response.mutable_rows();
+        if (!stream.Write(response)) break;
+      }
+      if (stream.Broken()) {
+        stream_broke_.Notify();
+        return grpc::Status(grpc::StatusCode::CANCELLED, "broken");
+      }
+      v1::ScrubResponse last;
+      last.mutable_receipt()->set_rows_total(read);
+      stream.Write(last);
+      return grpc::Status::OK;
+    });
+    ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    absl::StatusOr<std::unique_ptr<Server>> server =
+        StartServer(options, &methods_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel(server_->address(),
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  grpc::Status CallGeneric(const std::string& method,
+                           const std::string& payload) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    grpc::Slice slice(payload);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+    return status;
+  }
+
+  MethodTable methods_;
+  absl::Notification stream_broke_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(ServerConformanceTest, AnInlineMethodAnswers) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::CheckRequest request;
+  request.set_purpose("marketing");
+  v1::CheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.decision().detail(), "marketing");
+}
+
+TEST_F(ServerConformanceTest, AHandlersErrorReachesTheClientAsItIs) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::CheckResponse response;
+  grpc::Status status = stub->Check(&context, v1::CheckRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "purpose is required");
+}
+
+TEST_F(ServerConformanceTest, AMethodOnAHandlerThreadAnswers) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::CheckBatchRequest request;
+  request.add_contacts();
+  request.add_contacts();
+  v1::CheckBatchResponse response;
+  grpc::Status status = stub->CheckBatch(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.decisions_size(), 2);
+}
+
+TEST_F(ServerConformanceTest, ADeferredAnswerArrivesFromAnotherThread) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::RecordObjectionResponse response;
+  grpc::Status status =
+      stub->RecordObjection(&context, v1::RecordObjectionRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(response.fact_ids(), ::testing::ElementsAre(7));
+}
+
+TEST_F(ServerConformanceTest, AMethodNotInTheTableIsUnimplemented) {
+  grpc::Status status =
+      CallGeneric("/consent.v1.ConsentService/ExplainCheck", "");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(ServerConformanceTest, AnUnparsableRequestIsInternal) {
+  // A length-delimited field whose length runs off the end.
+  grpc::Status status = CallGeneric("/consent.v1.ConsentService/Check",
+                                    std::string("\x0a\xff\xff\xff\xff"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), HasSubstr("does not parse"));
+}
+
+TEST_F(ServerConformanceTest, AStreamReadsEveryMessageAndAnswersEach) {
+  auto stub = v1::ScrubService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  auto stream = stub->Scrub(&context);
+  constexpr int kMessages = 20;  // more than any read-ahead
+  for (int i = 0; i < kMessages; ++i) {
+    v1::ScrubRequest request;
+    request.mutable_rows();
+    ASSERT_TRUE(stream->Write(request));
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  v1::ScrubResponse response;
+  int rows = 0;
+  int64_t total = -1;
+  while (stream->Read(&response)) {
+    if (response.has_rows()) ++rows;
+    if (response.has_receipt()) total = response.receipt().rows_total();
+  }
+  grpc::Status status = stream->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rows, kMessages);
+  EXPECT_EQ(total, kMessages);
+}
+
+TEST_F(ServerConformanceTest, AStreamTheClientCancelsEndsBroken) {
+  auto stub = v1::ScrubService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  auto stream = stub->Scrub(&context);
+  v1::ScrubRequest request;
+  request.mutable_rows();
+  ASSERT_TRUE(stream->Write(request));
+  v1::ScrubResponse response;
+  ASSERT_TRUE(stream->Read(&response));  // the handler is running
+  context.TryCancel();
+  EXPECT_TRUE(stream_broke_.WaitForNotificationWithTimeout(absl::Seconds(60)))
+      << "a cancelled stream must not look like one the client finished";
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ServerConformanceTest, HealthAnswersForTheServerAndEachService) {
+  auto stub = health::Health::NewStub(channel_);
+  for (const char* service : {"", kConsent, kScrub}) {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    health::HealthCheckRequest request;
+    request.set_service(service);
+    health::HealthCheckResponse response;
+    grpc::Status status = stub->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << service << ": " << status.error_message();
+    EXPECT_EQ(response.status(), health::HealthCheckResponse::SERVING)
+        << service;
+  }
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  health::HealthCheckRequest request;
+  request.set_service("no.such.Service");
+  health::HealthCheckResponse response;
+  EXPECT_EQ(stub->Check(&context, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerConformanceTest, AHealthWatchHearsTheServerDrain) {
+  auto stub = health::Health::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  auto watch = stub->Watch(&context, health::HealthCheckRequest());
+  health::HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), health::HealthCheckResponse::SERVING);
+  std::thread drain([this] { server_->Shutdown(absl::Seconds(60)); });
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), health::HealthCheckResponse::NOT_SERVING);
+  context.TryCancel();
+  drain.join();
+}
+
+TEST_F(ServerConformanceTest, ASecondServerOnTheSamePortFailsToStart) {
+  MethodTable other;
+  ServerOptions options;
+  options.listen_address = server_->address();
+  absl::StatusOr<std::unique_ptr<Server>> second = StartServer(options, &other);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace consentd::rpc
