@@ -29,6 +29,7 @@
 #include "service/core/suppression_lists.h"
 #include "service/core/worker_pool.h"
 #include "service/store/consent_store.h"
+#include "service/store/sqlcipher_connection.h"
 
 namespace consentd::core {
 
@@ -46,6 +47,9 @@ struct CoreOptions {
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
   bool unencrypted_store_for_testing = false;
+  // How the store writes its WAL; SQLite's own way only to measure
+  // BatchedWalVfs against it (bench/run).
+  store::WalWrites wal_writes = store::WalWrites::kBatched;
   Clock clock = SystemClock();
 };
 

@@ -165,13 +165,18 @@ struct SqlcipherConnection::Transactions {
 };
 
 absl::StatusOr<std::unique_ptr<SqlcipherConnection>> SqlcipherConnection::Open(
-    const std::string& path, const crypto::SecretKey* key) {
-  RETURN_IF_ERROR(RegisterBatchedWalVfs(kVfs, nullptr));
+    const std::string& path, const crypto::SecretKey* key,
+    WalWrites wal_writes) {
+  const char* vfs = nullptr;  // SQLite's default
+  if (wal_writes == WalWrites::kBatched) {
+    RETURN_IF_ERROR(RegisterBatchedWalVfs(kVfs, nullptr));
+    vfs = kVfs;
+  }
   ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, kVfs);
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
   if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) status = Configure(db);

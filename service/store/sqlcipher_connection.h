@@ -28,6 +28,11 @@
 
 namespace consentd::store {
 
+// How a connection writes its WAL: through BatchedWalVfs (each commit's
+// frames in one write; the default) or through SQLite's own VFS (two writes
+// a frame). The second is kept to measure the first against (bench/run).
+enum class WalWrites { kBatched, kSqlite };
+
 class SqlcipherConnection {
  public:
   // Opens (creating if absent) the database at `path`, keyed with `key`, or
@@ -39,7 +44,8 @@ class SqlcipherConnection {
   // when SQLite does not confirm WAL mode and synchronous=FULL; DATA_LOSS
   // when corrupt; UNAVAILABLE on I/O errors.
   static absl::StatusOr<std::unique_ptr<SqlcipherConnection>> Open(
-      const std::string& path, const crypto::SecretKey* key);
+      const std::string& path, const crypto::SecretKey* key,
+      WalWrites wal_writes = WalWrites::kBatched);
 
   // Folds the WAL back into the main file (a stopped store is one file),
   // closes the connection and releases the lock file. Every Statement
