@@ -2,15 +2,19 @@
 // with gRPC's health checking and server reflection beside it.
 //
 // Two implementations exist, and a program picks one by the library it
-// links (each defines StartServer; linking both is a duplicate symbol):
+// links (each is an object library defining StartServer, so linking both
+// fails with a duplicate symbol):
 //   * consentd::rpc_queue_server (queue_server.cc): this folder's own
 //     server on gRPC's async generic API (CompletionQueues), its own health
 //     and reflection services.
 //   * consentd::rpc_callback_server (callback_server.cc): the same table on
 //     gRPC's callback generic API, with gRPC's own health service and
 //     grpc++_reflection: the library the first is measured against.
-// They answer every call the same way; tests/rpc runs one conformance suite
-// against each.
+// They answer calls alike; tests/rpc runs one conformance suite against
+// each. Where the libraries differ: on Shutdown the queue server ends
+// health watches after their NOT_SERVING, while gRPC's health service
+// leaves them open until the grace is over; and grpc++_reflection lists
+// only the services gRPC registered itself, which a generic service is not.
 //
 // Thread-safety: Shutdown may be called from any thread, once.
 #ifndef CONSENTD_RPC_SERVER_H_
@@ -40,9 +44,9 @@ class Server {
   // "host:port" actually bound (the port resolved when 0 was asked for).
   virtual const std::string& address() const = 0;
 
-  // Stops accepting calls and turns health to NOT_SERVING (ending health
-  // watches), lets in-flight calls finish for up to `grace`, then cancels
-  // the rest; returns when every call has ended.
+  // Stops accepting calls and turns health to NOT_SERVING (each health
+  // watch hears it), lets in-flight calls finish for up to `grace`, then
+  // cancels the rest; returns when every call has ended.
   virtual void Shutdown(absl::Duration grace) = 0;
 };
 

@@ -8,13 +8,18 @@
 // written nothing (each write is one transaction).
 //
 // Ordering: writes are applied one after another in a single commit order,
-// which every reader observes; fact ids increase in that order. A replica
-// that applies the commits in the same order holds the same facts with the
-// same ids.
+// which every reader observes; a fact's id is greater than that of every
+// fact held when it was appended. The id of a deleted fact (an erasure, a
+// rectification) may be given again to a later one, so an id names a fact
+// only while that fact is held. A replica that applies the commits in the
+// same order holds the same facts with the same ids.
 //
 // Errors, for every method (each method names the others it can return):
-//   UNAVAILABLE         busy or a transient I/O error; retrying the same
-//                       call is safe (nothing was written).
+//   UNAVAILABLE         busy or a transient I/O error. Nothing was written,
+//                       except when the error came from the commit itself
+//                       (its sync), after which the write may still be
+//                       found durable: a retried append may then append
+//                       twice.
 //   RESOURCE_EXHAUSTED  the disk is full.
 //   FAILED_PRECONDITION the store is read-only or otherwise unusable.
 //   DATA_LOSS           the store is corrupt.
@@ -42,8 +47,7 @@ class FactStore {
   virtual ~FactStore() = default;
 
   // Appends `facts` in one transaction and returns their new ids, in
-  // order. A retry after an error appends them again only if the first
-  // call had in fact failed: an error means nothing was appended.
+  // order.
   virtual absl::StatusOr<std::vector<int64_t>> AppendFacts(
       absl::Span<const FactRecord> facts) = 0;
 

@@ -39,7 +39,9 @@ class ListStore {
   virtual absl::StatusOr<int64_t> StageList(const ListRecord& list) = 0;
 
   // Adds entries to a staged list in one transaction; entries it already
-  // holds are ignored, so a retried batch adds nothing twice.
+  // holds are ignored, so a retried batch adds nothing twice. `list_id`
+  // must be a list StageList returned and that is neither published nor
+  // discarded: the caller (one import) owns it until then.
   virtual absl::Status AppendListEntries(
       int64_t list_id, absl::Span<const crypto::Digest> digests) = 0;
 

@@ -10,10 +10,12 @@
 #include <string>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "consent/v1/consent.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
+#include "consent/v1/suppression.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -28,6 +30,7 @@ using ::testing::HasSubstr;
 
 constexpr char kConsent[] = "consent.v1.ConsentService";
 constexpr char kScrub[] = "consent.v1.ScrubService";
+constexpr char kLists[] = "consent.v1.SuppressionListService";
 
 void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() +
@@ -78,7 +81,12 @@ class ServerConformanceTest : public ::testing::Test {
         ++read;
         v1::ScrubResponse response;
         response.mutable_rows();
-        if (!stream.Write(response)) break;
+        if (!stream.Write(response)) {
+          // Broken() is reliable only once a read has failed.
+          while (stream.Read(&request)) {
+          }
+          break;
+        }
       }
       if (stream.Broken()) {
         stream_broke_.Notify();
@@ -87,6 +95,14 @@ class ServerConformanceTest : public ::testing::Test {
       v1::ScrubResponse last;
       last.mutable_receipt()->set_rows_total(read);
       stream.Write(last);
+      return grpc::Status::OK;
+    });
+    // ImportList: waits for the call's end or the server's drain, and
+    // says which came.
+    methods_.AddStream(kLists, "ImportList", [this](CallStream& stream) {
+      await_started_.Notify();
+      drained_ = stream.AwaitEndOrDrain();
+      await_returned_.Notify();
       return grpc::Status::OK;
     });
     ServerOptions options;
@@ -120,6 +136,9 @@ class ServerConformanceTest : public ::testing::Test {
 
   MethodTable methods_;
   absl::Notification stream_broke_;
+  absl::Notification await_started_;
+  absl::Notification await_returned_;
+  bool drained_ = false;  // set before await_returned_
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -174,6 +193,8 @@ TEST_F(ServerConformanceTest, AMethodNotInTheTableIsUnimplemented) {
   grpc::Status status =
       CallGeneric("/consent.v1.ConsentService/ExplainCheck", "");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(status.error_message(), "method not served by this server")
+      << "the server's table, not gRPC, must have answered";
 }
 
 TEST_F(ServerConformanceTest, AnUnparsableRequestIsInternal) {
@@ -256,10 +277,46 @@ TEST_F(ServerConformanceTest, AHealthWatchHearsTheServerDrain) {
   ASSERT_TRUE(watch->Read(&response));
   EXPECT_EQ(response.status(), health::HealthCheckResponse::SERVING);
   std::thread drain([this] { server_->Shutdown(absl::Seconds(60)); });
+  // Whatever happens below, the watch ends and the drain is joined.
+  absl::Cleanup join = [&] {
+    context.TryCancel();
+    drain.join();
+  };
   ASSERT_TRUE(watch->Read(&response));
   EXPECT_EQ(response.status(), health::HealthCheckResponse::NOT_SERVING);
+}
+
+TEST_F(ServerConformanceTest, AStreamAwaitingTheEndHearsTheClientCancel) {
+  auto stub = v1::SuppressionListService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::SuppressionList answer;
+  auto stream = stub->ImportList(&context, &answer);
+  ASSERT_TRUE(stream->Write(v1::ImportListRequest()));
+  ASSERT_TRUE(await_started_.WaitForNotificationWithTimeout(absl::Seconds(60)));
   context.TryCancel();
-  drain.join();
+  ASSERT_TRUE(
+      await_returned_.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_FALSE(drained_);
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ServerConformanceTest, AStreamAwaitingTheEndHearsTheServerDrain) {
+  auto stub = v1::SuppressionListService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::SuppressionList answer;
+  auto stream = stub->ImportList(&context, &answer);
+  ASSERT_TRUE(stream->Write(v1::ImportListRequest()));
+  ASSERT_TRUE(await_started_.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  std::thread drain([this] { server_->Shutdown(absl::Seconds(60)); });
+  absl::Cleanup join = [&] {
+    context.TryCancel();
+    drain.join();
+  };
+  ASSERT_TRUE(
+      await_returned_.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_TRUE(drained_);
 }
 
 TEST_F(ServerConformanceTest, ASecondServerOnTheSamePortFailsToStart) {
