@@ -72,7 +72,6 @@ int main(int argc, char** argv) {
   std::string policy_path;
   std::string keyring_path;
   std::string ready_file;
-  std::string wal_writes = "batched";
   app.add_option("--data-dir", data_dir,
                  "Directory of the store (created when absent)")
       ->capture_default_str();
@@ -85,12 +84,6 @@ int main(int argc, char** argv) {
                  "generated on first start)");
   app.add_option("--ready-file", ready_file,
                  "Write the bound address here once serving");
-  // For bench/run alone, so not in --help: BatchedWalVfs is measured
-  // against SQLite's own WAL writes.
-  app.add_option("--wal-writes", wal_writes,
-                 "batched (default) or sqlite: how the store writes its WAL")
-      ->check(CLI::IsMember({"batched", "sqlite"}))
-      ->group("");
   app.set_version_flag("--version", consentd::kConsentdVersion);
   CLI11_PARSE(app, argc, argv);
 
@@ -120,9 +113,6 @@ int main(int argc, char** argv) {
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
   options.create_keyring = keyring_path.empty();
-  options.wal_writes = wal_writes == "sqlite"
-                           ? consentd::store::WalWrites::kSqlite
-                           : consentd::store::WalWrites::kBatched;
   if (policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());
   } else {

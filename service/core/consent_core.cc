@@ -57,8 +57,7 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       core->store_,
       options.unencrypted_store_for_testing
           ? store::SqlcipherStore::OpenUnencryptedForTesting(store_path)
-          : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey(),
-                                        options.wal_writes));
+          : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey()));
   core->normaliser_ = std::make_unique<const identifiers::IdentifierNormaliser>(
       core->policy_->email(), core->policy_->default_region());
   core->blind_index_ =

@@ -29,7 +29,6 @@
 #include "service/core/suppression_lists.h"
 #include "service/core/worker_pool.h"
 #include "service/store/consent_store.h"
-#include "service/store/sqlcipher_connection.h"
 
 namespace consentd::core {
 
@@ -47,9 +46,6 @@ struct CoreOptions {
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
   bool unencrypted_store_for_testing = false;
-  // How the store writes its WAL; SQLite's own way only to measure
-  // BatchedWalVfs against it (bench/run).
-  store::WalWrites wal_writes = store::WalWrites::kBatched;
   Clock clock = SystemClock();
 };
 

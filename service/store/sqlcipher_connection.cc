@@ -13,7 +13,6 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "service/store/batched_wal_vfs.h"
 #include "service/store/schema.h"
 #include "service/store/sqlite_status.h"
 
@@ -26,10 +25,6 @@ namespace {
 // size instead (Session::InScanCache).
 constexpr int kPageCacheKiB = 16 * 1024;
 constexpr int kScanPageCacheKiB = 2 * 1024;
-
-// Each commit's WAL frames reach the file in one write (BatchedWalVfs);
-// the connection syncs every commit, as that VFS requires.
-constexpr char kVfs[] = "consentd-batched-wal";
 
 // SQLite's value of PRAGMA synchronous for FULL.
 constexpr int64_t kSynchronousFull = 2;
@@ -91,9 +86,8 @@ absl::Status Configure(sqlite3* db) {
                          "PRAGMA secure_delete = ON;"
                          "PRAGMA foreign_keys = ON;",
                          "configure"));
-  // An acknowledged write must be on disk, and BatchedWalVfs hands a
-  // commit's frames on only when SQLite syncs them: both rest on a sync at
-  // every commit, so the setting is read back rather than trusted.
+  // An acknowledged write must be on disk, which rests on a sync at every
+  // commit: the setting is read back rather than trusted.
   ASSIGN_OR_RETURN(int64_t synchronous,
                    QueryValue(db, "PRAGMA synchronous;", "read synchronous",
                               &Statement::Int));
@@ -165,18 +159,13 @@ struct SqlcipherConnection::Transactions {
 };
 
 absl::StatusOr<std::unique_ptr<SqlcipherConnection>> SqlcipherConnection::Open(
-    const std::string& path, const crypto::SecretKey* key,
-    WalWrites wal_writes) {
-  const char* vfs = nullptr;  // SQLite's default
-  if (wal_writes == WalWrites::kBatched) {
-    RETURN_IF_ERROR(RegisterBatchedWalVfs(kVfs, nullptr));
-    vfs = kVfs;
-  }
+    const std::string& path, const crypto::SecretKey* key) {
   ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
   if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) status = Configure(db);

@@ -4,9 +4,9 @@
 // Opening: a lock file next to the database keeps a second consentd off the
 // same store; the connection is keyed first (raw 32-byte key, no passphrase
 // KDF), then put in WAL mode with synchronous=FULL (a commit is on disk
-// before it is acknowledged, which BatchedWalVfs also relies on), a
-// checkpoint per 10,000 WAL pages, a 16 MiB page cache, secure_delete=ON and
-// foreign keys on, then migrated to the latest schema (schema.h).
+// before it is acknowledged), a checkpoint per 10,000 WAL pages, a 16 MiB
+// page cache, secure_delete=ON and foreign keys on, then migrated to the
+// latest schema (schema.h).
 //
 // Thread-safety: safe to share. A Session holds the connection exclusively;
 // every statement is prepared, stepped and reset within one.
@@ -28,11 +28,6 @@
 
 namespace consentd::store {
 
-// How a connection writes its WAL: through BatchedWalVfs (each commit's
-// frames in one write; the default) or through SQLite's own VFS (two writes
-// a frame). The second is kept to measure the first against (bench/run).
-enum class WalWrites { kBatched, kSqlite };
-
 class SqlcipherConnection {
  public:
   // Opens (creating if absent) the database at `path`, keyed with `key`, or
@@ -44,8 +39,7 @@ class SqlcipherConnection {
   // when SQLite does not confirm WAL mode and synchronous=FULL; DATA_LOSS
   // when corrupt; UNAVAILABLE on I/O errors.
   static absl::StatusOr<std::unique_ptr<SqlcipherConnection>> Open(
-      const std::string& path, const crypto::SecretKey* key,
-      WalWrites wal_writes = WalWrites::kBatched);
+      const std::string& path, const crypto::SecretKey* key);
 
   // Folds the WAL back into the main file (a stopped store is one file),
   // closes the connection and releases the lock file. Every Statement

@@ -7,21 +7,19 @@
 namespace consentd::store {
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
-    const std::string& path, const crypto::SecretKey& key,
-    WalWrites wal_writes) {
-  return OpenWith(path, &key, wal_writes);
+    const std::string& path, const crypto::SecretKey& key) {
+  return OpenWith(path, &key);
 }
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>>
 SqlcipherStore::OpenUnencryptedForTesting(const std::string& path) {
-  return OpenWith(path, nullptr, WalWrites::kBatched);
+  return OpenWith(path, nullptr);
 }
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::OpenWith(
-    const std::string& path, const crypto::SecretKey* key,
-    WalWrites wal_writes) {
+    const std::string& path, const crypto::SecretKey* key) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlcipherConnection> connection,
-                   SqlcipherConnection::Open(path, key, wal_writes));
+                   SqlcipherConnection::Open(path, key));
   ASSIGN_OR_RETURN(std::unique_ptr<SqlcipherFactStore> facts,
                    SqlcipherFactStore::Create(connection.get()));
   std::unique_ptr<SqlcipherStore> store(

@@ -29,8 +29,7 @@ class SqlcipherStore final : public ConsentStore {
   // and discards lists an interrupted import staged. Errors: those of
   // SqlcipherConnection::Open.
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> Open(
-      const std::string& path, const crypto::SecretKey& key,
-      WalWrites wal_writes = WalWrites::kBatched);
+      const std::string& path, const crypto::SecretKey& key);
 
   // For tests that must read the raw bytes of the files (erasure leaves no
   // plaintext): the same store without encryption. Never for real data.
@@ -50,8 +49,7 @@ class SqlcipherStore final : public ConsentStore {
 
   // Open and OpenUnencryptedForTesting; no key when `key` is null.
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(
-      const std::string& path, const crypto::SecretKey* key,
-      WalWrites wal_writes);
+      const std::string& path, const crypto::SecretKey* key);
 
   // Declared first, so destroyed last: the stores' statements are
   // finalised before the connection closes.

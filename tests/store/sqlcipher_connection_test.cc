@@ -169,23 +169,6 @@ TEST_F(SqlcipherConnectionTest, EveryCommitIsSyncedInWalMode) {
   EXPECT_EQ(foreign_keys.Int(0), 1);
 }
 
-TEST_F(SqlcipherConnectionTest, EitherWayOfWritingTheWalReadsTheOthers) {
-  {
-    absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-        SqlcipherStore::Open(path(), KeyOf(1), WalWrites::kSqlite);
-    ASSERT_TRUE(store.ok()) << store.status();
-    ASSERT_TRUE((*store)->facts().AppendFacts({SampleFact(1, 10)}).ok());
-  }
-  {
-    std::unique_ptr<SqlcipherStore> store = OpenOrDie();
-    ASSERT_TRUE(store->facts().AppendFacts({SampleFact(1, 20)}).ok());
-  }
-  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-      SqlcipherStore::Open(path(), KeyOf(1), WalWrites::kSqlite);
-  ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ((*store)->facts().FactsFor(DigestOf(1))->size(), 2u);
-}
-
 TEST_F(SqlcipherConnectionTest, AFailedTransactionLeavesNothingBehind) {
   crypto::SecretKey key = KeyOf(1);
   absl::StatusOr<std::unique_ptr<SqlcipherConnection>> connection =
