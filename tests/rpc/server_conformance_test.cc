@@ -134,6 +134,20 @@ class ServerConformanceTest : public ::testing::Test {
     return status;
   }
 
+  // Opens an ImportList call and returns once its handler awaits the end;
+  // null when it did not start.
+  std::unique_ptr<grpc::ClientWriter<v1::ImportListRequest>>
+  StartAwaitingStream(grpc::ClientContext* context,
+                      v1::SuppressionList* answer) {
+    auto stream = v1::SuppressionListService::NewStub(channel_)->ImportList(
+        context, answer);
+    if (!stream->Write(v1::ImportListRequest()) ||
+        !await_started_.WaitForNotificationWithTimeout(absl::Seconds(60))) {
+      return nullptr;
+    }
+    return stream;
+  }
+
   MethodTable methods_;
   absl::Notification stream_broke_;
   absl::Notification await_started_;
@@ -287,13 +301,11 @@ TEST_F(ServerConformanceTest, AHealthWatchHearsTheServerDrain) {
 }
 
 TEST_F(ServerConformanceTest, AStreamAwaitingTheEndHearsTheClientCancel) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::SuppressionList answer;
-  auto stream = stub->ImportList(&context, &answer);
-  ASSERT_TRUE(stream->Write(v1::ImportListRequest()));
-  ASSERT_TRUE(await_started_.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  auto stream = StartAwaitingStream(&context, &answer);
+  ASSERT_NE(stream, nullptr);
   context.TryCancel();
   ASSERT_TRUE(
       await_returned_.WaitForNotificationWithTimeout(absl::Seconds(60)));
@@ -302,13 +314,11 @@ TEST_F(ServerConformanceTest, AStreamAwaitingTheEndHearsTheClientCancel) {
 }
 
 TEST_F(ServerConformanceTest, AStreamAwaitingTheEndHearsTheServerDrain) {
-  auto stub = v1::SuppressionListService::NewStub(channel_);
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::SuppressionList answer;
-  auto stream = stub->ImportList(&context, &answer);
-  ASSERT_TRUE(stream->Write(v1::ImportListRequest()));
-  ASSERT_TRUE(await_started_.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  auto stream = StartAwaitingStream(&context, &answer);
+  ASSERT_NE(stream, nullptr);
   std::thread drain([this] { server_->Shutdown(absl::Seconds(60)); });
   absl::Cleanup join = [&] {
     context.TryCancel();
