@@ -10,7 +10,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -23,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "rpc/handler_threads.h"
+#include "rpc/listening_port.h"
 #include "rpc/server.h"
 
 namespace consentd::rpc {
@@ -223,6 +223,8 @@ class GenericService final : public grpc::CallbackGenericService {
     return new StreamCall(context, method, handlers_, drain_);
   }
 
+  const MethodTable& methods() const { return *methods_; }
+
  private:
   const MethodTable* const methods_;
   HandlerThreads* const handlers_;
@@ -236,28 +238,22 @@ class CallbackServer final : public Server {
 
   ~CallbackServer() override { Shutdown(absl::ZeroDuration()); }
 
-  absl::Status Start(const ServerOptions& options, const MethodTable& methods) {
+  absl::Status Start(const ServerOptions& options) {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort(options.listen_address,
-                             grpc::InsecureServerCredentials(), &port);
-    builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-    // As for the queue server: a second server on the port must fail.
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    ListeningPort port(options, &builder);
     builder.RegisterCallbackGenericService(&service_);
     server_ = builder.BuildAndStart();
-    if (server_ == nullptr || port == 0) {
+    address_ = port.BoundAddress();
+    if (server_ == nullptr || address_.empty()) {
       server_.reset();
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", options.listen_address));
     }
-    for (const std::string& service : methods.services()) {
+    for (const std::string& service : service_.methods().services()) {
       server_->GetHealthCheckService()->SetServingStatus(service, true);
     }
-    const std::string& address = options.listen_address;
-    address_ = absl::StrCat(address.substr(0, address.rfind(':')), ":", port);
     return absl::OkStatus();
   }
 
@@ -289,7 +285,7 @@ class CallbackServer final : public Server {
 absl::StatusOr<std::unique_ptr<Server>> StartServer(
     const ServerOptions& options, MethodTable* methods) {
   auto server = std::make_unique<CallbackServer>(methods);
-  if (absl::Status started = server->Start(options, *methods); !started.ok()) {
+  if (absl::Status started = server->Start(options); !started.ok()) {
     return started;
   }
   return server;

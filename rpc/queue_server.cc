@@ -1,7 +1,6 @@
 // StartServer for consentd::rpc_queue_server: every call on CompletionQueues
 // (one queue and thread for each core the process may run on), with this
 // folder's health and reflection services.
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <sched.h>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "rpc/completion_queues.h"
 #include "rpc/health_service.h"
+#include "rpc/listening_port.h"
 #include "rpc/reflection_service.h"
 #include "rpc/server.h"
 
@@ -66,25 +66,18 @@ absl::StatusOr<std::unique_ptr<Server>> StartServer(
   AddReflectionService(methods);
 
   grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  // gRPC sets SO_REUSEPORT by default: a second server on the port would
-  // silently share its calls instead of failing to start.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  ListeningPort port(options, &builder);
   auto queues =
       std::make_unique<CompletionQueues>(&builder, methods, ServingThreads());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
+  std::string address = port.BoundAddress();
+  if (server == nullptr || address.empty()) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
   queues->Start();
-  const std::string& address = options.listen_address;
-  return std::make_unique<QueueServer>(
-      std::move(queues), std::move(server),
-      absl::StrCat(address.substr(0, address.rfind(':')), ":", port));
+  return std::make_unique<QueueServer>(std::move(queues), std::move(server),
+                                       std::move(address));
 }
 
 }  // namespace consentd::rpc
