@@ -23,22 +23,55 @@ absl::Status ToStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
-void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(timeout));
+std::shared_ptr<grpc::Channel> MakeChannel(const ConnectionOptions& options) {
+  if (options.ca.empty()) {
+    return grpc::CreateChannel(options.address,
+                               grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.ca;
+  ssl.pem_cert_chain = options.certificate_chain;
+  ssl.pem_private_key = options.private_key;
+  grpc::ChannelArguments arguments;
+  if (!options.server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options.server_name);
+  }
+  return grpc::CreateCustomChannel(options.address, grpc::SslCredentials(ssl),
+                                   arguments);
+}
+
+ConnectionOptions PlainText(const std::string& address,
+                            absl::Duration timeout) {
+  ConnectionOptions options;
+  options.address = address;
+  options.timeout = timeout;
+  return options;
 }
 
 }  // namespace
 
-ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
-    : channel_(
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+ConsentClient::ConsentClient(const ConnectionOptions& options)
+    : channel_(MakeChannel(options)),
       consent_(consent::v1::ConsentService::NewStub(channel_)),
       admin_(consent::v1::AdminService::NewStub(channel_)),
       lists_(consent::v1::SuppressionListService::NewStub(channel_)),
       scrub_(consent::v1::ScrubService::NewStub(channel_)),
       requests_(consent::v1::DataSubjectRequestService::NewStub(channel_)),
-      timeout_(timeout) {}
+      authorization_(
+          options.bearer_token.empty() ? "" : "Bearer " + options.bearer_token),
+      timeout_(options.timeout) {}
+
+ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
+    : ConsentClient(PlainText(address, timeout)) {}
+
+void ConsentClient::Prepare(grpc::ClientContext& context,
+                            absl::Duration timeout) const {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(timeout));
+  if (!authorization_.empty()) {
+    context.AddMetadata("authorization", authorization_);
+  }
+}
 
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> ConsentClient::Call(
@@ -47,7 +80,7 @@ absl::StatusOr<Response> ConsentClient::Call(
                                  Response*),
     const Request& request) const {
   grpc::ClientContext context;
-  SetDeadline(context, timeout_);
+  Prepare(context, timeout_);
   Response response;
   grpc::Status status = (stub->*method)(&context, request, &response);
   if (!status.ok()) return ToStatus(status);
@@ -101,7 +134,7 @@ absl::StatusOr<consent::v1::SuppressionList> ConsentClient::ImportList(
     absl::FunctionRef<absl::StatusOr<bool>(consent::v1::Identifier*)> next)
     const {
   grpc::ClientContext context;
-  SetDeadline(context, kImportTimeout);
+  Prepare(context, kImportTimeout);
   consent::v1::SuppressionList response;
   std::unique_ptr<grpc::ClientWriter<consent::v1::ImportListRequest>> writer =
       lists_->ImportList(&context, &response);
@@ -152,7 +185,7 @@ absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::Scrub(
     absl::FunctionRef<void(const consent::v1::ScrubRowResult&)> on_result)
     const {
   grpc::ClientContext context;
-  SetDeadline(context, kImportTimeout);
+  Prepare(context, kImportTimeout);
   auto stream = scrub_->Scrub(&context);
   absl::Status abandoned;
   // Rows go out on their own thread while results come back on this one:

@@ -5,7 +5,7 @@
 // or UNAVAILABLE / DEADLINE_EXCEEDED when it cannot be reached).
 //
 // Example:
-//   consentd::client::ConsentClient client("127.0.0.1:50051");
+//   consentd::client::ConsentClient client("127.0.0.1:50051");  // dev
 //   consent::v1::CheckRequest request;
 //   request.add_identifiers()->set_phone("031 123 456");
 //   request.set_default_region("SI");
@@ -47,10 +47,33 @@
 
 namespace consentd::client {
 
+// Where consentd is and how to prove who the client is.
+struct ConnectionOptions {
+  // "host:port".
+  std::string address;
+  // PEM CA certificates the server's certificate must chain to. Empty:
+  // plain text (consentd serves that on loopback only).
+  std::string ca;
+  // The client's certificate chain and private key, PEM, for mutual TLS;
+  // both or neither, and only with `ca`.
+  std::string certificate_chain;
+  std::string private_key;
+  // The name the server's certificate must carry, when it is not the host
+  // of `address` (e.g. connecting by IP to a certificate for a DNS name).
+  std::string server_name;
+  // Sent as "authorization: Bearer TOKEN" on every call, when set.
+  std::string bearer_token;
+  // Deadline of each call but ImportList and Scrub (kImportTimeout).
+  absl::Duration timeout = absl::Seconds(10);
+};
+
 class ConsentClient {
  public:
-  // Connects lazily to `address` ("host:port"), without TLS: consentd
-  // serves plaintext on loopback only.
+  // Connects lazily as `options` say. Bad PEM shows as UNAVAILABLE on the
+  // first call.
+  explicit ConsentClient(const ConnectionOptions& options);
+  // Connects lazily to `address` ("host:port") in plain text, with no
+  // credentials: consentd's development default on loopback.
   explicit ConsentClient(const std::string& address,
                          absl::Duration timeout = absl::Seconds(10));
 
@@ -221,6 +244,9 @@ class ConsentClient {
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
 
  private:
+  // Sets the deadline and the bearer token on `context`.
+  void Prepare(grpc::ClientContext& context, absl::Duration timeout) const;
+
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(
       Stub* stub,
@@ -234,6 +260,7 @@ class ConsentClient {
   std::unique_ptr<consent::v1::SuppressionListService::Stub> lists_;
   std::unique_ptr<consent::v1::ScrubService::Stub> scrub_;
   std::unique_ptr<consent::v1::DataSubjectRequestService::Stub> requests_;
+  std::string authorization_;  // "Bearer TOKEN", or empty
   absl::Duration timeout_;
 };
 

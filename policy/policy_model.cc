@@ -6,8 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/scope_name.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "base/text_proto.h"
 
 namespace consentd::policy {
 namespace {
@@ -18,21 +17,6 @@ const std::string& EmptyName() {
   static const std::string* const kEmpty = new std::string();
   return *kEmpty;
 }
-
-// Collects protobuf's text-format parse errors into one message.
-class ParseErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) {
-      first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
-                            message);
-    }
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
 
 absl::Status Invalid(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("policy: ", what));
@@ -64,11 +48,8 @@ absl::Status ValidateWindow(const consent::v1::CallingWindow& window,
 
 absl::StatusOr<PolicyModel> PolicyModel::FromTextProto(absl::string_view text) {
   consent::v1::Policy proto;
-  google::protobuf::TextFormat::Parser parser;
-  ParseErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &proto)) {
-    return Invalid(absl::StrCat("cannot parse: ", errors.first()));
+  if (absl::Status parsed = ParseTextProto(text, &proto); !parsed.ok()) {
+    return Invalid(parsed.message());
   }
   return FromProto(std::move(proto));
 }

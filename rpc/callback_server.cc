@@ -44,8 +44,9 @@ struct Drain {
 class UnaryCall final : public grpc::ServerGenericBidiReactor,
                         public UnaryReply {
  public:
-  UnaryCall(const MethodTable::Method* method, HandlerThreads* handlers)
-      : method_(method), handlers_(handlers) {
+  UnaryCall(const MethodTable::Method* method, const Caller& caller,
+            HandlerThreads* handlers)
+      : method_(method), caller_(caller), handlers_(handlers) {
     StartRead(&request_);
   }
 
@@ -54,9 +55,9 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor,
       Finish(grpc::Status(grpc::StatusCode::INTERNAL,
                           "the call ended before its request arrived"));
     } else if (method_->runs == MethodTable::Runs::kInline) {
-      method_->unary(&request_, this);
+      method_->unary(caller_, &request_, this);
     } else {
-      handlers_->Run([this] { method_->unary(&request_, this); });
+      handlers_->Run([this] { method_->unary(caller_, &request_, this); });
     }
   }
 
@@ -76,6 +77,7 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor,
 
  private:
   const MethodTable::Method* const method_;
+  const Caller caller_;
   HandlerThreads* const handlers_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
@@ -87,9 +89,9 @@ class StreamCall final : public grpc::ServerGenericBidiReactor,
                          public CallStream {
  public:
   StreamCall(grpc::GenericCallbackServerContext* context,
-             const MethodTable::Method* method, HandlerThreads* handlers,
-             Drain* drain)
-      : context_(context), method_(method), drain_(drain) {
+             const MethodTable::Method* method, const Caller& caller,
+             HandlerThreads* handlers, Drain* drain)
+      : context_(context), method_(method), caller_(caller), drain_(drain) {
     handlers->Run([this] { RunHandler(); });
   }
 
@@ -156,8 +158,6 @@ class StreamCall final : public grpc::ServerGenericBidiReactor,
     return drain_->draining;
   }
 
-  std::string Peer() const override { return context_->peer(); }
-
   void OnCancel() override {
     absl::MutexLock lock(&drain_->mu);
     cancelled_ = true;
@@ -167,7 +167,7 @@ class StreamCall final : public grpc::ServerGenericBidiReactor,
 
  private:
   void RunHandler() {
-    grpc::Status status = method_->stream(*this);
+    grpc::Status status = method_->stream(caller_, *this);
     {
       absl::MutexLock lock(&mu_);
       if (unparsable_) {
@@ -184,6 +184,7 @@ class StreamCall final : public grpc::ServerGenericBidiReactor,
 
   grpc::GenericCallbackServerContext* const context_;
   const MethodTable::Method* const method_;
+  const Caller caller_;
   Drain* const drain_;
 
   absl::Mutex mu_;
@@ -199,13 +200,11 @@ class StreamCall final : public grpc::ServerGenericBidiReactor,
   bool cancelled_ ABSL_GUARDED_BY(drain_->mu) = false;
 };
 
-// A call to a method the table does not hold.
-class UnimplementedCall final : public grpc::ServerGenericBidiReactor {
+// A call answered at once: refused, or to a method the table does not
+// hold.
+class AnsweredCall final : public grpc::ServerGenericBidiReactor {
  public:
-  UnimplementedCall() {
-    Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                        "method not served by this server"));
-  }
+  explicit AnsweredCall(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
@@ -217,10 +216,16 @@ class GenericService final : public grpc::CallbackGenericService {
 
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* context) override {
+    absl::StatusOr<Caller> caller =
+        methods_->Admit(context->method(), *context);
+    if (!caller.ok()) return new AnsweredCall(ToGrpcStatus(caller.status()));
     const MethodTable::Method* method = methods_->Find(context->method());
-    if (method == nullptr) return new UnimplementedCall();
-    if (method->unary) return new UnaryCall(method, handlers_);
-    return new StreamCall(context, method, handlers_, drain_);
+    if (method == nullptr) {
+      return new AnsweredCall(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                           "method not served by this server"));
+    }
+    if (method->unary) return new UnaryCall(method, *caller, handlers_);
+    return new StreamCall(context, method, *caller, handlers_, drain_);
   }
 
   const MethodTable& methods() const { return *methods_; }

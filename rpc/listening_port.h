@@ -1,5 +1,5 @@
 // ListeningPort: how every rpc::Server listens, written once for both
-// implementations: the address and message bound of ServerOptions, no TLS,
+// implementations: the address, TLS and message bound of ServerOptions,
 // and SO_REUSEPORT off.
 //
 // Thread-safety: used while one server is built; no shared state.

@@ -76,6 +76,12 @@ void MethodTable::AddService(absl::string_view service) {
   }
 }
 
+absl::StatusOr<Caller> MethodTable::Admit(
+    absl::string_view path, const grpc::ServerContextBase& context) const {
+  if (!admission_) return Caller{};
+  return admission_(path, PeerOf(context));
+}
+
 const MethodTable::Method* MethodTable::Find(absl::string_view path) const {
   auto it = methods_.find(path);
   return it == methods_.end() ? nullptr : &it->second;

@@ -16,6 +16,12 @@
 // Every registration is checked against the generated descriptors: a
 // method the .proto files do not declare so aborts at start-up.
 //
+// Every call, to any method of the table (health and reflection too), is
+// first put to the table's Admission, when one is set: a call it refuses
+// is answered with its status and reaches no handler; an admitted call's
+// handler gets the Caller. Without an Admission every call is admitted with
+// an empty Caller.
+//
 // Thread-safety: filled before the server starts, read-only after.
 #ifndef CONSENTD_RPC_METHOD_TABLE_H_
 #define CONSENTD_RPC_METHOD_TABLE_H_
@@ -37,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "rpc/grpc_status.h"
+#include "rpc/peer.h"
 
 namespace consentd::rpc {
 
@@ -79,8 +86,6 @@ class CallStream {
   // Blocks until the call has ended or the server starts draining; true for
   // draining.
   virtual bool AwaitEndOrDrain() = 0;
-  // The client's address, "ipv4:127.0.0.1:54321".
-  virtual std::string Peer() const = 0;
 
  protected:
   ~CallStream() = default;
@@ -89,9 +94,10 @@ class CallStream {
 class MethodTable {
  public:
   enum class Runs { kInline, kOnHandlerThread };
-  using UnaryHandler =
-      std::function<void(grpc::ByteBuffer* request, UnaryReply* reply)>;
-  using StreamHandler = std::function<grpc::Status(CallStream& stream)>;
+  using UnaryHandler = std::function<void(
+      const Caller& caller, grpc::ByteBuffer* request, UnaryReply* reply)>;
+  using StreamHandler =
+      std::function<grpc::Status(const Caller& caller, CallStream& stream)>;
   struct Method {
     Runs runs;
     UnaryHandler unary;    // set for unary methods
@@ -101,16 +107,20 @@ class MethodTable {
   // A unary method answered when `handler` returns. The request and the
   // response live on one arena for the call.
   template <typename Request, typename Response>
-  void AddUnary(absl::string_view service, absl::string_view method, Runs runs,
-                std::function<absl::Status(const Request&, Response*)> handler);
+  void AddUnary(
+      absl::string_view service, absl::string_view method, Runs runs,
+      std::function<absl::Status(const Caller&, const Request&, Response*)>
+          handler);
 
   // A unary method whose handler runs on a handler thread and answers later
   // through `done`, from any thread (a write answers once it is durable).
   template <typename Response>
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   template <typename Request, typename Response>
-  void AddDeferred(absl::string_view service, absl::string_view method,
-                   std::function<void(const Request&, Done<Response>)> handler);
+  void AddDeferred(
+      absl::string_view service, absl::string_view method,
+      std::function<void(const Caller&, const Request&, Done<Response>)>
+          handler);
 
   void AddStream(absl::string_view service, absl::string_view method,
                  StreamHandler handler);
@@ -118,6 +128,12 @@ class MethodTable {
   // Names a service whose methods are not built yet (all UNIMPLEMENTED),
   // for health checks and reflection.
   void AddService(absl::string_view service);
+
+  // Sets the Admission every call is put to; before the server starts.
+  void set_admission(Admission admission) { admission_ = std::move(admission); }
+  // Whether a call to `path` from `context`'s client goes on (see above).
+  absl::StatusOr<Caller> Admit(absl::string_view path,
+                               const grpc::ServerContextBase& context) const;
 
   // The method of a call's path, or nullptr.
   const Method* Find(absl::string_view path) const;
@@ -134,6 +150,7 @@ class MethodTable {
 
   absl::flat_hash_map<std::string, Method> methods_;
   std::vector<std::string> services_;
+  Admission admission_;
 };
 
 // Moves a core result into the response, or passes its error on.
@@ -155,10 +172,12 @@ inline const grpc::Status& Unparsable() {
 template <typename Request, typename Response>
 void MethodTable::AddUnary(
     absl::string_view service, absl::string_view method, Runs runs,
-    std::function<absl::Status(const Request&, Response*)> handler) {
+    std::function<absl::Status(const Caller&, const Request&, Response*)>
+        handler) {
   Add(service, method, Request::descriptor(), Response::descriptor(),
       Method{runs,
-             [handler = std::move(handler)](grpc::ByteBuffer* bytes,
+             [handler = std::move(handler)](const Caller& caller,
+                                            grpc::ByteBuffer* bytes,
                                             UnaryReply* reply) {
                // Room for a Check's request and answer in the first block.
                alignas(std::max_align_t) char block[4096];
@@ -171,7 +190,8 @@ void MethodTable::AddUnary(
                }
                auto* response =
                    google::protobuf::Arena::CreateMessage<Response>(&arena);
-               reply->Send(ToGrpcStatus(handler(*request, response)), response);
+               reply->Send(ToGrpcStatus(handler(caller, *request, response)),
+                           response);
              },
              nullptr});
 }
@@ -179,23 +199,26 @@ void MethodTable::AddUnary(
 template <typename Request, typename Response>
 void MethodTable::AddDeferred(
     absl::string_view service, absl::string_view method,
-    std::function<void(const Request&, Done<Response>)> handler) {
+    std::function<void(const Caller&, const Request&, Done<Response>)>
+        handler) {
   Add(service, method, Request::descriptor(), Response::descriptor(),
       Method{Runs::kOnHandlerThread,
-             [handler = std::move(handler)](grpc::ByteBuffer* bytes,
+             [handler = std::move(handler)](const Caller& caller,
+                                            grpc::ByteBuffer* bytes,
                                             UnaryReply* reply) {
                Request request;
                if (!ParseMessage(bytes, &request)) {
                  reply->Send(method_table_internal::Unparsable(), nullptr);
                  return;
                }
-               handler(request, [reply](absl::StatusOr<Response> result) {
-                 if (!result.ok()) {
-                   reply->Send(ToGrpcStatus(result.status()), nullptr);
-                 } else {
-                   reply->Send(grpc::Status::OK, &*result);
-                 }
-               });
+               handler(caller, request,
+                       [reply](absl::StatusOr<Response> result) {
+                         if (!result.ok()) {
+                           reply->Send(ToGrpcStatus(result.status()), nullptr);
+                         } else {
+                           reply->Send(grpc::Status::OK, &*result);
+                         }
+                       });
              },
              nullptr});
 }

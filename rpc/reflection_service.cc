@@ -110,7 +110,8 @@ reflection::ServerReflectionResponse Answer(
 
 void AddReflectionService(MethodTable* methods) {
   methods->AddStream(reflection::ServerReflection::service_full_name(),
-                     "ServerReflectionInfo", [methods](CallStream& stream) {
+                     "ServerReflectionInfo",
+                     [methods](const Caller&, CallStream& stream) {
                        reflection::ServerReflectionRequest request;
                        while (stream.Read(&request)) {
                          if (!stream.Write(Answer(*methods, request))) break;

@@ -11,16 +11,19 @@
 //     gRPC's callback generic API, with gRPC's own health service and
 //     grpc++_reflection: the library the first is measured against.
 // They answer calls alike; tests/rpc runs one conformance suite against
-// each. Where the libraries differ: on Shutdown the queue server ends
-// health watches after their NOT_SERVING, while gRPC's health service
-// leaves them open until the grace is over; and grpc++_reflection lists
-// only the services gRPC registered itself, which a generic service is not.
+// each. The table's Admission sees every call the queue server takes; the
+// callback server's health and reflection are gRPC's own and bypass it. Where
+// the libraries differ: on Shutdown the queue server ends health watches after
+// their NOT_SERVING, while gRPC's health service leaves them open until the
+// grace is over; and grpc++_reflection lists only the services gRPC registered
+// itself, which a generic service is not.
 //
 // Thread-safety: Shutdown may be called from any thread, once.
 #ifndef CONSENTD_RPC_SERVER_H_
 #define CONSENTD_RPC_SERVER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,9 +32,21 @@
 
 namespace consentd::rpc {
 
+// TLS for a listener, PEM text (not file names).
+struct TlsOptions {
+  std::string certificate_chain;
+  std::string private_key;
+  // When set, clients may present a certificate, and one that does not
+  // verify against these CAs fails the handshake; a client without one
+  // still connects (a bearer token may identify it).
+  std::string client_ca;
+};
+
 struct ServerOptions {
-  // "host:port"; port 0 asks for any free port. Served without TLS.
+  // "host:port"; port 0 asks for any free port.
   std::string listen_address;
+  // Without it, plain text.
+  std::optional<TlsOptions> tls;
   // The largest request message accepted.
   int max_message_bytes = 4 * 1024 * 1024;
 };

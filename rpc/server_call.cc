@@ -67,15 +67,22 @@ void ServerCall::OnAccepted(bool ok) {
   Accept(queue_, cq_);
   refs_.store(1, std::memory_order_relaxed);  // the end-of-call notice
   method_ = queue_->methods().Find(context_.method());
-  if (method_ == nullptr) {
+  absl::StatusOr<Caller> caller =
+      queue_->methods().Admit(context_.method(), context_);
+  if (!caller.ok()) {
+    Ref();
+    stream_.Finish(ToGrpcStatus(caller.status()), &finished_);
+  } else if (method_ == nullptr) {
     Ref();
     stream_.Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                                 "method not served by this server"),
                    &finished_);
   } else if (method_->unary) {
+    caller_ = *caller;
     Ref();  // held on past the read until the answer is sent
     stream_.Read(&reading_, &read_);
   } else {
+    caller_ = *caller;
     {
       absl::MutexLock lock(&mu_);
       stream_state_ = std::make_unique<StreamState>();
@@ -92,9 +99,10 @@ void ServerCall::OnRead(bool ok) {
                         "the call ended before its request arrived"),
            nullptr);
     } else if (method_->runs == MethodTable::Runs::kInline) {
-      method_->unary(&reading_, this);
+      method_->unary(caller_, &reading_, this);
     } else {
-      queue_->handlers().Run([this] { method_->unary(&reading_, this); });
+      queue_->handlers().Run(
+          [this] { method_->unary(caller_, &reading_, this); });
     }
     return;
   }
@@ -176,7 +184,7 @@ void ServerCall::RunStream() {
     absl::MutexLock lock(&mu_);
     ReadNext();
   }
-  grpc::Status status = method_->stream(*this);
+  grpc::Status status = method_->stream(caller_, *this);
   {
     absl::MutexLock lock(&mu_);
     StreamState& s = *stream_state_;

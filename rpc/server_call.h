@@ -39,7 +39,6 @@ class ServerCall final : public UnaryReply, public CallStream {
   bool Write(const google::protobuf::MessageLite& message) override;
   bool Broken() override;
   bool AwaitEndOrDrain() override;
-  std::string Peer() const override { return context_.peer(); }
 
   // The server drains: AwaitEndOrDrain returns.
   void WakeForDrain();
@@ -76,6 +75,7 @@ class ServerCall final : public UnaryReply, public CallStream {
   CompletionQueues* const queue_;
   grpc::ServerCompletionQueue* const cq_;  // where its events complete
   grpc::GenericServerContext context_;
+  Caller caller_;  // set once admitted
   grpc::GenericServerAsyncReaderWriter stream_;
   const MethodTable::Method* method_ = nullptr;
   // One for each operation in flight, the end-of-call notice, a handler

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "access/caller_directory.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
 #include "service/core/consent_core.h"
@@ -25,11 +26,12 @@ namespace {
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
-absl::StatusOr<std::string> ReadPolicyFile(const std::string& path) {
+// `what` names the file's role in errors ("policy file", "TLS key").
+absl::StatusOr<std::string> ReadTextFile(absl::string_view what,
+                                         const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("policy file ", path, ": cannot read"));
+    return absl::NotFoundError(absl::StrCat(what, " ", path, ": cannot read"));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -72,11 +74,27 @@ int main(int argc, char** argv) {
   std::string policy_path;
   std::string keyring_path;
   std::string ready_file;
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  std::string client_ca_path;
+  std::string access_path;
   app.add_option("--data-dir", data_dir,
                  "Directory of the store (created when absent)")
       ->capture_default_str();
-  app.add_option("--listen", listen, "host:port to serve on (loopback only)")
+  app.add_option("--listen", listen,
+                 "host:port to serve on (any host but loopback needs TLS)")
       ->capture_default_str();
+  app.add_option("--tls-cert", tls_cert_path,
+                 "Server certificate chain, PEM: serve TLS");
+  app.add_option("--tls-key", tls_key_path,
+                 "The certificate's private key, PEM (mode 0600)");
+  app.add_option("--client-ca", client_ca_path,
+                 "CA certificates, PEM, that client certificates must chain "
+                 "to (mutual TLS)");
+  app.add_option("--access", access_path,
+                 "Text-format consent.v1.AccessConfig: callers and their "
+                 "roles (default: every local caller is 'local' with every "
+                 "role; loopback only)");
   app.add_option("--policy", policy_path,
                  "Text-format consent.v1.Policy (default: the shipped one)");
   app.add_option("--keyring", keyring_path,
@@ -103,8 +121,47 @@ int main(int argc, char** argv) {
   // that taxes every check and write. The unit tests keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Refuse a bad address before anything is created on disk.
-  if (absl::Status s = consentd::api::ValidateLoopbackAddress(listen);
+  // Refuse a bad address or access set-up before anything is created on
+  // disk.
+  consentd::api::ServingOptions serving;
+  serving.listen_address = listen;
+  if (tls_cert_path.empty() != tls_key_path.empty()) {
+    return Fail(
+        absl::InvalidArgumentError("--tls-cert and --tls-key go together"));
+  }
+  if (!tls_cert_path.empty()) {
+    consentd::rpc::TlsOptions tls;
+    absl::StatusOr<std::string> text =
+        ReadTextFile("TLS certificate", tls_cert_path);
+    if (!text.ok()) return Fail(text.status());
+    tls.certificate_chain = *std::move(text);
+    text = ReadTextFile("TLS key", tls_key_path);
+    if (!text.ok()) return Fail(text.status());
+    tls.private_key = *std::move(text);
+    if (!client_ca_path.empty()) {
+      text = ReadTextFile("client CA", client_ca_path);
+      if (!text.ok()) return Fail(text.status());
+      tls.client_ca = *std::move(text);
+    }
+    serving.tls = std::move(tls);
+  } else if (!client_ca_path.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--client-ca needs TLS: give --tls-cert and --tls-key"));
+  }
+  if (!access_path.empty()) {
+    absl::StatusOr<std::string> text = ReadTextFile("access file", access_path);
+    if (!text.ok()) return Fail(text.status());
+    absl::StatusOr<consent::v1::AccessConfig> access =
+        consentd::access::ParseAccessConfig(*text);
+    if (!access.ok()) return Fail(access.status());
+    serving.access = *std::move(access);
+  } else if (serving.tls.has_value()) {
+    return Fail(absl::InvalidArgumentError(
+        "TLS without --access would admit no one: give the callers and "
+        "their roles in an access file"));
+  }
+  if (absl::Status s =
+          consentd::api::ValidateListenAddress(listen, serving.tls.has_value());
       !s.ok()) {
     return Fail(s);
   }
@@ -116,7 +173,7 @@ int main(int argc, char** argv) {
   if (policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());
   } else {
-    absl::StatusOr<std::string> text = ReadPolicyFile(policy_path);
+    absl::StatusOr<std::string> text = ReadTextFile("policy file", policy_path);
     if (!text.ok()) return Fail(text.status());
     options.policy_text = *std::move(text);
   }
@@ -125,13 +182,15 @@ int main(int argc, char** argv) {
   auto consent_core = consentd::core::ConsentCore::Open(std::move(options));
   if (!consent_core.ok()) return Fail(consent_core.status());
   auto server =
-      consentd::api::ConsentServer::Start(consent_core->get(), listen);
+      consentd::api::ConsentServer::Start(consent_core->get(), serving);
   if (!server.ok()) return Fail(server.status());
 
   std::cerr << "consentd " << consentd::kConsentdVersion << ": serving on "
-            << (*server)->address() << " (policy "
-            << (*consent_core)->policy().version() << ", schema v"
-            << (*consent_core)->schema_version() << ", "
+            << (*server)->address()
+            << (serving.tls.has_value() ? " with TLS" : " in plain text")
+            << (access_path.empty() ? ", development access" : "")
+            << " (policy " << (*consent_core)->policy().version()
+            << ", schema v" << (*consent_core)->schema_version() << ", "
             << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";

@@ -1,6 +1,6 @@
 // CommandContext: what every consentctl command shares. The global flags
-// (--server, --json, --timeout), the client and printer made from them, and
-// the exit status the command leaves.
+// (--server, the TLS and token files, --json, --timeout), the client and
+// printer made from them, and the exit status the command leaves.
 //
 // Each command group adds its subcommands to the CLI11 app and hands each
 // one's work to OnRun. CLI11 calls back only the subcommand named on the
@@ -30,6 +30,13 @@ inline constexpr int kExitDenied = 3;
 
 struct CommandContext {
   std::string server = "127.0.0.1:50051";
+  // Files: PEM CA, client certificate and key; a bearer token (its first
+  // line). Empty = not used.
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;
+  std::string token_file;
   bool json = false;
   double timeout_seconds = 10;
   // Made from the flags above just before the chosen command runs.
@@ -43,8 +50,10 @@ struct CommandContext {
 // error to report (exit status kExitError).
 using Command = std::function<absl::StatusOr<int>()>;
 
-// Adds --server (also read from CONSENTD_ADDRESS), --json and --timeout to
-// `app`. `context` must outlive the parsing.
+// Adds --server (also read from CONSENTD_ADDRESS), --ca, --cert, --key,
+// --server-name, --token-file (also from CONSENTD_CA, CONSENTD_CERT,
+// CONSENTD_KEY, CONSENTD_TOKEN_FILE), --json and --timeout to `app`.
+// `context` must outlive the parsing.
 void AddGlobalFlags(CLI::App& app, CommandContext& context);
 
 // Runs `command` when `subcommand` is the one chosen, after parsing, with

@@ -12,7 +12,8 @@ void AddAdminService(const core::ConsentCore* consent_core,
   const char* service = v1::AdminService::service_full_name();
   methods->AddUnary<v1::GetStatusRequest, v1::GetStatusResponse>(
       service, "GetStatus", rpc::MethodTable::Runs::kInline,
-      [consent_core, started_at](const v1::GetStatusRequest&,
+      [consent_core, started_at](const rpc::Caller&,
+                                 const v1::GetStatusRequest&,
                                  v1::GetStatusResponse* response) {
         response->set_version(kConsentdVersion);
         response->set_policy_version(consent_core->policy().version());
@@ -30,7 +31,8 @@ void AddAdminService(const core::ConsentCore* consent_core,
       });
   methods->AddUnary<v1::GetPolicyRequest, v1::Policy>(
       service, "GetPolicy", rpc::MethodTable::Runs::kInline,
-      [consent_core](const v1::GetPolicyRequest&, v1::Policy* response) {
+      [consent_core](const rpc::Caller&, const v1::GetPolicyRequest&,
+                     v1::Policy* response) {
         *response = consent_core->policy().proto();
         return absl::OkStatus();
       });

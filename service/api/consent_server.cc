@@ -8,6 +8,7 @@
 #include "consent/v1/audit.pb.h"
 #include "consent/v1/feed.pb.h"
 #include "service/api/admin_service.h"
+#include "service/api/admission.h"
 #include "service/api/consent_service.h"
 #include "service/api/data_subject_request_service.h"
 #include "service/api/scrub_service.h"
@@ -35,7 +36,7 @@ bool IsLoopbackHost(absl::string_view host) {
 
 }  // namespace
 
-absl::Status ValidateLoopbackAddress(absl::string_view address) {
+absl::Status ValidateListenAddress(absl::string_view address, bool tls) {
   size_t colon = address.rfind(':');
   int port;
   if (colon == absl::string_view::npos ||
@@ -44,22 +45,25 @@ absl::Status ValidateLoopbackAddress(absl::string_view address) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen address ", address, " is not host:port"));
   }
-  if (!IsLoopbackHost(address.substr(0, colon))) {
+  if (!tls && !IsLoopbackHost(address.substr(0, colon))) {
     return absl::InvalidArgumentError(absl::StrCat(
         "listen address ", address,
-        " is not loopback; consentd serves only 127.0.0.0/8, localhost and "
-        "[::1] until TLS is configured"));
+        " is not loopback; without TLS consentd serves only 127.0.0.0/8, "
+        "localhost and [::1] (give --tls-cert and --tls-key)"));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
-    core::ConsentCore* consent_core, const std::string& listen_address) {
-  if (absl::Status s = ValidateLoopbackAddress(listen_address); !s.ok()) {
-    return s;
-  }
+    core::ConsentCore* consent_core, const ServingOptions& serving) {
+  RETURN_IF_ERROR(
+      ValidateListenAddress(serving.listen_address, serving.tls.has_value()));
+  ASSIGN_OR_RETURN(std::unique_ptr<access::CallerDirectory> callers,
+                   access::CallerDirectory::Create(serving.access));
   std::unique_ptr<ConsentServer> server(new ConsentServer());
+  server->callers_ = std::move(callers);
   rpc::MethodTable& methods = server->methods_;
+  methods.set_admission(MakeAdmission(server->callers_.get()));
   AddConsentService(consent_core, &methods);
   AddAdminService(consent_core, absl::Now(), &methods);
   AddSuppressionListService(consent_core, &methods);
@@ -77,7 +81,8 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
                          ->FindServiceByName("ChangeFeedService")
                          ->full_name());
   rpc::ServerOptions options;
-  options.listen_address = listen_address;
+  options.listen_address = serving.listen_address;
+  options.tls = serving.tls;
   options.max_message_bytes = kMaxMessageBytes;
   ASSIGN_OR_RETURN(server->server_, rpc::StartServer(options, &methods));
   return server;

@@ -3,36 +3,52 @@
 // health checking and server reflection, on the rpc::Server the program
 // links (rpc/server.h).
 //
-// Until TLS exists it listens on loopback only and refuses any other
-// address.
+// Every call is first admitted (admission.h): its caller identified from
+// a client certificate, a bearer token or, on plain-text loopback, as the
+// access config's local caller, and checked against the role table.
 //
 // Thread-safety: Shutdown may be called from any thread, once.
 #ifndef CONSENTD_SERVICE_API_CONSENT_SERVER_H_
 #define CONSENTD_SERVICE_API_CONSENT_SERVER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "access/caller_directory.h"
+#include "consent/v1/access.pb.h"
 #include "rpc/method_table.h"
 #include "rpc/server.h"
 #include "service/core/consent_core.h"
 
 namespace consentd::api {
 
-// OK for "127.x.y.z:port", "localhost:port" and "[::1]:port";
+struct ServingOptions {
+  // "host:port"; port 0 asks for any free port.
+  std::string listen_address = "127.0.0.1:50051";
+  // Required for any address but loopback.
+  std::optional<rpc::TlsOptions> tls;
+  // Who may call; access::DevelopmentAccess() (every local caller is
+  // "local" with every role) unless set.
+  consent::v1::AccessConfig access = access::DevelopmentAccess();
+};
+
+// OK for a "host:port" address consentd may listen on with `tls` as given:
+// any host with TLS, only "127.x.y.z", "localhost" and "[::1]" without.
 // INVALID_ARGUMENT otherwise (port 0 asks for any free port).
-absl::Status ValidateLoopbackAddress(absl::string_view address);
+absl::Status ValidateListenAddress(absl::string_view address, bool tls);
 
 class ConsentServer {
  public:
-  // Starts serving `consent_core` (which must outlive the server) on
-  // `listen_address`. Errors: INVALID_ARGUMENT for a non-loopback address;
-  // UNAVAILABLE when the address cannot be bound.
+  // Starts serving `consent_core` (which must outlive the server) as
+  // `options` say. Errors: INVALID_ARGUMENT for an address without the TLS
+  // it needs, or an access config that does not validate; UNAVAILABLE when
+  // the address cannot be bound or the TLS keys do not load.
   static absl::StatusOr<std::unique_ptr<ConsentServer>> Start(
-      core::ConsentCore* consent_core, const std::string& listen_address);
+      core::ConsentCore* consent_core, const ServingOptions& options);
 
   // "host:port" actually bound (the port resolved when 0 was asked for).
   const std::string& address() const { return server_->address(); }
@@ -45,7 +61,8 @@ class ConsentServer {
  private:
   ConsentServer() = default;
 
-  // Declared first, so destroyed last: the server's calls use it.
+  // Declared first, so destroyed last: the server's calls use them.
+  std::unique_ptr<access::CallerDirectory> callers_;
   rpc::MethodTable methods_;
   std::unique_ptr<rpc::Server> server_;
 };

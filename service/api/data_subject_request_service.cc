@@ -16,7 +16,8 @@ void AddDeskMethod(
   methods->AddUnary<Request, Response>(
       v1::DataSubjectRequestService::service_full_name(), method,
       rpc::MethodTable::Runs::kOnHandlerThread,
-      [desk, call](const Request& request, Response* response) {
+      [desk, call](const rpc::Caller&, const Request& request,
+                   Response* response) {
         return rpc::MoveInto((desk->*call)(request), response);
       });
 }
@@ -38,13 +39,13 @@ void AddDataSubjectRequestService(core::ConsentCore* consent_core,
   const char* service = v1::DataSubjectRequestService::service_full_name();
   methods->AddUnary<v1::GetRequestRequest, v1::DataSubjectRequest>(
       service, "GetRequest", rpc::MethodTable::Runs::kOnHandlerThread,
-      [desk](const v1::GetRequestRequest& request,
+      [desk](const rpc::Caller&, const v1::GetRequestRequest& request,
              v1::DataSubjectRequest* response) {
         return rpc::MoveInto(desk->Get(request.request_id()), response);
       });
   methods->AddUnary<v1::ListRequestsRequest, v1::ListRequestsResponse>(
       service, "ListRequests", rpc::MethodTable::Runs::kOnHandlerThread,
-      [desk](const v1::ListRequestsRequest& request,
+      [desk](const rpc::Caller&, const v1::ListRequestsRequest& request,
              v1::ListRequestsResponse* response) {
         return rpc::MoveInto(desk->List(request), response);
       });

@@ -8,15 +8,15 @@ namespace {
 
 namespace v1 = ::consent::v1;
 
-grpc::Status Scrub(const core::Scrubber& scrubber, rpc::CallStream& stream) {
+grpc::Status Scrub(const core::Scrubber& scrubber, const rpc::Caller& caller,
+                   rpc::CallStream& stream) {
   v1::ScrubRequest request;
   if (!stream.Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
-  // No caller authentication yet (loopback only): the peer address names
-  // the caller in the receipt.
-  auto session = scrubber.Begin(request.header(), stream.Peer());
+  auto session =
+      scrubber.Begin(request.header(), std::string(caller.principal));
   if (!session.ok()) return rpc::ToGrpcStatus(session.status());
 
   v1::ScrubResponse response;
@@ -51,18 +51,21 @@ void AddScrubService(const core::ConsentCore* consent_core,
                      rpc::MethodTable* methods) {
   const char* service = v1::ScrubService::service_full_name();
   const core::Scrubber* scrubber = &consent_core->scrubber();
-  methods->AddStream(service, "Scrub", [scrubber](rpc::CallStream& stream) {
-    return Scrub(*scrubber, stream);
-  });
+  methods->AddStream(
+      service, "Scrub",
+      [scrubber](const rpc::Caller& caller, rpc::CallStream& stream) {
+        return Scrub(*scrubber, caller, stream);
+      });
   methods->AddUnary<v1::GetReceiptRequest, v1::ScrubReceipt>(
       service, "GetReceipt", rpc::MethodTable::Runs::kOnHandlerThread,
-      [scrubber](const v1::GetReceiptRequest& request,
+      [scrubber](const rpc::Caller&, const v1::GetReceiptRequest& request,
                  v1::ScrubReceipt* response) {
         return rpc::MoveInto(scrubber->Receipt(request.receipt_id()), response);
       });
   methods->AddUnary<v1::GetReceiptKeyRequest, v1::ReceiptKey>(
       service, "GetReceiptKey", rpc::MethodTable::Runs::kInline,
-      [scrubber](const v1::GetReceiptKeyRequest&, v1::ReceiptKey* response) {
+      [scrubber](const rpc::Caller&, const v1::GetReceiptKeyRequest&,
+                 v1::ReceiptKey* response) {
         *response = scrubber->receipt_key();
         return absl::OkStatus();
       });

@@ -46,19 +46,20 @@ void AddSuppressionListService(core::ConsentCore* consent_core,
                                rpc::MethodTable* methods) {
   const char* service = v1::SuppressionListService::service_full_name();
   core::ListRegistry* lists = &consent_core->list_registry();
-  methods->AddStream(service, "ImportList", [lists](rpc::CallStream& stream) {
-    return ImportList(lists, stream);
-  });
+  methods->AddStream(service, "ImportList",
+                     [lists](const rpc::Caller&, rpc::CallStream& stream) {
+                       return ImportList(lists, stream);
+                     });
   methods->AddUnary<v1::ListListsRequest, v1::ListListsResponse>(
       service, "ListLists", rpc::MethodTable::Runs::kOnHandlerThread,
-      [lists](const v1::ListListsRequest&, v1::ListListsResponse* response) {
+      [lists](const rpc::Caller&, const v1::ListListsRequest&,
+              v1::ListListsResponse* response) {
         return rpc::MoveInto(lists->Describe(), response);
       });
   methods->AddUnary<v1::DropListRequest, v1::DropListResponse>(
       service, "DropList", rpc::MethodTable::Runs::kOnHandlerThread,
-      [lists](const v1::DropListRequest& request, v1::DropListResponse*) {
-        return lists->Drop(request.name());
-      });
+      [lists](const rpc::Caller&, const v1::DropListRequest& request,
+              v1::DropListResponse*) { return lists->Drop(request.name()); });
 }
 
 }  // namespace consentd::api

@@ -35,7 +35,9 @@ class ConsentServerTest : public core::CoreFixture {
  protected:
   void SetUp() override {
     CoreFixture::SetUp();
-    auto server = ConsentServer::Start(core_.get(), "127.0.0.1:0");
+    ServingOptions options;
+    options.listen_address = "127.0.0.1:0";
+    auto server = ConsentServer::Start(core_.get(), options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(server_->address(),
@@ -84,8 +86,10 @@ class ConsentServerTest : public core::CoreFixture {
 };
 
 TEST_F(ConsentServerTest, AnAddressInUseIsUnavailable) {
+  ServingOptions options;
+  options.listen_address = server_->address();
   absl::StatusOr<std::unique_ptr<ConsentServer>> second =
-      ConsentServer::Start(core_.get(), server_->address());
+      ConsentServer::Start(core_.get(), options);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   // The first server still answers.
   client::ConsentClient client(server_->address());

@@ -116,6 +116,20 @@ TEST_F(IdentifierNormaliserTest, PlusTagIsStrippedWhenPolicySaysSo) {
             "ana+news@example.si");
 }
 
+TEST_F(IdentifierNormaliserTest, StrippingATagMustLeaveALocalPart) {
+  consent::v1::EmailNormalisation options = LowercaseEmail();
+  options.set_strip_plus_tag(true);
+  IdentifierNormaliser stripping(options, "");
+  // "ana." is no local part: the result would not normalise to itself.
+  for (const char* raw : {"+news@example.si", "ana.+news@example.si"}) {
+    EXPECT_EQ(stripping.NormaliseEmail(raw).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << raw;
+  }
+  EXPECT_EQ(normaliser_.NormaliseEmail("ana.+news@example.si")->value,
+            "ana.+news@example.si");
+}
+
 TEST_F(IdentifierNormaliserTest, MalformedEmailIsRejectedWithoutEchoingIt) {
   for (const char* raw : {"ana", "@example.si", "ana@", "ana@@example.si",
                           "ana@example", "ana@.example.si", "a na@example.si",

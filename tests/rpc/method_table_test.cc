@@ -11,7 +11,8 @@ namespace {
 namespace v1 = ::consent::v1;
 using ::testing::ElementsAre;
 
-absl::Status Answer(const v1::CheckRequest&, v1::CheckResponse*) {
+absl::Status Answer(const Caller&, const v1::CheckRequest&,
+                    v1::CheckResponse*) {
   return absl::OkStatus();
 }
 
@@ -61,7 +62,8 @@ TEST(MethodTableTest, AUnaryHandlerAnswersWithItsResponse) {
   MethodTable methods;
   methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
       "consent.v1.ConsentService", "Check", MethodTable::Runs::kInline,
-      [](const v1::CheckRequest& request, v1::CheckResponse* response) {
+      [](const Caller&, const v1::CheckRequest& request,
+         v1::CheckResponse* response) {
         response->mutable_decision()->set_detail(request.purpose());
         return absl::OkStatus();
       });
@@ -69,7 +71,8 @@ TEST(MethodTableTest, AUnaryHandlerAnswersWithItsResponse) {
   request.set_purpose("marketing");
   grpc::ByteBuffer bytes = Bytes(request.SerializeAsString());
   RecordedReply reply;
-  methods.Find("/consent.v1.ConsentService/Check")->unary(&bytes, &reply);
+  methods.Find("/consent.v1.ConsentService/Check")
+      ->unary(Caller{}, &bytes, &reply);
   ASSERT_TRUE(reply.status_.ok());
   v1::CheckResponse response;
   ASSERT_TRUE(response.ParseFromString(reply.bytes_));
@@ -80,12 +83,13 @@ TEST(MethodTableTest, AHandlersErrorIsTheStatus) {
   MethodTable methods;
   methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
       "consent.v1.ConsentService", "Check", MethodTable::Runs::kInline,
-      [](const v1::CheckRequest&, v1::CheckResponse*) {
+      [](const Caller&, const v1::CheckRequest&, v1::CheckResponse*) {
         return absl::InvalidArgumentError("no identifier");
       });
   grpc::ByteBuffer bytes = Bytes("");
   RecordedReply reply;
-  methods.Find("/consent.v1.ConsentService/Check")->unary(&bytes, &reply);
+  methods.Find("/consent.v1.ConsentService/Check")
+      ->unary(Caller{}, &bytes, &reply);
   EXPECT_EQ(reply.status_.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(reply.status_.error_message(), "no identifier");
 }
@@ -95,13 +99,14 @@ TEST(MethodTableTest, AnUnparsableRequestNeverReachesTheHandler) {
   bool called = false;
   methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
       "consent.v1.ConsentService", "Check", MethodTable::Runs::kInline,
-      [&called](const v1::CheckRequest&, v1::CheckResponse*) {
+      [&called](const Caller&, const v1::CheckRequest&, v1::CheckResponse*) {
         called = true;
         return absl::OkStatus();
       });
   grpc::ByteBuffer bytes = Bytes("\xff\xff\xff");  // a truncated varint key
   RecordedReply reply;
-  methods.Find("/consent.v1.ConsentService/Check")->unary(&bytes, &reply);
+  methods.Find("/consent.v1.ConsentService/Check")
+      ->unary(Caller{}, &bytes, &reply);
   EXPECT_EQ(reply.status_.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_FALSE(called);
 }
@@ -111,7 +116,7 @@ TEST(MethodTableTest, ADeferredHandlerAnswersWhenDone) {
   MethodTable::Done<v1::CheckResponse> later;
   methods.AddDeferred<v1::CheckRequest, v1::CheckResponse>(
       "consent.v1.ConsentService", "Check",
-      [&later](const v1::CheckRequest&,
+      [&later](const Caller&, const v1::CheckRequest&,
                MethodTable::Done<v1::CheckResponse> done) {
         later = std::move(done);
       });
@@ -120,7 +125,8 @@ TEST(MethodTableTest, ADeferredHandlerAnswersWhenDone) {
   grpc::ByteBuffer bytes = Bytes("");
   RecordedReply reply;
   reply.status_ = grpc::Status(grpc::StatusCode::UNKNOWN, "not yet");
-  methods.Find("/consent.v1.ConsentService/Check")->unary(&bytes, &reply);
+  methods.Find("/consent.v1.ConsentService/Check")
+      ->unary(Caller{}, &bytes, &reply);
   EXPECT_EQ(reply.status_.error_code(), grpc::StatusCode::UNKNOWN);
   v1::CheckResponse response;
   response.mutable_decision()->set_detail("d-1");
@@ -147,8 +153,9 @@ void RegisterWrongTypes() {
 }
 void RegisterUnaryAsStream() {
   MethodTable methods;
-  methods.AddStream("consent.v1.ConsentService", "Check",
-                    [](CallStream&) { return grpc::Status::OK; });
+  methods.AddStream(
+      "consent.v1.ConsentService", "Check",
+      [](const Caller&, CallStream&) { return grpc::Status::OK; });
 }
 
 TEST(MethodTableDeathTest, AMethodNotDeclaredIsAProgrammingError) {

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "consent/v1/consent.grpc.pb.h"
@@ -20,6 +22,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "rpc/server.h"
+#include "tests/testing/test_certificates.h"
 
 namespace consentd::rpc {
 namespace {
@@ -40,20 +43,36 @@ void SetDeadline(grpc::ClientContext* context) {
 class ServerConformanceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Admits every call as "anonymous" but those with the bearer token
+    // "refused"; one with token "alice" as "alice". Keeps each call's Peer.
+    methods_.set_admission([this](absl::string_view method,
+                                  const Peer& peer) -> absl::StatusOr<Caller> {
+      {
+        absl::MutexLock lock(&peers_mu_);
+        peers_.push_back(peer);
+      }
+      if (peer.bearer_token == "refused") {
+        return absl::PermissionDeniedError(absl::StrCat("refused: ", method));
+      }
+      return Caller{peer.bearer_token == "alice" ? "alice" : "anonymous", 5};
+    });
     // Check: inline, echoing the purpose; an empty purpose is refused.
     methods_.AddUnary<v1::CheckRequest, v1::CheckResponse>(
         kConsent, "Check", MethodTable::Runs::kInline,
-        [](const v1::CheckRequest& request, v1::CheckResponse* response) {
+        [](const Caller& caller, const v1::CheckRequest& request,
+           v1::CheckResponse* response) {
           if (request.purpose().empty()) {
             return absl::InvalidArgumentError("purpose is required");
           }
           response->mutable_decision()->set_detail(request.purpose());
+          response->mutable_decision()->set_policy_version(
+              std::string(caller.principal));
           return absl::OkStatus();
         });
     // CheckBatch: on a handler thread, one decision a contact.
     methods_.AddUnary<v1::CheckBatchRequest, v1::CheckBatchResponse>(
         kConsent, "CheckBatch", MethodTable::Runs::kOnHandlerThread,
-        [](const v1::CheckBatchRequest& request,
+        [](const Caller&, const v1::CheckBatchRequest& request,
            v1::CheckBatchResponse* response) {
           for (int i = 0; i < request.contacts_size(); ++i) {
             response->add_decisions();
@@ -64,7 +83,7 @@ class ServerConformanceTest : public ::testing::Test {
     methods_
         .AddDeferred<v1::RecordObjectionRequest, v1::RecordObjectionResponse>(
             kConsent, "RecordObjection",
-            [](const v1::RecordObjectionRequest&,
+            [](const Caller&, const v1::RecordObjectionRequest&,
                MethodTable::Done<v1::RecordObjectionResponse> done) {
               std::thread([done = std::move(done)]() mutable {
                 v1::RecordObjectionResponse response;
@@ -74,37 +93,39 @@ class ServerConformanceTest : public ::testing::Test {
             });
     // Scrub: answers each message with one, then says whether it ended
     // broken; a stream that ends broken reports it to the test.
-    methods_.AddStream(kScrub, "Scrub", [this](CallStream& stream) {
-      v1::ScrubRequest request;
-      int read = 0;
-      while (stream.Read(&request)) {
-        ++read;
-        v1::ScrubResponse response;
-        response.mutable_rows();
-        if (!stream.Write(response)) {
-          // Broken() is reliable only once a read has failed.
+    methods_.AddStream(
+        kScrub, "Scrub", [this](const Caller&, CallStream& stream) {
+          v1::ScrubRequest request;
+          int read = 0;
           while (stream.Read(&request)) {
+            ++read;
+            v1::ScrubResponse response;
+            response.mutable_rows();
+            if (!stream.Write(response)) {
+              // Broken() is reliable only once a read has failed.
+              while (stream.Read(&request)) {
+              }
+              break;
+            }
           }
-          break;
-        }
-      }
-      if (stream.Broken()) {
-        stream_broke_.Notify();
-        return grpc::Status(grpc::StatusCode::CANCELLED, "broken");
-      }
-      v1::ScrubResponse last;
-      last.mutable_receipt()->set_rows_total(read);
-      stream.Write(last);
-      return grpc::Status::OK;
-    });
+          if (stream.Broken()) {
+            stream_broke_.Notify();
+            return grpc::Status(grpc::StatusCode::CANCELLED, "broken");
+          }
+          v1::ScrubResponse last;
+          last.mutable_receipt()->set_rows_total(read);
+          stream.Write(last);
+          return grpc::Status::OK;
+        });
     // ImportList: waits for the call's end or the server's drain, and
     // says which came.
-    methods_.AddStream(kLists, "ImportList", [this](CallStream& stream) {
-      await_started_.Notify();
-      drained_ = stream.AwaitEndOrDrain();
-      await_returned_.Notify();
-      return grpc::Status::OK;
-    });
+    methods_.AddStream(kLists, "ImportList",
+                       [this](const Caller&, CallStream& stream) {
+                         await_started_.Notify();
+                         drained_ = stream.AwaitEndOrDrain();
+                         await_returned_.Notify();
+                         return grpc::Status::OK;
+                       });
     ServerOptions options;
     options.listen_address = "127.0.0.1:0";
     absl::StatusOr<std::unique_ptr<Server>> server =
@@ -153,6 +174,8 @@ class ServerConformanceTest : public ::testing::Test {
   absl::Notification await_started_;
   absl::Notification await_returned_;
   bool drained_ = false;  // set before await_returned_
+  absl::Mutex peers_mu_;
+  std::vector<Peer> peers_ ABSL_GUARDED_BY(peers_mu_);
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -167,6 +190,127 @@ TEST_F(ServerConformanceTest, AnInlineMethodAnswers) {
   grpc::Status status = stub->Check(&context, request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.decision().detail(), "marketing");
+}
+
+TEST_F(ServerConformanceTest, TheHandlerGetsTheCallerTheAdmissionNamed) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  context.AddMetadata("authorization", "Bearer alice");
+  v1::CheckRequest request;
+  request.set_purpose("marketing");
+  v1::CheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.decision().policy_version(), "alice");
+  absl::MutexLock lock(&peers_mu_);
+  ASSERT_FALSE(peers_.empty());
+  EXPECT_EQ(peers_.back().bearer_token, "alice");
+  EXPECT_FALSE(peers_.back().tls);
+  EXPECT_FALSE(peers_.back().verified_certificate);
+}
+
+TEST_F(ServerConformanceTest, ACallTheAdmissionRefusesReachesNoHandler) {
+  auto stub = v1::ConsentService::NewStub(channel_);
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    context.AddMetadata("authorization", "Bearer refused");
+    v1::RecordObjectionResponse response;
+    grpc::Status status = stub->RecordObjection(
+        &context, v1::RecordObjectionRequest(), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(status.error_message(),
+              "refused: /consent.v1.ConsentService/RecordObjection");
+    EXPECT_EQ(response.fact_ids_size(), 0);
+  }
+  // A stream too: its handler would have answered with a receipt.
+  auto scrub = v1::ScrubService::NewStub(channel_);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  context.AddMetadata("authorization", "Bearer refused");
+  auto stream = scrub->Scrub(&context);
+  stream->WritesDone();
+  v1::ScrubResponse response;
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ServerConformanceTest, TlsCarriesTheClientCertificateToTheAdmission) {
+  testing::TestCertificateAuthority ca("conformance CA");
+  testing::KeyPair server_keys = ca.IssueServer();
+  testing::KeyPair client_keys = ca.IssueClient(
+      "dialer-1", "spiffe://callcentre.example/dialer/ljubljana-1");
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.tls = TlsOptions{server_keys.certificate, server_keys.private_key,
+                           ca.certificate()};
+  MethodTable methods;
+  absl::Mutex mu;
+  std::vector<Peer> peers;
+  methods.set_admission(
+      [&](absl::string_view, const Peer& peer) -> absl::StatusOr<Caller> {
+        absl::MutexLock lock(&mu);
+        peers.push_back(peer);
+        return Caller{"tls-caller", 1};
+      });
+  methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
+      kConsent, "Check", MethodTable::Runs::kInline,
+      [](const Caller& caller, const v1::CheckRequest&,
+         v1::CheckResponse* response) {
+        response->mutable_decision()->set_policy_version(
+            std::string(caller.principal));
+        return absl::OkStatus();
+      });
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      StartServer(options, &methods);
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ca.certificate();
+  ssl.pem_cert_chain = client_keys.certificate;
+  ssl.pem_private_key = client_keys.private_key;
+  auto stub = v1::ConsentService::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::SslCredentials(ssl)));
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::CheckResponse response;
+  grpc::Status status = stub->Check(&context, v1::CheckRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.decision().policy_version(), "tls-caller");
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_EQ(peers.size(), 1u);
+    EXPECT_TRUE(peers[0].tls);
+    EXPECT_TRUE(peers[0].verified_certificate);
+    EXPECT_THAT(peers[0].certificate_uris,
+                ::testing::ElementsAre(
+                    "spiffe://callcentre.example/dialer/ljubljana-1"));
+    EXPECT_EQ(peers[0].certificate_common_name, "dialer-1");
+  }
+
+  // A plain-text client cannot talk to a TLS port, and a certificate from
+  // another CA fails the handshake: neither reaches the admission.
+  auto plain = v1::ConsentService::NewStub(grpc::CreateChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext plain_context;
+  SetDeadline(&plain_context);
+  EXPECT_EQ(
+      plain->Check(&plain_context, v1::CheckRequest(), &response).error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+  testing::TestCertificateAuthority rogue("rogue CA");
+  testing::KeyPair rogue_keys = rogue.IssueClient("dialer-1", "");
+  ssl.pem_cert_chain = rogue_keys.certificate;
+  ssl.pem_private_key = rogue_keys.private_key;
+  auto impostor = v1::ConsentService::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::SslCredentials(ssl)));
+  grpc::ClientContext impostor_context;
+  SetDeadline(&impostor_context);
+  EXPECT_EQ(impostor->Check(&impostor_context, v1::CheckRequest(), &response)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(peers.size(), 1u);
 }
 
 TEST_F(ServerConformanceTest, AHandlersErrorReachesTheClientAsItIs) {

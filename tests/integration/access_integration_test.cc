@@ -1,0 +1,239 @@
+// Who may call what, against a real consentd serving mutual TLS on
+// loopback with a certificate authority the test makes: every (role, RPC)
+// pair of the role table, a token caller, and the callers that must be
+// turned away (unknown certificate, another CA, no credentials, plain
+// text).
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "access/role.h"
+#include "access/role_table.h"
+#include "crypto/digest.h"
+#include "crypto/sha256.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/consentd_process.h"
+#include "tests/testing/run_program.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_certificates.h"
+
+namespace consentd {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kCollectorToken[] = "token-of-the-web-form";
+
+std::string UriOf(access::Role role) {
+  return absl::StrCat("spiffe://callcentre.example/", access::RoleName(role),
+                      "/1");
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+class AccessIntegrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    ca_ = new testing::TestCertificateAuthority("call centre CA");
+    testing::KeyPair server = ca_->IssueServer();
+    WriteFile(dir_->File("server.pem"), server.certificate);
+    WriteFile(dir_->File("server.key"), server.private_key);
+    WriteFile(dir_->File("ca.pem"), ca_->certificate());
+    std::string config;
+    for (int i = 0; i < access::kRoleCount; ++i) {
+      auto role = static_cast<access::Role>(i);
+      absl::StrAppend(&config, "callers { principal: \"", UriOf(role),
+                      "\" roles: \"", access::RoleName(role),
+                      "\" certificate_uri: \"", UriOf(role), "\" }\n");
+    }
+    absl::StrAppend(&config,
+                    "callers { principal: \"crm-webform\" roles: "
+                    "\"collector\" token_sha256: \"",
+                    crypto::DigestHex(crypto::Sha256(kCollectorToken)),
+                    "\" }\n");
+    WriteFile(dir_->File("access.textproto"), config);
+    absl::StatusOr<testing::ConsentdProcess> process =
+        testing::ConsentdProcess::Start(
+            dir_->File("data"),
+            {"--tls-cert", dir_->File("server.pem"), "--tls-key",
+             dir_->File("server.key"), "--client-ca", dir_->File("ca.pem"),
+             "--access", dir_->File("access.textproto")});
+    ASSERT_TRUE(process.ok()) << process.status();
+    server_ = new testing::ConsentdProcess(*std::move(process));
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;
+    delete ca_;
+    delete dir_;
+  }
+
+  // A channel with TLS, presenting `keys` when given.
+  static std::shared_ptr<grpc::Channel> TlsChannel(
+      const testing::KeyPair* keys) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ca_->certificate();
+    if (keys != nullptr) {
+      ssl.pem_cert_chain = keys->certificate;
+      ssl.pem_private_key = keys->private_key;
+    }
+    return grpc::CreateChannel(server_->address(), grpc::SslCredentials(ssl));
+  }
+
+  // Calls `method` with an empty request; the status it ends with.
+  static grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
+                           const std::string& method,
+                           const std::string& token = "") {
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    return status;
+  }
+
+  static testing::TempDir* dir_;
+  static testing::TestCertificateAuthority* ca_;
+  static testing::ConsentdProcess* server_;
+};
+
+testing::TempDir* AccessIntegrationTest::dir_ = nullptr;
+testing::TestCertificateAuthority* AccessIntegrationTest::ca_ = nullptr;
+testing::ConsentdProcess* AccessIntegrationTest::server_ = nullptr;
+
+TEST_F(AccessIntegrationTest, EachRoleReachesExactlyItsRowsOfTheRoleTable) {
+  for (int i = 0; i < access::kRoleCount; ++i) {
+    auto role = static_cast<access::Role>(i);
+    testing::KeyPair keys =
+        ca_->IssueClient(std::string(access::RoleName(role)), UriOf(role));
+    std::shared_ptr<grpc::Channel> channel = TlsChannel(&keys);
+    for (const access::MethodAccess& row : access::RoleTable()) {
+      grpc::Status status = Call(channel, std::string(row.method));
+      if (row.roles.Has(role)) {
+        EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << access::RoleName(role) << " " << row.method << ": "
+            << status.error_message();
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+            << access::RoleName(role) << " " << row.method;
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << access::RoleName(role) << " " << row.method;
+        EXPECT_THAT(status.error_message(), HasSubstr("may not call"));
+      }
+    }
+    // Health checking is open to every role.
+    EXPECT_TRUE(Call(channel, "/grpc.health.v1.Health/Check").ok());
+  }
+}
+
+TEST_F(AccessIntegrationTest, ATokenCallerOverTlsHasItsRoles) {
+  std::shared_ptr<grpc::Channel> channel = TlsChannel(nullptr);
+  EXPECT_EQ(
+      Call(channel, "/consent.v1.ConsentService/RecordConsent", kCollectorToken)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);  // admitted, then validated
+  EXPECT_EQ(Call(channel, "/consent.v1.ConsentService/Check", kCollectorToken)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status wrong =
+      Call(channel, "/consent.v1.ConsentService/Check", "guessed-token");
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(wrong.error_message(), ::testing::Not(HasSubstr("guessed")));
+}
+
+TEST_F(AccessIntegrationTest, CallersTheConfigDoesNotNameAreTurnedAway) {
+  // A certificate from the right CA for a name the config does not hold.
+  testing::KeyPair stranger =
+      ca_->IssueClient("stranger", "spiffe://callcentre.example/stranger/1");
+  EXPECT_EQ(Call(TlsChannel(&stranger), "/consent.v1.ConsentService/Check")
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // TLS without any credential: health only.
+  EXPECT_EQ(Call(TlsChannel(nullptr), "/consent.v1.ConsentService/Check")
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(Call(TlsChannel(nullptr), "/grpc.health.v1.Health/Check").ok());
+  // A certificate from another CA, with a configured name: no handshake.
+  testing::TestCertificateAuthority rogue("rogue CA");
+  testing::KeyPair impostor =
+      rogue.IssueClient("dialer", UriOf(access::Role::kDialer));
+  EXPECT_EQ(Call(TlsChannel(&impostor), "/consent.v1.ConsentService/Check")
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // Plain text to a TLS port: no connection.
+  EXPECT_EQ(Call(grpc::CreateChannel(server_->address(),
+                                     grpc::InsecureChannelCredentials()),
+                 "/consent.v1.ConsentService/Check")
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AccessIntegrationTest, ConsentctlPresentsItsCertificateOrToken) {
+  testing::KeyPair dialer =
+      ca_->IssueClient("dialer", UriOf(access::Role::kDialer));
+  WriteFile(dir_->File("dialer.pem"), dialer.certificate);
+  WriteFile(dir_->File("dialer.key"), dialer.private_key);
+  WriteFile(dir_->File("collector.token"), std::string(kCollectorToken) + "\n");
+  std::vector<std::string> tls = {"--server", server_->address(), "--ca",
+                                  dir_->File("ca.pem")};
+  std::vector<std::string> check = tls;
+  check.insert(check.end(),
+               {"--cert", dir_->File("dialer.pem"), "--key",
+                dir_->File("dialer.key"), "check", "--email", "ana@example.si",
+                "--purpose", "customer-care", "--channel", "email"});
+  testing::ProgramResult checked =
+      testing::RunProgram(CONSENTCTL_BINARY, check);
+  EXPECT_EQ(checked.code, 0) << checked.stderr_text;
+
+  std::vector<std::string> status = tls;
+  status.insert(status.end(),
+                {"--token-file", dir_->File("collector.token"), "status"});
+  testing::ProgramResult refused =
+      testing::RunProgram(CONSENTCTL_BINARY, status);
+  EXPECT_NE(refused.code, 0);
+  EXPECT_THAT(refused.stderr_text, HasSubstr("PERMISSION_DENIED"));
+}
+
+TEST(ConsentdListenTest, NonLoopbackNeedsTlsAndTlsNeedsAnAccessFile) {
+  testing::TempDir dir;
+  testing::ProgramResult plain = testing::ConsentdProcess::RunToExit(
+      {"--data-dir", dir.File("data"), "--listen", "0.0.0.0:0"});
+  EXPECT_NE(plain.code, 0);
+  EXPECT_THAT(plain.stderr_text, HasSubstr("not loopback"));
+  testing::TestCertificateAuthority ca("CA");
+  testing::KeyPair server = ca.IssueServer();
+  WriteFile(dir.File("server.pem"), server.certificate);
+  WriteFile(dir.File("server.key"), server.private_key);
+  testing::ProgramResult open = testing::ConsentdProcess::RunToExit(
+      {"--data-dir", dir.File("data"), "--listen", "0.0.0.0:0", "--tls-cert",
+       dir.File("server.pem"), "--tls-key", dir.File("server.key")});
+  EXPECT_NE(open.code, 0);
+  EXPECT_THAT(open.stderr_text, HasSubstr("--access"));
+}
+
+}  // namespace
+}  // namespace consentd
