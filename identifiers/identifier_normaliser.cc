@@ -186,7 +186,10 @@ absl::StatusOr<NormalisedIdentifier> IdentifierNormaliser::NormaliseEmail(
   absl::AsciiStrToLower(&domain);
   if (email_.strip_plus_tag()) {
     size_t plus = local.find('+');
-    if (plus == 0) {
+    // What is left must be a local part itself ("+news@x.si" and
+    // "ana.+news@x.si" leave none), or the normalised address would not
+    // normalise to itself.
+    if (plus == 0 || (plus != std::string::npos && local[plus - 1] == '.')) {
       return absl::InvalidArgumentError("e-mail address has a bad local part");
     }
     if (plus != std::string::npos) local.resize(plus);

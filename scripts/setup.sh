@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian bookworm packages consentd needs to build, test and run.
+# Installs the Debian bookworm packages consentd needs to build, test and run
+# (clang, libclang-rt-dev and llvm: the fuzz targets, scripts/fuzz.sh).
 # Idempotent: asks apt only for what is missing, so a second run costs nothing.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ packages=(
   libphonenumber-dev
   libre2-dev
   libcli11-dev nlohmann-json3-dev
+  clang libclang-rt-dev llvm
   tzdata python3
 )
 

@@ -20,23 +20,25 @@ void CsvReader::SkipLine() {
 
 absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
   fields->clear();
+  std::string field;
   if (!started_) {
     started_ = true;
-    // A UTF-8 byte-order mark is not part of the first header name.
-    if (in_.sgetc() == 0xEF) {
-      in_.sbumpc();
-      if (in_.sgetc() == 0xBB) in_.sbumpc();
-      if (in_.sgetc() == 0xBF) in_.sbumpc();
+    // A UTF-8 byte-order mark is not part of the first header name. The
+    // bytes of a partial one are text (U+FF0C is EF BC 8C): they begin the
+    // first field.
+    for (int mark_byte : {0xEF, 0xBB, 0xBF}) {
+      if (in_.sgetc() != mark_byte) break;
+      field.push_back(static_cast<char>(in_.sbumpc()));
     }
+    if (field == "\xEF\xBB\xBF") field.clear();
   }
-  if (in_.sgetc() == kEof) return false;
+  if (field.empty() && in_.sgetc() == kEof) return false;
   record_line_ = line_;
   auto malformed = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", record_line_, ": ", why));
   };
 
-  std::string field;
   while (true) {
     int c = in_.sbumpc();
     if (c == '"' && field.empty()) {

@@ -48,6 +48,15 @@ TEST(CsvReaderTest, SkipsAByteOrderMark) {
               ElementsAre(ElementsAre("name", "phone")));
 }
 
+TEST(CsvReaderTest, KeepsTheBytesOfWhatIsNoByteOrderMark) {
+  // U+FF0C (EF BC 8C) and a stray EF BB begin like a byte-order mark.
+  EXPECT_THAT(ReadAll("\xEF\xBC\x8C,b\n"),
+              ElementsAre(ElementsAre("\xEF\xBC\x8C", "b")));
+  EXPECT_THAT(ReadAll("\xEF\xBB,b\n"),
+              ElementsAre(ElementsAre("\xEF\xBB", "b")));
+  EXPECT_THAT(ReadAll("\xEF"), ElementsAre(ElementsAre("\xEF")));
+}
+
 TEST(CsvReaderTest, QuotedFieldsHoldCommasQuotesAndLineBreaks) {
   EXPECT_THAT(
       ReadAll("\"Novak, Ana\",\"said \"\"no\"\"\",\"two\nlines\"\n"),
