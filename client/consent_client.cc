@@ -171,12 +171,12 @@ absl::StatusOr<consent::v1::ListListsResponse> ConsentClient::ListLists()
               consent::v1::ListListsRequest());
 }
 
-absl::Status ConsentClient::DropList(const std::string& name) const {
+absl::StatusOr<consent::v1::DropListResponse> ConsentClient::DropList(
+    const std::string& name) const {
   consent::v1::DropListRequest request;
   request.set_name(name);
   return Call(lists_.get(),
-              &consent::v1::SuppressionListService::Stub::DropList, request)
-      .status();
+              &consent::v1::SuppressionListService::Stub::DropList, request);
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::Scrub(

@@ -146,10 +146,16 @@ class ConsentClient {
   // Every list held, by name, without its entries. Errors: store errors.
   // Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::ListListsResponse> ListLists() const;
-  // Removes the list `name`; checks stop seeing it at once. Errors:
-  // NOT_FOUND when there is no such list; store errors. A retry after a
-  // lost answer gets NOT_FOUND, which then means the drop was done.
-  absl::Status DropList(const std::string& name) const;
+  // Asks to remove the list `name`. Where four eyes are required, the
+  // first principal's ask answers `dropped` false and changes nothing;
+  // a second principal (privacy officer or admin) asking within a day
+  // drops it. Once dropped, checks stop seeing it at once. Errors:
+  // NOT_FOUND when there is no such list; PERMISSION_DENIED for a second
+  // principal who may not confirm; store errors. Asking again is
+  // harmless; a retry after a lost answer that had dropped the list gets
+  // NOT_FOUND, which then means it is gone.
+  absl::StatusOr<consent::v1::DropListResponse> DropList(
+      const std::string& name) const;
 
   // Scrubs a list. `next` fills in one row and returns true, returns false
   // at the end of the list, or returns an error to abandon the scrub (the

@@ -28,7 +28,7 @@ class FactView {
   const Fact* Latest(FactKind kind, Match match) const {
     const Fact* latest = nullptr;
     for (const Fact& fact : facts_) {
-      if (fact.kind != kind || fact.occurred_us > query_.at_us ||
+      if (fact.kind != kind || fact.effective_us > query_.at_us ||
           !match(fact)) {
         continue;
       }

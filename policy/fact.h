@@ -18,8 +18,10 @@ inline constexpr int64_t kNoExpiry = std::numeric_limits<int64_t>::max();
 struct Fact {
   // The store's id; orders facts recorded at the same instant.
   int64_t fact_id = 0;
-  // When it happened, in microseconds since the Unix epoch.
-  int64_t occurred_us = 0;
+  // When it took effect: when consentd recorded it, whatever the caller
+  // said it occurred (a backdated or future-dated fact cannot outrank what
+  // was recorded meanwhile). Microseconds since the Unix epoch.
+  int64_t effective_us = 0;
   // For consent grants: when the consent lapses (kNoExpiry for never).
   int64_t expires_us = kNoExpiry;
   consent::v1::FactKind kind = consent::v1::FACT_KIND_UNSPECIFIED;
@@ -36,10 +38,10 @@ inline int64_t ToUnixMicrosClamped(absl::Time t) {
   return absl::ToUnixMicros(t);
 }
 
-// Whether `a` happened after `b`; the store id breaks ties.
+// Whether `a` took effect after `b`; the store id breaks ties.
 inline bool HappenedAfter(const Fact& a, const Fact& b) {
-  return a.occurred_us != b.occurred_us ? a.occurred_us > b.occurred_us
-                                        : a.fact_id > b.fact_id;
+  return a.effective_us != b.effective_us ? a.effective_us > b.effective_us
+                                          : a.fact_id > b.fact_id;
 }
 
 }  // namespace consentd::policy

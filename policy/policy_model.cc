@@ -104,6 +104,18 @@ absl::StatusOr<PolicyModel> PolicyModel::FromProto(consent::v1::Policy proto) {
        !absl::ascii_isupper(proto.default_region()[1]))) {
     return Invalid("default_region must be an ISO 3166-1 alpha-2 code");
   }
+  if (proto.has_check_time_window()) {
+    const consent::v1::CheckTimeWindow& window = proto.check_time_window();
+    if (window.max_past_seconds() < 0 || window.max_past_seconds() > 3600) {
+      return Invalid("check_time_window.max_past_seconds must be 0-3600");
+    }
+    if (window.max_future_seconds() < 0 ||
+        window.max_future_seconds() > 366 * 24 * 3600) {
+      return Invalid(
+          "check_time_window.max_future_seconds must be 0-31622400 (366 "
+          "days)");
+    }
+  }
   for (const consent::v1::CallingHours& hours : proto.calling_hours()) {
     CallingRule rule;
     if (!absl::LoadTimeZone(hours.time_zone(), &rule.zone)) {

@@ -78,6 +78,18 @@ class PolicyModel {
   }
   const std::string& default_region() const { return proto_.default_region(); }
 
+  // How far before and after now a check's `at` may lie.
+  absl::Duration CheckMaxPast() const {
+    return proto_.has_check_time_window()
+               ? absl::Seconds(proto_.check_time_window().max_past_seconds())
+               : absl::Minutes(5);
+  }
+  absl::Duration CheckMaxFuture() const {
+    return proto_.has_check_time_window()
+               ? absl::Seconds(proto_.check_time_window().max_future_seconds())
+               : absl::Hours(31 * 24);
+  }
+
  private:
   struct CallingRule {
     absl::TimeZone zone;

@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
   options.create_keyring = keyring_path.empty();
+  options.require_second_officer = !serving.access.allow_single_officer();
   if (policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());
   } else {

@@ -53,8 +53,18 @@ absl::StatusOr<int> ImportList(const ListFlags& flags,
 }
 
 absl::StatusOr<int> DropList(const ListFlags& flags, CommandContext& context) {
-  RETURN_IF_ERROR(context.client->DropList(flags.drop_name));
-  std::cout << "dropped list " << flags.drop_name << "\n";
+  ASSIGN_OR_RETURN(consent::v1::DropListResponse dropped,
+                   context.client->DropList(flags.drop_name));
+  if (!dropped.dropped()) {
+    std::cout << "asked to drop list " << flags.drop_name
+              << "; it stays until a second principal (privacy officer or "
+                 "admin) asks too, within a day\n";
+  } else if (!dropped.requested_by().empty()) {
+    std::cout << "dropped list " << flags.drop_name << " (asked first by "
+              << dropped.requested_by() << ")\n";
+  } else {
+    std::cout << "dropped list " << flags.drop_name << "\n";
+  }
   return 0;
 }
 

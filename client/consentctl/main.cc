@@ -12,8 +12,8 @@
 //                    --phone-column mobile --region SI
 //   consentctl receipt verify leads.receipt.json --key receipt-key.json
 //   consentctl request open --type erasure --email ana@example.si
-//                           --officer dpo-1
-//   consentctl request export dsr-... --officer dpo-1 --output ana.json
+//   consentctl request export dsr-... --output ana.json
+//   consentctl --ca ca.pem --cert dpo.pem --key dpo.key request list
 //
 // Every command answers for people by default and as JSON with --json.
 // Exit status: 0 success (for check: ALLOW), 3 check answered DENY (for

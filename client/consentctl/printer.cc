@@ -71,6 +71,9 @@ std::string FactLine(const consent::v1::RecordedFact& fact) {
     absl::StrAppend(&line, "  expires ", Time(fact.expires_at()));
   }
   if (fact.lifted_refusal()) absl::StrAppend(&line, "  LIFTED A REFUSAL");
+  if (!fact.recorded_by().empty()) {
+    absl::StrAppend(&line, "  by ", fact.recorded_by());
+  }
   return line;
 }
 
@@ -226,11 +229,18 @@ void Printer::Print(const consent::v1::ScrubReceipt& receipt) {
        << "  scrubbed    " << Time(receipt.scrubbed_at()) << " for "
        << receipt.purpose() << " over " << receipt.channel() << " under policy "
        << receipt.policy_version() << "\n"
+       << "  decided for " << Time(receipt.at()) << ", region "
+       << (receipt.default_region().empty() ? "-" : receipt.default_region())
+       << "\n"
        << "  rows        " << receipt.rows_total() << ", "
        << receipt.rows_allowed() << " allowed\n";
   for (const consent::v1::ReasonCount& count : receipt.rows_by_reason()) {
     out_ << absl::StrFormat("    %-24s %d\n", ReasonName(count.reason()),
                             count.rows());
+  }
+  for (const consent::v1::ListVersion& list : receipt.lists_consulted()) {
+    out_ << "  list used   " << list.name() << " version " << list.version()
+         << "\n";
   }
   out_ << "  caller      " << receipt.caller() << "\n"
        << "  signed by   key " << receipt.key_id() << "\n";

@@ -16,7 +16,6 @@ namespace {
 // The flags of every command here; only the chosen command's are set.
 struct RequestFlags {
   std::string id;
-  std::string officer;
   // open
   std::string type;
   IdentifierFlags identifiers;
@@ -48,7 +47,6 @@ absl::StatusOr<int> Open(const RequestFlags& flags, CommandContext& context) {
   request.set_default_region(flags.region);
   request.set_received_via(flags.via);
   request.set_requester_contact(flags.contact);
-  request.set_officer(flags.officer);
   if (!flags.received_at.empty()) {
     ASSIGN_OR_RETURN(*request.mutable_received_at(),
                      ParseTimestamp(flags.received_at));
@@ -60,12 +58,12 @@ absl::StatusOr<int> Open(const RequestFlags& flags, CommandContext& context) {
   return PrintAnswer(context, context.client->OpenRequest(request));
 }
 
-// A change to the request named on the command line, by the officer named.
+// A change to the request named on the command line; consentd records the
+// caller's authenticated principal as the officer who acts.
 template <typename Change>
 Change ChangeOf(const RequestFlags& flags) {
   Change change;
   change.set_request_id(flags.id);
-  change.set_officer(flags.officer);
   return change;
 }
 
@@ -132,10 +130,9 @@ absl::StatusOr<int> List(const RequestFlags& flags, CommandContext& context) {
 
 void AddRequestCommands(CLI::App& app, CommandContext& context) {
   auto flags = std::make_shared<RequestFlags>();
-  // Every change names the request and the officer who acts.
+  // Every change names the request.
   auto add_change_flags = [&flags](CLI::App* command) {
     command->add_option("id", flags->id, "Request id")->required();
-    command->add_option("--officer", flags->officer, "Who acts")->required();
   };
 
   CLI::App* request =
@@ -159,7 +156,6 @@ void AddRequestCommands(CLI::App& app, CommandContext& context) {
   open->add_option(
       "--replace-with", flags->replacement,
       "For rectification: the new identifier (phone:..., email:..., id:...)");
-  open->add_option("--officer", flags->officer, "Who acts")->required();
   OnRun(open, context, flags, Open);
 
   CLI::App* verify =

@@ -1,6 +1,7 @@
 #include "service/api/data_subject_request_service.h"
 
 #include "consent/v1/requests.grpc.pb.h"
+#include "service/api/admission.h"
 
 namespace consentd::api {
 namespace {
@@ -9,16 +10,17 @@ namespace v1 = ::consent::v1;
 
 // A method answered by one of the desk's calls, on a handler thread.
 template <typename Request, typename Response>
-void AddDeskMethod(
-    core::RequestDesk* desk, const char* method,
-    absl::StatusOr<Response> (core::RequestDesk::*call)(const Request&),
-    rpc::MethodTable* methods) {
+void AddDeskMethod(core::RequestDesk* desk, const char* method,
+                   absl::StatusOr<Response> (core::RequestDesk::*call)(
+                       const access::Caller&, const Request&),
+                   rpc::MethodTable* methods) {
   methods->AddUnary<Request, Response>(
       v1::DataSubjectRequestService::service_full_name(), method,
       rpc::MethodTable::Runs::kOnHandlerThread,
-      [desk, call](const rpc::Caller&, const Request& request,
+      [desk, call](const rpc::Caller& caller, const Request& request,
                    Response* response) {
-        return rpc::MoveInto((desk->*call)(request), response);
+        return rpc::MoveInto((desk->*call)(CallerOf(caller), request),
+                             response);
       });
 }
 

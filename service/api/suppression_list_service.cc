@@ -2,6 +2,7 @@
 
 #include "consent/v1/suppression.grpc.pb.h"
 #include "rpc/grpc_status.h"
+#include "service/api/admission.h"
 
 namespace consentd::api {
 namespace {
@@ -58,8 +59,11 @@ void AddSuppressionListService(core::ConsentCore* consent_core,
       });
   methods->AddUnary<v1::DropListRequest, v1::DropListResponse>(
       service, "DropList", rpc::MethodTable::Runs::kOnHandlerThread,
-      [lists](const rpc::Caller&, const v1::DropListRequest& request,
-              v1::DropListResponse*) { return lists->Drop(request.name()); });
+      [lists](const rpc::Caller& caller, const v1::DropListRequest& request,
+              v1::DropListResponse* response) {
+        return rpc::MoveInto(lists->Drop(CallerOf(caller), request.name()),
+                             response);
+      });
 }
 
 }  // namespace consentd::api

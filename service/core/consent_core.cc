@@ -69,13 +69,13 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       core->resolver_.get(), options.clock);
   core->list_registry_ = std::make_unique<ListRegistry>(
       &core->store_->lists(), &core->lists_, core->policy_.get(),
-      core->resolver_.get(), options.clock);
+      core->resolver_.get(), options.clock, options.require_second_officer);
   core->exporter_ = std::make_unique<const SubjectExporter>(
       core->ledger_.get(), core->list_registry_.get(), &core->lists_,
       core->policy_.get());
   core->request_desk_ = std::make_unique<RequestDesk>(
       &core->store_->requests(), core->resolver_.get(), core->ledger_.get(),
-      core->exporter_.get(), options.clock);
+      core->exporter_.get(), options.clock, options.require_second_officer);
   core->checker_ = std::make_unique<const ContactChecker>(
       core->policy_.get(), core->resolver_.get(), &core->index_, &core->lists_,
       options.clock);

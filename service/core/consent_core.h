@@ -43,6 +43,9 @@ struct CoreOptions {
   bool create_keyring = false;
   // Text-format consent.v1.Policy.
   std::string policy_text;
+  // Completing an erasure and dropping a suppression list take a second
+  // principal (four eyes).
+  bool require_second_officer = true;
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
   bool unencrypted_store_for_testing = false;

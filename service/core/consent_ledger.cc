@@ -57,6 +57,7 @@ consent::v1::RecordedFact ToProto(const store::FactRecord& record) {
   }
   out.set_lifted_refusal(record.lifted_refusal);
   out.set_policy_version(record.policy_version);
+  out.set_recorded_by(record.recorded_by);
   return out;
 }
 
@@ -115,12 +116,17 @@ absl::Status ConsentLedger::LoadIndex() {
 
 template <typename Request>
 absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
-    const Request& request, consent::v1::FactKind kind) const {
+    const access::Caller& caller, const Request& request,
+    consent::v1::FactKind kind) const {
   RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time occurred,
                    RequestTime(request.has_occurred_at(), request.occurred_at(),
                                now, /*bounded_future=*/true, "occurred_at"));
+  // A clock a little ahead is tolerated, but nothing is dated after its
+  // recording: a fact takes effect when recorded, and a grant's validity
+  // runs from no later than that.
+  occurred = std::min(occurred, now);
   RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
   RETURN_IF_ERROR(ValidateRegion(request.default_region(), "default_region"));
   ASSIGN_OR_RETURN(
@@ -137,6 +143,7 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
   write.fact.occurred_us = absl::ToUnixMicros(occurred);
   write.fact.recorded_us = absl::ToUnixMicros(now);
   write.fact.policy_version = policy_->version();
+  write.fact.recorded_by = std::string(caller.principal);
   return write;
 }
 
@@ -153,9 +160,8 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
     absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
     ScopeId purpose, ScopeId channel, int64_t now_us) const {
   const std::vector<ScopeId> channels = ChannelsCovered(channel);
-  // A refusal recorded after the consent's date still stands against it:
-  // look at everything known up to now.
-  const int64_t at_us = std::max(grant.occurred_us, now_us);
+  // Every refusal recorded up to now stands against the grant.
+  const int64_t at_us = now_us;
   const consent::v1::CollectionMethod method =
       grant.evidence.collection_method();
   // Queued facts first: a fact leaves the queue only once it is indexed.
@@ -188,7 +194,7 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
                          " lets only subject-initiated methods do that (",
                          LiftingMethods(*policy_), ")"));
       }
-      if (refusal->occurred_us > grant.occurred_us) {
+      if (refusal->effective_us > grant.occurred_us) {
         return absl::FailedPreconditionError(absl::StrCat(
             where, "; consent dated before the refusal cannot lift it"));
       }
@@ -208,21 +214,24 @@ CommitQueue::Ticket ConsentLedger::Enqueue(
 }
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
+    const access::Caller& caller,
     const consent::v1::RecordConsentRequest& request) {
   return Wait<consent::v1::RecordConsentResponse>(
       [&](Completion<consent::v1::RecordConsentResponse> done) {
-        RecordConsent(request, std::move(done));
+        RecordConsent(caller, request, std::move(done));
       });
 }
 
 void ConsentLedger::RecordConsent(
+    const access::Caller& caller,
     const consent::v1::RecordConsentRequest& request,
     Completion<consent::v1::RecordConsentResponse> done) {
-  absl::Status refused = QueueConsent(request, done);
+  absl::Status refused = QueueConsent(caller, request, done);
   if (!refused.ok()) std::move(done)(std::move(refused));
 }
 
 absl::Status ConsentLedger::QueueConsent(
+    const access::Caller& caller,
     const consent::v1::RecordConsentRequest& request,
     Completion<consent::v1::RecordConsentResponse>& done) {
   ASSIGN_OR_RETURN(ScopeId purpose,
@@ -233,13 +242,19 @@ absl::Status ConsentLedger::QueueConsent(
   if (!grant && request.action() != consent::v1::CONSENT_ACTION_WITHDRAW) {
     return absl::InvalidArgumentError("action must be GRANT or WITHDRAW");
   }
+  if (grant && !caller.roles.Has(access::Role::kCollector)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "principal ", caller.principal,
+        " may record withdrawals and objections; only a collector records "
+        "consent grants"));
+  }
   if (!consent::v1::LawfulBasis_IsValid(request.lawful_basis())) {
     return absl::InvalidArgumentError("lawful_basis is not a known value");
   }
-  ASSIGN_OR_RETURN(
-      PreparedWrite write,
-      Prepare(request, grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
-                             : consent::v1::FACT_KIND_CONSENT_WITHDRAWN));
+  ASSIGN_OR_RETURN(PreparedWrite write,
+                   Prepare(caller, request,
+                           grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
+                                 : consent::v1::FACT_KIND_CONSENT_WITHDRAWN));
   store::FactRecord& fact = write.fact;
   fact.lawful_basis =
       request.lawful_basis() == consent::v1::LAWFUL_BASIS_UNSPECIFIED
@@ -271,27 +286,30 @@ absl::Status ConsentLedger::QueueConsent(
 
 absl::StatusOr<consent::v1::RecordObjectionResponse>
 ConsentLedger::RecordObjection(
+    const access::Caller& caller,
     const consent::v1::RecordObjectionRequest& request) {
   return Wait<consent::v1::RecordObjectionResponse>(
       [&](Completion<consent::v1::RecordObjectionResponse> done) {
-        RecordObjection(request, std::move(done));
+        RecordObjection(caller, request, std::move(done));
       });
 }
 
 void ConsentLedger::RecordObjection(
+    const access::Caller& caller,
     const consent::v1::RecordObjectionRequest& request,
     Completion<consent::v1::RecordObjectionResponse> done) {
-  absl::Status refused = QueueObjection(request, done);
+  absl::Status refused = QueueObjection(caller, request, done);
   if (!refused.ok()) std::move(done)(std::move(refused));
 }
 
 absl::Status ConsentLedger::QueueObjection(
+    const access::Caller& caller,
     const consent::v1::RecordObjectionRequest& request,
     Completion<consent::v1::RecordObjectionResponse>& done) {
   RETURN_IF_ERROR(ResolvePurpose(*policy_, request.purpose(), false).status());
   RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
   ASSIGN_OR_RETURN(PreparedWrite write,
-                   Prepare(request, consent::v1::FACT_KIND_OBJECTION));
+                   Prepare(caller, request, consent::v1::FACT_KIND_OBJECTION));
   absl::MutexLock lock(&write_mu_);
   Enqueue(write, [fact = write.fact, done = std::move(done)](
                      absl::StatusOr<std::vector<int64_t>> ids) mutable {
@@ -303,7 +321,7 @@ absl::Status ConsentLedger::QueueObjection(
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
     absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
-    const std::string& request_id) {
+    const std::string& request_id, absl::string_view principal) {
   PreparedWrite write;
   write.digests.assign(digests.begin(), digests.end());
   write.fact.kind = kind;
@@ -314,6 +332,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
   write.fact.occurred_us = absl::ToUnixMicros(clock_());
   write.fact.recorded_us = write.fact.occurred_us;
   write.fact.policy_version = policy_->version();
+  write.fact.recorded_by = std::string(principal);
   CommitQueue::Ticket ticket;
   {
     absl::MutexLock lock(&write_mu_);
@@ -323,7 +342,8 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
-    absl::Span<const crypto::Digest> digests, const std::string& request_id) {
+    absl::Span<const crypto::Digest> digests, const std::string& request_id,
+    absl::string_view principal) {
   absl::MutexLock lock(&write_mu_);
   commits_.Drain();
   const int64_t now_us = absl::ToUnixMicros(clock_());
@@ -339,6 +359,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     tombstone.occurred_us = now_us;
     tombstone.recorded_us = now_us;
     tombstone.policy_version = policy_->version();
+    tombstone.recorded_by = std::string(principal);
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                    store_->EraseFacts(digests, tombstones, request_id, now_us));

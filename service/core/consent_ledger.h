@@ -22,7 +22,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "access/caller.h"
 #include "consent/v1/consent.pb.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
@@ -47,38 +49,49 @@ class ConsentLedger {
   template <typename Response>
   using Completion = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
 
-  // Records a consent grant or withdrawal for every identifier of the
-  // request. OK means durable and visible to checks. Errors:
-  // INVALID_ARGUMENT for bad input; FAILED_PRECONDITION when a grant meets a
-  // standing refusal it may not lift; store errors (UNAVAILABLE,
-  // RESOURCE_EXHAUSTED, ...) when the write did not happen.
+  // Records a consent grant or withdrawal by `caller` (whose principal
+  // each fact keeps) for every identifier of the request. Each fact takes
+  // effect when recorded; an `occurred_at` later than that (within the
+  // tolerated skew) is recorded as the recording time. OK means durable
+  // and visible to checks. Errors: INVALID_ARGUMENT for bad input;
+  // PERMISSION_DENIED for a grant by a caller without the collector role
+  // (the only role whose grants are recorded, and so may lift a refusal);
+  // FAILED_PRECONDITION when a grant meets a standing refusal it may not
+  // lift; store errors (UNAVAILABLE, RESOURCE_EXHAUSTED, ...) when the
+  // write did not happen.
   absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
+      const access::Caller& caller,
       const consent::v1::RecordConsentRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
   // The same without waiting: `done` is called on this thread for a write
   // refused before it is queued, else on the commit queue's thread once the
   // write is durable and visible (or failed); there it must not block.
-  void RecordConsent(const consent::v1::RecordConsentRequest& request,
+  void RecordConsent(const access::Caller& caller,
+                     const consent::v1::RecordConsentRequest& request,
                      Completion<consent::v1::RecordConsentResponse> done)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
-  // Records an objection for every identifier of the request. Errors as
-  // RecordConsent, less FAILED_PRECONDITION.
+  // Records an objection by `caller` for every identifier of the request,
+  // effective when recorded. Errors as RecordConsent, less
+  // PERMISSION_DENIED and FAILED_PRECONDITION.
   absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
+      const access::Caller& caller,
       const consent::v1::RecordObjectionRequest& request)
       ABSL_LOCKS_EXCLUDED(write_mu_);
   // The same without waiting, as the RecordConsent above.
-  void RecordObjection(const consent::v1::RecordObjectionRequest& request,
+  void RecordObjection(const access::Caller& caller,
+                       const consent::v1::RecordObjectionRequest& request,
                        Completion<consent::v1::RecordObjectionResponse> done)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Records one fact of `kind` (OBJECTION: global; RESTRICTION;
   // RESTRICTION_LIFTED) for each of `digests`, carrying out data-subject
-  // request `request_id`. Returns the facts' ids once durable and visible to
-  // checks. Errors: store errors.
+  // request `request_id` for `principal`. Returns the facts' ids once
+  // durable and visible to checks. Errors: store errors.
   absl::StatusOr<std::vector<int64_t>> RecordForRequest(
       absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
-      const std::string& request_id) ABSL_LOCKS_EXCLUDED(write_mu_);
+      const std::string& request_id, absl::string_view principal)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Forgets the subjects of `digests` for erasure request `request_id`:
   // every fact recorded for them is deleted from the store (and its WAL)
@@ -89,8 +102,8 @@ class ConsentLedger {
   // the WAL truncation failed, the subject is already erased and suppressed
   // and erasing again is safe (it finishes the truncation).
   absl::StatusOr<std::vector<int64_t>> Erase(
-      absl::Span<const crypto::Digest> digests, const std::string& request_id)
-      ABSL_LOCKS_EXCLUDED(write_mu_);
+      absl::Span<const crypto::Digest> digests, const std::string& request_id,
+      absl::string_view principal) ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Rectifies identifier `from` to `to`: every
   // fact of `from` is re-recorded for `to` (keeping its dates and evidence),
@@ -125,7 +138,8 @@ class ConsentLedger {
   // Validates what every write shares (evidence, time, identifiers) and
   // prepares its fact of `kind`.
   template <typename Request>
-  absl::StatusOr<PreparedWrite> Prepare(const Request& request,
+  absl::StatusOr<PreparedWrite> Prepare(const access::Caller& caller,
+                                        const Request& request,
                                         consent::v1::FactKind kind) const;
 
   // Whether recording `grant` lifts a standing refusal, looking at the
@@ -141,10 +155,12 @@ class ConsentLedger {
 
   // Validates the write and queues it with `done` (moved from only then).
   absl::Status QueueConsent(
+      const access::Caller& caller,
       const consent::v1::RecordConsentRequest& request,
       Completion<consent::v1::RecordConsentResponse>& done)
       ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::Status QueueObjection(
+      const access::Caller& caller,
       const consent::v1::RecordObjectionRequest& request,
       Completion<consent::v1::RecordObjectionResponse>& done)
       ABSL_LOCKS_EXCLUDED(write_mu_);

@@ -28,9 +28,17 @@ absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
   ASSIGN_OR_RETURN(query.purpose, ResolvePurpose(*policy_, purpose, true));
   ASSIGN_OR_RETURN(query.channel, ResolveChannel(*policy_, channel, true));
   RETURN_IF_ERROR(ValidateRegion(default_region, "default_region"));
+  const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time when,
-                   RequestTime(has_at, at, clock_(),
+                   RequestTime(has_at, at, now,
                                /*bounded_future=*/false, "at"));
+  if (when < now - policy_->CheckMaxPast() ||
+      when > now + policy_->CheckMaxFuture()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at must lie between ", absl::FormatDuration(policy_->CheckMaxPast()),
+        " before now and ", absl::FormatDuration(policy_->CheckMaxFuture()),
+        " after it (policy ", policy_->version(), ")"));
+  }
   query.at_us = absl::ToUnixMicros(when);
   return query;
 }

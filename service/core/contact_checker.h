@@ -47,7 +47,14 @@ class ContactChecker {
   // under one purpose, channel and time (CheckBatch, scrubs).
 
   // Validates and resolves what a check asks. Errors: INVALID_ARGUMENT for
-  // a missing or unknown purpose or channel, a bad region or timestamp.
+  // a missing or unknown purpose or channel, a bad region or timestamp, an
+  // `at` outside the policy's check_time_window.
+  // The suppression lists `query` consults, as they stand now.
+  SuppressionLists::Snapshot ListsApplying(
+      const policy::CheckQuery& query) const {
+    return lists_->Applying(query);
+  }
+
   absl::StatusOr<policy::CheckQuery> MakeQuery(
       absl::string_view purpose, absl::string_view channel, bool has_at,
       const google::protobuf::Timestamp& at,

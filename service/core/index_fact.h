@@ -18,7 +18,7 @@ policy::Fact IndexFactOf(const Record& record,
                          const policy::PolicyModel& policy) {
   policy::Fact fact;
   fact.fact_id = record.fact_id;
-  fact.occurred_us = record.occurred_us;
+  fact.effective_us = record.recorded_us;
   fact.expires_us = record.expires_us;
   fact.kind = record.kind;
   fact.purpose = policy.StoredPurpose(record.purpose);

@@ -130,17 +130,20 @@ absl::StatusOr<std::vector<policy::ScopeId>> ResolveScopes(
 
 ListRegistry::ListRegistry(store::ListStore* store, SuppressionLists* lists,
                            const policy::PolicyModel* policy,
-                           const IdentifierResolver* resolver, Clock clock)
+                           const IdentifierResolver* resolver, Clock clock,
+                           bool require_second_officer)
     : store_(store),
       lists_(lists),
       policy_(policy),
       resolver_(resolver),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      require_second_officer_(require_second_officer) {}
 
 std::shared_ptr<SuppressionList> ListRegistry::ToMemory(
     const store::ListRecord& record) const {
   auto list = std::make_shared<SuppressionList>();
   list->name = record.name;
+  list->version = record.version;
   for (const std::string& purpose : record.purposes) {
     list->purposes.push_back(policy_->StoredPurpose(purpose));
   }
@@ -215,17 +218,45 @@ absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
 
   auto list = std::make_shared<SuppressionList>();
   list->name = header.name();
+  list->version = header.version();
   list->purposes = std::move(purposes);
   list->channels = std::move(channels);
   return std::unique_ptr<Import>(
       new Import(this, std::move(list), header.default_region(), staged_id));
 }
 
-absl::Status ListRegistry::Drop(const std::string& name) {
+absl::StatusOr<consent::v1::DropListResponse> ListRegistry::Drop(
+    const access::Caller& caller, const std::string& name) {
   absl::MutexLock lock(&publish_mu_);
+  consent::v1::DropListResponse response;
+  if (require_second_officer_) {
+    if (!lists_->Contains(name)) {
+      return absl::NotFoundError(absl::StrCat("no list named ", name));
+    }
+    const absl::Time now = clock_();
+    auto ask = drop_asks_.find(name);
+    if (ask != drop_asks_.end() && now - ask->second.at > kDropConfirmWindow) {
+      drop_asks_.erase(ask);
+      ask = drop_asks_.end();
+    }
+    if (ask == drop_asks_.end()) {
+      drop_asks_[name] = DropAsk{std::string(caller.principal), now};
+      return response;
+    }
+    if (ask->second.principal == caller.principal) return response;
+    if (!caller.roles.Has(access::Role::kPrivacyOfficer) &&
+        !caller.roles.Has(access::Role::kAdmin)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "four eyes: ", ask->second.principal, " asked to drop list ", name,
+          "; a privacy officer or an admin must confirm"));
+    }
+    response.set_requested_by(ask->second.principal);
+  }
   RETURN_IF_ERROR(store_->DropList(name));
   lists_->Drop(name);
-  return absl::OkStatus();
+  drop_asks_.erase(name);
+  response.set_dropped(true);
+  return response;
 }
 
 absl::StatusOr<consent::v1::ListListsResponse> ListRegistry::Describe() const {

@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "access/caller.h"
 #include "consent/v1/suppression.pb.h"
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
@@ -33,15 +35,19 @@ namespace consentd::core {
 inline constexpr int64_t kMaxListEntries = 50'000'000;
 // Entries one ImportListEntries message may hold.
 inline constexpr int kMaxImportEntriesPerMessage = 1'000;
+// How long a first ask to drop a list waits for the second principal.
+inline constexpr absl::Duration kDropConfirmWindow = absl::Hours(24);
 
 class ListRegistry {
  public:
   class Import;
 
-  // Every pointer must outlive the registry and its imports.
+  // Every pointer must outlive the registry and its imports. With
+  // `require_second_officer`, dropping a list takes two principals.
   ListRegistry(store::ListStore* store, SuppressionLists* lists,
                const policy::PolicyModel* policy,
-               const IdentifierResolver* resolver, Clock clock);
+               const IdentifierResolver* resolver, Clock clock,
+               bool require_second_officer);
 
   // Loads every published list into memory; call once, before serving.
   absl::Status Load();
@@ -52,9 +58,17 @@ class ListRegistry {
   absl::StatusOr<std::unique_ptr<Import>> BeginImport(
       const consent::v1::ImportListHeader& header);
 
-  // Removes a list from the store and from memory. NOT_FOUND when there is
-  // no list of that name.
-  absl::Status Drop(const std::string& name) ABSL_LOCKS_EXCLUDED(publish_mu_);
+  // Removes a list from the store and from memory, for `caller`. With four
+  // eyes required, the first ask only notes the caller (dropped = false;
+  // asking again changes nothing) and a second principal with the
+  // privacy_officer or admin role drops the list within kDropConfirmWindow
+  // of it. Pending asks live in memory: a restart forgets them, which
+  // keeps the list. Errors: NOT_FOUND when there is no list of that name;
+  // PERMISSION_DENIED for a second principal without either role; store
+  // errors.
+  absl::StatusOr<consent::v1::DropListResponse> Drop(
+      const access::Caller& caller, const std::string& name)
+      ABSL_LOCKS_EXCLUDED(publish_mu_);
 
   // Every list, by name, without entries.
   absl::StatusOr<consent::v1::ListListsResponse> Describe() const;
@@ -68,10 +82,18 @@ class ListRegistry {
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
   const Clock clock_;
+  const bool require_second_officer_;
 
   // Makes "publish in the store, then swap in memory" one step, so two
   // imports or drops of one list cannot leave memory and store disagreeing.
   absl::Mutex publish_mu_;
+  struct DropAsk {
+    std::string principal;
+    absl::Time at;
+  };
+  // First asks to drop a list, by name, awaiting a second principal.
+  absl::flat_hash_map<std::string, DropAsk> drop_asks_
+      ABSL_GUARDED_BY(publish_mu_);
 };
 
 class ListRegistry::Import {

@@ -22,6 +22,17 @@ using consent::v1::DataSubjectRequest;
 using consent::v1::RequestState;
 using google::protobuf::util::TimeUtil;
 
+// The principal who verified the requester's identity ("" if no one has).
+std::string VerifierOf(const DataSubjectRequest& request) {
+  std::string verifier;
+  for (const consent::v1::RequestEvent& event : request.history()) {
+    if (event.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
+      verifier = event.officer();
+    }
+  }
+  return verifier;
+}
+
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(timestamp));
 }
@@ -106,12 +117,13 @@ int ExtensionMonths(const DataSubjectRequest& request) {
 RequestDesk::RequestDesk(store::RequestStore* store,
                          const IdentifierResolver* resolver,
                          ConsentLedger* ledger, const SubjectExporter* exporter,
-                         Clock clock)
+                         Clock clock, bool require_second_officer)
     : store_(store),
       resolver_(resolver),
       ledger_(ledger),
       exporter_(exporter),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      require_second_officer_(require_second_officer) {}
 
 absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
   return store_->SaveRequest(
@@ -121,12 +133,12 @@ absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
+    const access::Caller& caller,
     const consent::v1::OpenRequestRequest& request) {
   if (request.type() == consent::v1::REQUEST_TYPE_UNSPECIFIED ||
       !consent::v1::RequestType_IsValid(request.type())) {
     return absl::InvalidArgumentError("type is required");
   }
-  RETURN_IF_ERROR(RequireText(request.officer(), kMaxOfficerLength, "officer"));
   RETURN_IF_ERROR(
       BoundText(request.received_via(), kMaxReceivedViaLength, "received_via"));
   RETURN_IF_ERROR(BoundText(request.requester_contact(),
@@ -178,22 +190,21 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   consent::v1::RequestEvent* event = opened.add_history();
   *event->mutable_at() = ToTimestamp(now);
   event->set_state(consent::v1::REQUEST_STATE_RECEIVED);
-  event->set_officer(request.officer());
+  event->set_officer(std::string(caller.principal));
   RETURN_IF_ERROR(Keep(opened));
   return opened;
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
-    const std::string& request_id, const std::string& officer,
+    const std::string& request_id, absl::string_view officer,
     absl::FunctionRef<absl::Status(DataSubjectRequest&,
                                    consent::v1::RequestEvent&)>
         change) {
-  RETURN_IF_ERROR(RequireText(officer, kMaxOfficerLength, "officer"));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
-  event.set_officer(officer);
+  event.set_officer(std::string(officer));
   RETURN_IF_ERROR(change(request, event));
   event.set_state(request.state());
   *request.add_history() = std::move(event);
@@ -202,9 +213,10 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
+    const access::Caller& caller,
     const consent::v1::VerifyIdentityRequest& request) {
   RETURN_IF_ERROR(RequireText(request.method(), kMaxReasonLength, "method"));
-  return Change(request.request_id(), request.officer(),
+  return Change(request.request_id(), caller.principal,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (dsr.state() != consent::v1::REQUEST_STATE_RECEIVED) {
                     return absl::FailedPreconditionError(absl::StrCat(
@@ -218,13 +230,14 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
+    const access::Caller& caller,
     const consent::v1::ExtendRequestRequest& request) {
   if (request.months() < 1 || request.months() > kMaxExtensionMonths) {
     return absl::InvalidArgumentError("months must be 1 or 2");
   }
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), request.officer(),
+      request.request_id(), caller.principal,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (!IsOpen(dsr.state())) {
           return absl::FailedPreconditionError(
@@ -246,9 +259,10 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
+    const access::Caller& caller,
     const consent::v1::RejectRequestRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
-  return Change(request.request_id(), request.officer(),
+  return Change(request.request_id(), caller.principal,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (!IsOpen(dsr.state())) {
                     return absl::FailedPreconditionError(
@@ -304,7 +318,7 @@ absl::Status RequestDesk::ScrubRequests(
 }
 
 absl::StatusOr<std::string> RequestDesk::CarryOut(
-    const DataSubjectRequest& request) {
+    const DataSubjectRequest& request, absl::string_view principal) {
   ASSIGN_OR_RETURN(std::vector<crypto::Digest> digests, DigestsOf(request));
   switch (request.type()) {
     case consent::v1::REQUEST_TYPE_ACCESS:
@@ -319,8 +333,9 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
       // Requests first: if the erasure then fails, completing again redoes
       // it from the digests, which the scrub keeps.
       RETURN_IF_ERROR(ScrubRequests(HexDigestsOf(request)));
-      ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
-                       ledger_->Erase(digests, request.request_id()));
+      ASSIGN_OR_RETURN(
+          std::vector<int64_t> tombstones,
+          ledger_->Erase(digests, request.request_id(), principal));
       return absl::StrCat("erased ", tombstones.size(),
                           " identifier(s); tombstones kept");
     }
@@ -343,7 +358,7 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
                            digests,
                            objection ? consent::v1::FACT_KIND_OBJECTION
                                      : consent::v1::FACT_KIND_RESTRICTION,
-                           request.request_id()));
+                           request.request_id(), principal));
       return absl::StrCat(objection ? "global objection" : "restriction",
                           " recorded for ", facts.size(), " identifier(s)");
     }
@@ -353,8 +368,8 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
+    const access::Caller& caller,
     const consent::v1::CompleteRequestRequest& request) {
-  RETURN_IF_ERROR(RequireText(request.officer(), kMaxOfficerLength, "officer"));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest dsr, Get(request.request_id()));
   if (dsr.state() != consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
@@ -362,24 +377,35 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
         absl::StrCat("the request is ", StateName(dsr.state()),
                      "; only an IDENTITY_VERIFIED request can be completed"));
   }
-  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr));
+  if (require_second_officer_ &&
+      dsr.type() == consent::v1::REQUEST_TYPE_ERASURE) {
+    const std::string verifier = VerifierOf(dsr);
+    if (verifier == caller.principal) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "four eyes: ", verifier,
+          " verified this erasure request; another privacy officer or an "
+          "admin must complete it"));
+    }
+  }
+  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr, caller.principal));
   // Carrying out an erasure scrubbed the kept copy: continue from that.
   ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
   dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
   consent::v1::RequestEvent* event = dsr.add_history();
   *event->mutable_at() = ToTimestamp(clock_());
   event->set_state(dsr.state());
-  event->set_officer(request.officer());
+  event->set_officer(std::string(caller.principal));
   event->set_note(done);
   RETURN_IF_ERROR(Keep(dsr));
   return dsr;
 }
 
 absl::StatusOr<consent::v1::ExportSubjectResponse> RequestDesk::Export(
+    const access::Caller& caller,
     const consent::v1::ExportSubjectRequest& request) {
   consent::v1::ExportSubjectResponse response;
   RETURN_IF_ERROR(
-      Change(request.request_id(), request.officer(),
+      Change(request.request_id(), caller.principal,
              [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                return ExportInto(dsr, event, response);
              })
@@ -427,10 +453,11 @@ absl::Status RequestDesk::ExportInto(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
+    const access::Caller& caller,
     const consent::v1::LiftRestrictionRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), request.officer(),
+      request.request_id(), caller.principal,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (dsr.type() != consent::v1::REQUEST_TYPE_RESTRICTION ||
             dsr.state() != consent::v1::REQUEST_STATE_COMPLETED) {
@@ -446,7 +473,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
             ledger_
                 ->RecordForRequest(digests,
                                    consent::v1::FACT_KIND_RESTRICTION_LIFTED,
-                                   dsr.request_id())
+                                   dsr.request_id(), caller.principal)
                 .status());
         *dsr.mutable_restriction_lifted_at() = event.at();
         event.set_note(absl::StrCat("restriction lifted: ", request.reason()));

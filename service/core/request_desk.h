@@ -28,6 +28,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "access/caller.h"
 #include "consent/v1/requests.pb.h"
 #include "service/core/clock.h"
 #include "service/core/consent_ledger.h"
@@ -37,7 +38,6 @@
 
 namespace consentd::core {
 
-inline constexpr size_t kMaxOfficerLength = 128;
 inline constexpr size_t kMaxReasonLength = 1024;
 inline constexpr size_t kMaxReceivedViaLength = 64;
 inline constexpr size_t kMaxRequesterContactLength = 256;
@@ -45,36 +45,47 @@ inline constexpr int kMaxRequestPageSize = 1000;
 
 class RequestDesk {
  public:
-  // Every pointer must outlive the desk.
+  // Every pointer must outlive the desk. With `require_second_officer`, an
+  // erasure is completed only by a principal other than the one who
+  // verified the requester's identity (four eyes).
   RequestDesk(store::RequestStore* store, const IdentifierResolver* resolver,
               ConsentLedger* ledger, const SubjectExporter* exporter,
-              Clock clock);
+              Clock clock, bool require_second_officer);
 
-  // Errors: INVALID_ARGUMENT for a missing type or officer, identifiers
+  // Each step below is recorded in the request's history with `caller`'s
+  // principal; the requests' free-text `officer` fields are ignored.
+  //
+  // Errors: INVALID_ARGUMENT for a missing type, identifiers
   // that cannot be normalised (named by index), a RECTIFICATION without a
   // replacement, with other than one identifier or with a replacement that
   // is the same identifier (or another type with a replacement), texts over
   // their bounds, a receipt time in the future.
   absl::StatusOr<consent::v1::DataSubjectRequest> Open(
+      const access::Caller& caller,
       const consent::v1::OpenRequestRequest& request);
 
   // The transitions below: NOT_FOUND for an unknown id; INVALID_ARGUMENT for
-  // a missing officer, method or reason; FAILED_PRECONDITION when the
+  // a missing method or reason; FAILED_PRECONDITION when the
   // request's state does not allow the change (or, for Extend, when it would
   // exceed two months).
   absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
+      const access::Caller& caller,
       const consent::v1::VerifyIdentityRequest& request);
   absl::StatusOr<consent::v1::DataSubjectRequest> Extend(
+      const access::Caller& caller,
       const consent::v1::ExtendRequestRequest& request);
   absl::StatusOr<consent::v1::DataSubjectRequest> Reject(
+      const access::Caller& caller,
       const consent::v1::RejectRequestRequest& request);
 
   // Carries out a verified request and closes it. Errors as the
   // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED, for an
   // ACCESS or PORTABILITY request not exported yet, for a RECTIFICATION of
-  // an erased identifier; store errors (the request then stays open and
-  // completing it again is safe).
+  // an erased identifier; PERMISSION_DENIED for an erasure completed by
+  // the principal who verified it, when four eyes are required; store
+  // errors (the request then stays open and completing it again is safe).
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
+      const access::Caller& caller,
       const consent::v1::CompleteRequestRequest& request);
 
   // The JSON document of everything held about the subject of an ACCESS or
@@ -82,12 +93,14 @@ class RequestDesk {
   // Errors as the transitions; FAILED_PRECONDITION for another type or a
   // request neither IDENTITY_VERIFIED nor COMPLETED; store errors.
   absl::StatusOr<consent::v1::ExportSubjectResponse> Export(
+      const access::Caller& caller,
       const consent::v1::ExportSubjectRequest& request);
 
   // Lifts the restriction a completed RESTRICTION request put in place.
   // Errors as the transitions; FAILED_PRECONDITION for another type, a
   // request not COMPLETED or one already lifted; store errors.
   absl::StatusOr<consent::v1::DataSubjectRequest> LiftRestriction(
+      const access::Caller& caller,
       const consent::v1::LiftRestrictionRequest& request);
 
   // NOT_FOUND for an unknown id.
@@ -105,7 +118,7 @@ class RequestDesk {
   // Loads the request, lets `change` alter it (and the event it appends),
   // and keeps the result; one change at a time.
   absl::StatusOr<consent::v1::DataSubjectRequest> Change(
-      const std::string& request_id, const std::string& officer,
+      const std::string& request_id, absl::string_view officer,
       absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&,
                                      consent::v1::RequestEvent&)>
           change) ABSL_LOCKS_EXCLUDED(mu_);
@@ -129,17 +142,18 @@ class RequestDesk {
                           consent::v1::RequestEvent& event,
                           consent::v1::ExportSubjectResponse& response) const;
 
-  // Carries out `request` (IDENTITY_VERIFIED) and says what was done, for
-  // the history.
+  // Carries out `request` (IDENTITY_VERIFIED) for `principal` and says what
+  // was done, for the history.
   absl::StatusOr<std::string> CarryOut(
-      const consent::v1::DataSubjectRequest& request)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      const consent::v1::DataSubjectRequest& request,
+      absl::string_view principal) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::RequestStore* const store_;
   const IdentifierResolver* const resolver_;
   ConsentLedger* const ledger_;
   const SubjectExporter* const exporter_;
   const Clock clock_;
+  const bool require_second_officer_;
   absl::Mutex mu_;
 };
 

@@ -61,8 +61,8 @@ absl::StatusOr<std::unique_ptr<Scrubber::Session>> Scrubber::Begin(
       policy::CheckQuery query,
       checker_->MakeQuery(header.purpose(), header.channel(), header.has_at(),
                           header.at(), header.default_region()));
-  return std::unique_ptr<Session>(
-      new Session(this, header, query, std::move(caller)));
+  return std::unique_ptr<Session>(new Session(
+      this, header, query, std::move(caller), checker_->ListsApplying(query)));
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
@@ -77,11 +77,13 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
 
 Scrubber::Session::Session(const Scrubber* scrubber,
                            const consent::v1::ScrubHeader& header,
-                           const policy::CheckQuery& query, std::string caller)
+                           const policy::CheckQuery& query, std::string caller,
+                           SuppressionLists::Snapshot lists)
     : scrubber_(scrubber),
       header_(header),
       query_(query),
-      caller_(std::move(caller)) {}
+      caller_(std::move(caller)),
+      lists_(std::move(lists)) {}
 
 absl::Status Scrubber::Session::Validate(
     const consent::v1::ScrubRows& rows) const {
@@ -191,6 +193,16 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Session::Finish() {
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
   receipt.set_caller(caller_);
   receipt.set_list_name(header_.list_name());
+  *receipt.mutable_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(query_.at_us);
+  receipt.set_default_region(header_.default_region().empty()
+                                 ? scrubber_->policy_->default_region()
+                                 : header_.default_region());
+  for (const SuppressionLists::ListPtr& list : lists_) {
+    consent::v1::ListVersion* consulted = receipt.add_lists_consulted();
+    consulted->set_name(list->name);
+    consulted->set_version(list->version);
+  }
   scrubber_->signer_.Sign(receipt);
   RETURN_IF_ERROR(scrubber_->store_->SaveReceipt(
       receipt.receipt_id(), receipt.SerializeAsString(), now_us));

@@ -43,7 +43,7 @@ class Scrubber {
            store::ReceiptStore* store, WorkerPool* workers,
            const crypto::SecretKey& signing_seed, Clock clock);
 
-  // Starts a scrub for `caller` (recorded in the receipt). Errors:
+  // Starts a scrub for `caller`, the principal the receipt names. Errors:
   // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
   // region, time or list name.
   absl::StatusOr<std::unique_ptr<Session>> Begin(
@@ -83,7 +83,8 @@ class Scrubber::Session {
  private:
   friend class Scrubber;
   Session(const Scrubber* scrubber, const consent::v1::ScrubHeader& header,
-          const policy::CheckQuery& query, std::string caller);
+          const policy::CheckQuery& query, std::string caller,
+          SuppressionLists::Snapshot lists);
 
   absl::Status Validate(const consent::v1::ScrubRows& rows) const;
   // Decides rows [begin, end) into results [first + begin, first + end).
@@ -98,6 +99,8 @@ class Scrubber::Session {
   const consent::v1::ScrubHeader header_;
   const policy::CheckQuery query_;
   const std::string caller_;
+  // The lists consulted when the scrub began, for the receipt.
+  const SuppressionLists::Snapshot lists_;
   crypto::ListDigest digest_;
   int64_t rows_ = 0;
   int64_t allowed_ = 0;

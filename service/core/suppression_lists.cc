@@ -38,6 +38,12 @@ void SuppressionLists::Drop(absl::string_view name) {
       lists_.end());
 }
 
+bool SuppressionLists::Contains(absl::string_view name) const {
+  absl::MutexLock lock(&mu_);
+  return std::any_of(lists_.begin(), lists_.end(),
+                     [&](const ListPtr& held) { return held->name == name; });
+}
+
 SuppressionLists::Snapshot SuppressionLists::Applying(
     const policy::CheckQuery& query) const {
   Snapshot applying;

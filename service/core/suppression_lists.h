@@ -24,6 +24,7 @@ namespace consentd::core {
 // One version of one list. Immutable once shared.
 struct SuppressionList {
   std::string name;
+  std::string version;
   // The purposes and channels it applies to; empty = every.
   std::vector<policy::ScopeId> purposes;
   std::vector<policy::ScopeId> channels;
@@ -41,6 +42,9 @@ class SuppressionLists {
 
   // Removes the list `name`, if any.
   void Drop(absl::string_view name) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Whether a list named `name` is held.
+  bool Contains(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The lists that apply to `query`, in name order: a snapshot to look
   // digests up in without a lock (each list is immutable, and the pointers

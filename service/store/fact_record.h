@@ -32,6 +32,8 @@ struct FactRecord {
   bool subject_initiated = false;
   bool lifted_refusal = false;
   std::string policy_version;
+  // The authenticated principal that recorded it ("" before schema v7).
+  std::string recorded_by;
 };
 
 // The part of a FactRecord the in-memory index needs; what a start-up scan
@@ -42,7 +44,8 @@ struct FactSummary {
   consent::v1::FactKind kind = consent::v1::FACT_KIND_UNSPECIFIED;
   std::string purpose;
   std::string channel;
-  int64_t occurred_us = 0;
+  // When consentd recorded it: when it took effect.
+  int64_t recorded_us = 0;
   int64_t expires_us = kNeverExpires;
   bool subject_initiated = false;
 };

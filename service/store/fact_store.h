@@ -57,8 +57,8 @@ class FactStore {
   virtual absl::Status ScanFacts(
       absl::FunctionRef<absl::Status(const FactSummary&)> visit) = 0;
 
-  // Every fact recorded for `digest`, oldest first (by occurred_us, then
-  // fact id); empty when there is none.
+  // Every fact recorded for `digest`, in the order they took effect (by
+  // recorded_us, then fact id); empty when there is none.
   virtual absl::StatusOr<std::vector<FactRecord>> FactsFor(
       const crypto::Digest& digest) = 0;
 

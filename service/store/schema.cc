@@ -90,6 +90,11 @@ CREATE TABLE erasure_journal (
 CREATE INDEX facts_by_digest_prefix ON facts (substr(digest, 1, 8));
 DROP INDEX facts_by_digest;
 )sql"},
+    // The authenticated principal that recorded each fact; '' for facts
+    // recorded before consentd knew its callers.
+    {7, R"sql(
+ALTER TABLE facts ADD COLUMN recorded_by TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

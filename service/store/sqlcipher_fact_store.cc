@@ -16,8 +16,8 @@ constexpr char kAppendFactSql[] =
     "INSERT INTO facts (digest, kind, purpose, channel, lawful_basis, "
     "collection_method, notice_version, evidence_reference, collector, "
     "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-    "lifted_refusal, policy_version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);";
+    "lifted_refusal, policy_version, recorded_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);";
 
 // The facts of the digest bound to ?1. INDEXED BY makes preparing fail,
 // rather than fall back to a full scan, if the index cannot serve it.
@@ -29,7 +29,7 @@ constexpr char kFactColumns[] =
     "fact_id, digest, kind, purpose, channel, lawful_basis, "
     "collection_method, notice_version, evidence_reference, collector, "
     "source, occurred_us, recorded_us, expires_us, subject_initiated, "
-    "lifted_refusal, policy_version";
+    "lifted_refusal, policy_version, recorded_by";
 
 FactRecord ReadFact(const Statement& row) {
   FactRecord fact;
@@ -51,6 +51,7 @@ FactRecord ReadFact(const Statement& row) {
   fact.subject_initiated = row.Int(14) != 0;
   fact.lifted_refusal = row.Int(15) != 0;
   fact.policy_version = row.Text(16);
+  fact.recorded_by = row.Text(17);
   return fact;
 }
 
@@ -75,6 +76,7 @@ void BindFact(const FactRecord& fact, Statement& insert) {
   insert.BindInt(14, fact.subject_initiated ? 1 : 0);
   insert.BindInt(15, fact.lifted_refusal ? 1 : 0);
   insert.BindText(16, fact.policy_version);
+  insert.BindText(17, fact.recorded_by);
 }
 
 }  // namespace
@@ -196,7 +198,7 @@ absl::Status SqlcipherFactStore::ScanFacts(
   return session.InScanCache([&] {
     Statement scan(
         session.db(),
-        "SELECT fact_id, digest, kind, purpose, channel, occurred_us, "
+        "SELECT fact_id, digest, kind, purpose, channel, recorded_us, "
         "expires_us, subject_initiated FROM facts ORDER BY fact_id;");
     RETURN_IF_ERROR(scan.prepared("prepare scan"));
     FactSummary fact;
@@ -206,7 +208,7 @@ absl::Status SqlcipherFactStore::ScanFacts(
       fact.kind = static_cast<consent::v1::FactKind>(scan.Int(2));
       fact.purpose = scan.Text(3);
       fact.channel = scan.Text(4);
-      fact.occurred_us = scan.Int(5);
+      fact.recorded_us = scan.Int(5);
       fact.expires_us = scan.ExpiryColumn(6);
       fact.subject_initiated = scan.Int(7) != 0;
       return visit(fact);
@@ -219,7 +221,7 @@ absl::StatusOr<std::vector<FactRecord>> SqlcipherFactStore::FactsFor(
   Session session(*connection_);
   std::string sql =
       absl::StrCat("SELECT ", kFactColumns, " FROM ", kFactsOfDigest,
-                   " ORDER BY occurred_us, fact_id;");
+                   " ORDER BY recorded_us, fact_id;");
   Statement query(session.db(), sql.c_str());
   RETURN_IF_ERROR(query.prepared("prepare lookup"));
   query.BindBlob(1, crypto::DigestBytes(digest));

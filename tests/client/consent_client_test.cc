@@ -172,7 +172,7 @@ TEST_F(ConsentClientTest, AnUnknownRequestIdIsNotFound) {
 }
 
 TEST_F(ConsentClientTest, DroppingAnUnknownListIsNotFound) {
-  EXPECT_EQ(client_->DropList("no-such-list").code(),
+  EXPECT_EQ(client_->DropList("no-such-list").status().code(),
             absl::StatusCode::kNotFound);
 }
 

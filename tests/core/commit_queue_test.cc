@@ -15,6 +15,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "access/caller.h"
 #include "crypto/blind_index.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -27,6 +28,8 @@
 
 namespace consentd::core {
 namespace {
+
+const access::Caller kAnyone{"tester", access::kEveryRole};
 
 using ::testing::HasSubstr;
 
@@ -213,7 +216,7 @@ TEST_F(CommitQueueTest, AWriteWithACompletionIsAnsweredOnceDurableAndVisible) {
   size_t indexed_when_answered = 0;
   store_.HoldNextAppend();
   ledger_.RecordObjection(
-      Objection("ana@x.si"),
+      kAnyone, Objection("ana@x.si"),
       [&](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
         absl::MutexLock lock(&mu);
         indexed_when_answered = index_.fact_count();
@@ -283,7 +286,7 @@ TEST_F(CommitQueueTest, ARefusedWriteIsAnsweredAtOnceOnTheCallingThread) {
   std::optional<absl::Status> status;
   std::thread::id answered_on;
   ledger_.RecordObjection(
-      no_evidence,
+      kAnyone, no_evidence,
       [&](absl::StatusOr<consent::v1::RecordObjectionResponse> result) {
         status = result.status();
         answered_on = std::this_thread::get_id();
@@ -297,11 +300,11 @@ TEST_F(CommitQueueTest, ARefusedWriteIsAnsweredAtOnceOnTheCallingThread) {
 TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
   store_.HoldNextAppend();
   std::thread objection([&] {
-    EXPECT_TRUE(ledger_.RecordObjection(Objection("ana@x.si")).ok());
+    EXPECT_TRUE(ledger_.RecordObjection(kAnyone, Objection("ana@x.si")).ok());
   });
   store_.AwaitHeld();
   absl::StatusOr<consent::v1::RecordConsentResponse> grant =
-      ledger_.RecordConsent(BulkGrant("ana@x.si"));
+      ledger_.RecordConsent(kAnyone, BulkGrant("ana@x.si"));
   EXPECT_EQ(grant.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(grant.status().message(), HasSubstr("being committed"));
   store_.Release();
@@ -311,12 +314,12 @@ TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
 TEST_F(CommitQueueTest, AFailedCommitFailsEveryWriteInItAndIndexesNothing) {
   store_.FailAppends(true);
   absl::StatusOr<consent::v1::RecordObjectionResponse> response =
-      ledger_.RecordObjection(Objection("ana@x.si"));
+      ledger_.RecordObjection(kAnyone, Objection("ana@x.si"));
   EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(index_.fact_count(), 0u);
   store_.FailAppends(false);
   // Nothing of the failed write lingers as a queued refusal.
-  EXPECT_TRUE(ledger_.RecordConsent(BulkGrant("ana@x.si")).ok());
+  EXPECT_TRUE(ledger_.RecordConsent(kAnyone, BulkGrant("ana@x.si")).ok());
 }
 
 }  // namespace

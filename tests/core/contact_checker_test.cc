@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 class ContactCheckerTest : public CoreFixture {
  protected:
   void ObjectTo(const consent::v1::Identifier& identifier) {
-    ASSERT_TRUE(core_->ledger().RecordObjection(Objection(identifier)).ok());
+    ASSERT_TRUE(
+        core_->ledger().RecordObjection(kDialer, Objection(identifier)).ok());
   }
 
   consent::v1::CheckBatchRequest Batch(int contacts) {
@@ -99,12 +100,40 @@ TEST_F(ContactCheckerTest, NoIdentifiersOrTooManyIsAnError) {
   EXPECT_EQ(Checked(many).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ContactCheckerTest, AtIsBoundedToThePolicysWindowAroundNow) {
+  consent::v1::CheckRequest call = CheckOf(Email("ana@example.si"));
+  auto at = [&](absl::Duration from_now) {
+    *call.mutable_at() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(now_ + from_now));
+    return Checked(call).status();
+  };
+  EXPECT_TRUE(at(-absl::Minutes(5)).ok());
+  EXPECT_TRUE(at(absl::Hours(31 * 24)).ok());
+  absl::Status before = at(-absl::Minutes(5) - absl::Seconds(1));
+  EXPECT_EQ(before.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(before.message(), HasSubstr("at must lie between"));
+  EXPECT_EQ(at(absl::Hours(31 * 24) + absl::Seconds(1)).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ContactCheckerTest, ATimeBeforeAnObjectionCannotBeAskedFor) {
+  // A day-old `at` would answer from before the objection.
+  consent::v1::Identifier ana = Phone("+38631123456");
+  ASSERT_TRUE(core_->ledger().RecordObjection(kDialer, Objection(ana)).ok());
+  consent::v1::CheckRequest call = CheckOf(ana, "customer-care");
+  *call.mutable_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(now_ - absl::Hours(24)));
+  EXPECT_EQ(Checked(call).status().code(), absl::StatusCode::kInvalidArgument);
+  call.clear_at();
+  EXPECT_EQ(Decide(call).reason(), consent::v1::DECISION_REASON_OBJECTION);
+}
+
 TEST_F(ContactCheckerTest, CallsOutsideCallingHoursAreDeniedButEmailIsNot) {
   consent::v1::CheckRequest call =
       CheckOf(Phone("+38631123456"), "customer-care");
-  *call.mutable_at() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(now_ - absl::Hours(24)));  // Sunday morning
+  now_ -= absl::Hours(24);  // Sunday morning
   EXPECT_EQ(Decide(call).reason(),
             consent::v1::DECISION_REASON_OUTSIDE_CALLING_HOURS);
   call.set_channel("email");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "access/caller.h"
 #include "gtest/gtest.h"
 #include "policy/default_policy.h"
 #include "service/core/consent_core.h"
@@ -18,6 +19,16 @@ namespace consentd::core {
 
 using testing::Email;
 using testing::Phone;
+
+// Callers as an access config would name them: the core records their
+// principals and checks what their roles allow.
+inline const access::Caller kCollector{"collector-1",
+                                       {access::Role::kCollector}};
+inline const access::Caller kDialer{"dialer-1", {access::Role::kDialer}};
+inline const access::Caller kOfficer1{"dpo-1", {access::Role::kPrivacyOfficer}};
+inline const access::Caller kOfficer2{"dpo-2", {access::Role::kPrivacyOfficer}};
+inline const access::Caller kListManager{"lists-1",
+                                         {access::Role::kListManager}};
 
 class CoreFixture : public ::testing::Test {
  protected:
@@ -32,6 +43,7 @@ class CoreFixture : public ::testing::Test {
     options.policy_text = std::string(policy::DefaultPolicyText());
     options.clock = [this] { return now_; };
     options.unencrypted_store_for_testing = unencrypted_store_;
+    options.require_second_officer = require_second_officer_;
     absl::StatusOr<std::unique_ptr<ConsentCore>> consent_core =
         ConsentCore::Open(std::move(options));
     ASSERT_TRUE(consent_core.ok()) << consent_core.status();
@@ -112,6 +124,8 @@ class CoreFixture : public ::testing::Test {
   testing::TempDir dir_;
   // Set in a derived fixture's constructor to scan the store's raw bytes.
   bool unencrypted_store_ = false;
+  // Cleared to let one principal complete an erasure or drop a list.
+  bool require_second_officer_ = true;
   absl::Time now_ = MondayMorning();
   std::unique_ptr<ConsentCore> core_;
 };

@@ -21,11 +21,12 @@ class ErasureTest : public RequestFixture {
         Phone("+386 31 123 456"), consent::v1::COLLECTION_METHOD_RECORDED_CALL);
     *consent.add_identifiers() = Email("forget.me@example.si");
     consent.mutable_evidence()->set_evidence_reference("EVIDENCE-PLAINTEXT-77");
-    ASSERT_TRUE(core_->ledger().RecordConsent(consent).ok());
-    ASSERT_TRUE(core_->ledger()
-                    .RecordObjection(Objection(Email("forget.me@example.si"),
-                                               "partner-marketing"))
-                    .ok());
+    ASSERT_TRUE(core_->ledger().RecordConsent(kCollector, consent).ok());
+    ASSERT_TRUE(
+        core_->ledger()
+            .RecordObjection(kDialer, Objection(Email("forget.me@example.si"),
+                                                "partner-marketing"))
+            .ok());
   }
 
   consent::v1::DataSubjectRequest Open(consent::v1::RequestType type,
@@ -87,9 +88,8 @@ TEST_F(ErasureTest, OtherRequestsAboutTheSubjectAreScrubbedToo) {
   other.set_type(consent::v1::REQUEST_TYPE_ACCESS);
   *other.add_identifiers() = Email("someone.else@example.si");
   other.set_requester_contact("someone.else@example.si");
-  other.set_officer("dpo-1");
   absl::StatusOr<consent::v1::DataSubjectRequest> unrelated =
-      desk().Open(other);
+      desk().Open(kOfficer1, other);
   ASSERT_TRUE(unrelated.ok());
   consent::v1::DataSubjectRequest erasure =
       Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
@@ -121,12 +121,14 @@ TEST_F(ErasureTest, OnlySubjectInitiatedConsentBringsTheSubjectBack) {
   ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
   now_ += absl::Hours(24 * 30);
   absl::StatusOr<consent::v1::RecordConsentResponse> bought =
-      core_->ledger().RecordConsent(Consent(
-          Phone("+38631123456"), consent::v1::COLLECTION_METHOD_BULK_IMPORT));
+      core_->ledger().RecordConsent(
+          kCollector, Consent(Phone("+38631123456"),
+                              consent::v1::COLLECTION_METHOD_BULK_IMPORT));
   EXPECT_EQ(bought.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(bought.status().message(), HasSubstr("standing erasure"));
   absl::StatusOr<consent::v1::RecordConsentResponse> opted_in =
       core_->ledger().RecordConsent(
+          kCollector,
           Consent(Phone("+38631123456"),
                   consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN));
   ASSERT_TRUE(opted_in.ok()) << opted_in.status();
@@ -138,9 +140,48 @@ TEST_F(ErasureTest, CompletingNeedsAVerifiedErasureRequest) {
       Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(erasure.request_id());
-  complete.set_officer("dpo-2");
-  EXPECT_EQ(desk().Complete(complete).status().code(),
+  EXPECT_EQ(desk().Complete(kOfficer2, complete).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ErasureTest, TheOfficerWhoVerifiedCannotAlsoComplete) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());  // by dpo-1
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(erasure.request_id());
+  complete.set_officer("dpo-2");  // typed names do not count
+  absl::Status alone = desk().Complete(kOfficer1, complete).status();
+  EXPECT_EQ(alone.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(alone.message(), HasSubstr("four eyes"));
+  EXPECT_EQ(desk().Get(erasure.request_id())->state(),
+            consent::v1::REQUEST_STATE_IDENTITY_VERIFIED);
+  EXPECT_NE(
+      Decide(CheckOf(Email("forget.me@example.si"), "customer-care", "email"))
+          .reason(),
+      consent::v1::DECISION_REASON_ERASED);
+
+  absl::StatusOr<consent::v1::DataSubjectRequest> done =
+      desk().Complete(kOfficer2, complete);
+  ASSERT_TRUE(done.ok()) << done.status();
+  std::vector<std::string> officers;
+  for (const consent::v1::RequestEvent& event : done->history()) {
+    officers.push_back(event.officer());
+  }
+  EXPECT_THAT(officers, ::testing::ElementsAre("dpo-1", "dpo-1", "dpo-2"));
+}
+
+TEST_F(ErasureTest, OneOfficerMayCompleteWhenTheConfigAllowsIt) {
+  require_second_officer_ = false;
+  Reopen();
+  RecordSubject();
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(erasure.request_id());
+  EXPECT_TRUE(desk().Complete(kOfficer1, complete).ok());
 }
 
 class UnencryptedErasureTest : public ErasureTest {

@@ -30,7 +30,7 @@ FactIndex::Entry EntryOf(
   FactIndex::Entry entry;
   entry.digest = digest;
   entry.fact.fact_id = fact_id;
-  entry.fact.occurred_us = 1'000'000 * fact_id;
+  entry.fact.effective_us = 1'000'000 * fact_id;
   entry.fact.kind = kind;
   return entry;
 }
@@ -93,7 +93,7 @@ TEST(FactIndexTest, AddedFactsKeepEveryField) {
                     ASSERT_EQ(facts[0].size(), 1u);
                     const policy::Fact& fact = facts[0][0];
                     EXPECT_EQ(fact.fact_id, 7);
-                    EXPECT_EQ(fact.occurred_us, 7'000'000);
+                    EXPECT_EQ(fact.effective_us, 7'000'000);
                     EXPECT_EQ(fact.expires_us, 99'000'000);
                     EXPECT_EQ(fact.kind,
                               consent::v1::FACT_KIND_CONSENT_GRANTED);

@@ -54,8 +54,9 @@ class ListRegistryTest : public CoreFixture {
 
 TEST_F(ListRegistryTest, ABatchAnswersEachContactExactlyAsCheckDoes) {
   ImportPhones(Header("2026-11"), {"031 123 456", "+386 40 111 222"});
-  ASSERT_TRUE(
-      core_->ledger().RecordObjection(Objection(Email("objector@x.si"))).ok());
+  ASSERT_TRUE(core_->ledger()
+                  .RecordObjection(kDialer, Objection(Email("objector@x.si")))
+                  .ok());
   // Contacts of one to three identifiers, so that each contact's answer
   // must come from its own slice of the batch.
   const std::vector<std::vector<consent::v1::Identifier>> contacts = {
@@ -166,11 +167,13 @@ TEST_F(ListRegistryTest, AScopedListDeniesOnlyItsPurposesAndChannels) {
 
 TEST_F(ListRegistryTest, ConsentDoesNotOverrideAListEntry) {
   ImportPhones(Header("2026-11"), {"031 123 456"});
-  ASSERT_TRUE(core_->ledger()
-                  .RecordConsent(Consent(
-                      Phone("+38631123456"),
+  ASSERT_TRUE(
+      core_->ledger()
+          .RecordConsent(
+              kCollector,
+              Consent(Phone("+38631123456"),
                       consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN))
-                  .ok());
+          .ok());
   EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"))).reason(),
             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
 }
@@ -241,13 +244,52 @@ TEST_F(ListRegistryTest, EntriesComeInMessagesOfOneToAThousand) {
             consent::v1::DECISION_REASON_SUPPRESSION_LIST);
 }
 
-TEST_F(ListRegistryTest, ADroppedListNoLongerDenies) {
+TEST_F(ListRegistryTest, AListIsDroppedOnlyByTwoPrincipals) {
   ImportPhones(Header("2026-11"), {"031 123 456"});
-  ASSERT_TRUE(lists().Drop("si-national-dnc").ok());
+  // The first ask, and the same principal asking again, only note it.
+  for (int ask = 0; ask < 2; ++ask) {
+    absl::StatusOr<consent::v1::DropListResponse> first =
+        lists().Drop(kListManager, "si-national-dnc");
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_FALSE(first->dropped());
+    EXPECT_EQ(CareCall("+38631123456").reason(),
+              consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  }
+  // A second list manager cannot confirm: it takes an officer or admin.
+  const access::Caller other_manager{"lists-2", {access::Role::kListManager}};
+  EXPECT_EQ(lists().Drop(other_manager, "si-national-dnc").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  absl::StatusOr<consent::v1::DropListResponse> second =
+      lists().Drop(kOfficer1, "si-national-dnc");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->dropped());
+  EXPECT_EQ(second->requested_by(), "lists-1");
   EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
-  EXPECT_EQ(lists().Drop("si-national-dnc").code(),
+  EXPECT_EQ(lists().Drop(kOfficer1, "si-national-dnc").status().code(),
             absl::StatusCode::kNotFound);
   Reopen();
+  EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
+}
+
+TEST_F(ListRegistryTest, AFirstAskLapsesAfterADay) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  ASSERT_FALSE(lists().Drop(kListManager, "si-national-dnc")->dropped());
+  now_ += kDropConfirmWindow + absl::Seconds(1);
+  // Past the window the officer's ask is a first ask again.
+  EXPECT_FALSE(lists().Drop(kOfficer1, "si-national-dnc")->dropped());
+  EXPECT_EQ(CareCall("+38631123456").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_TRUE(lists().Drop(kOfficer2, "si-national-dnc")->dropped());
+}
+
+TEST_F(ListRegistryTest, OneOfficerDropsAloneWhenTheConfigAllowsIt) {
+  require_second_officer_ = false;
+  Reopen();
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  absl::StatusOr<consent::v1::DropListResponse> dropped =
+      lists().Drop(kListManager, "si-national-dnc");
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  EXPECT_TRUE(dropped->dropped());
   EXPECT_EQ(CareCall("+38631123456").verdict(), consent::v1::VERDICT_ALLOW);
 }
 

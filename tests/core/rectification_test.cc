@@ -25,7 +25,7 @@ class RectificationTest : public RequestFixture {
              consent::v1::CollectionMethod method =
                  consent::v1::COLLECTION_METHOD_RECORDED_CALL) {
     absl::StatusOr<consent::v1::RecordConsentResponse> granted =
-        core_->ledger().RecordConsent(Consent(identifier, method));
+        core_->ledger().RecordConsent(kCollector, Consent(identifier, method));
     ASSERT_TRUE(granted.ok()) << granted.status();
   }
 
@@ -54,7 +54,7 @@ TEST_F(RectificationTest, ConsentMovesToTheCorrectedIdentifier) {
 }
 
 TEST_F(RectificationTest, ARefusalOnTheOldIdentifierStays) {
-  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(wrong_)).ok());
+  ASSERT_TRUE(core_->ledger().RecordObjection(kDialer, Objection(wrong_)).ok());
   ASSERT_TRUE(Rectify(wrong_, right_).ok());
   EXPECT_EQ(Decide(CheckOf(wrong_)).reason(),
             consent::v1::DECISION_REASON_OBJECTION);
@@ -64,7 +64,7 @@ TEST_F(RectificationTest, ARefusalOnTheOldIdentifierStays) {
 }
 
 TEST_F(RectificationTest, MovedConsentNeverLiftsTheNewIdentifiersRefusal) {
-  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(right_)).ok());
+  ASSERT_TRUE(core_->ledger().RecordObjection(kDialer, Objection(right_)).ok());
   now_ += absl::Hours(1);
   Grant(wrong_, consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
   ASSERT_TRUE(Rectify(wrong_, right_).ok());
@@ -96,14 +96,13 @@ TEST_F(RectificationTest, ARectificationNamesOneIdentifierAndADifferentOne) {
   consent::v1::OpenRequestRequest request;
   request.set_type(consent::v1::REQUEST_TYPE_RECTIFICATION);
   request.set_default_region("SI");
-  request.set_officer("dpo-1");
   *request.add_identifiers() = wrong_;
   *request.mutable_replacement() = Phone("+386 31 123 456");
-  EXPECT_THAT(desk().Open(request).status().message(),
+  EXPECT_THAT(desk().Open(kOfficer1, request).status().message(),
               HasSubstr("same identifier"));
   *request.mutable_replacement() = right_;
   *request.add_identifiers() = Email("ana@example.si");
-  EXPECT_EQ(desk().Open(request).status().code(),
+  EXPECT_EQ(desk().Open(kOfficer1, request).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

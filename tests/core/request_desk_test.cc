@@ -29,7 +29,7 @@ class RequestDeskTest : public CoreFixture {
     *request.mutable_received_at() =
         TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(received));
     absl::StatusOr<consent::v1::DataSubjectRequest> opened =
-        desk().Open(request);
+        desk().Open(kOfficer1, request);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? *opened : consent::v1::DataSubjectRequest();
   }
@@ -42,7 +42,6 @@ class RequestDeskTest : public CoreFixture {
     request.set_default_region("SI");
     request.set_received_via("e-mail");
     request.set_requester_contact("ana@example.si");
-    request.set_officer("dpo-1");
     return request;
   }
 
@@ -51,8 +50,7 @@ class RequestDeskTest : public CoreFixture {
     consent::v1::VerifyIdentityRequest request;
     request.set_request_id(id);
     request.set_method("reply from the registered address");
-    request.set_officer("dpo-2");
-    return desk().VerifyIdentity(request);
+    return desk().VerifyIdentity(kOfficer2, request);
   }
 
   absl::StatusOr<consent::v1::DataSubjectRequest> Extend(const std::string& id,
@@ -61,8 +59,7 @@ class RequestDeskTest : public CoreFixture {
     request.set_request_id(id);
     request.set_months(months);
     request.set_reason("records in three systems");
-    request.set_officer("dpo-2");
-    return desk().Extend(request);
+    return desk().Extend(kOfficer1, request);
   }
 
   static absl::Time Due(const consent::v1::DataSubjectRequest& request) {
@@ -121,8 +118,7 @@ TEST_F(RequestDeskTest, AnExtensionNeedsAReasonAndAtMostTwoMonths) {
   consent::v1::ExtendRequestRequest no_reason;
   no_reason.set_request_id(opened.request_id());
   no_reason.set_months(1);
-  no_reason.set_officer("dpo-2");
-  EXPECT_THAT(desk().Extend(no_reason).status().message(),
+  EXPECT_THAT(desk().Extend(kOfficer1, no_reason).status().message(),
               HasSubstr("reason is required"));
 }
 
@@ -131,25 +127,21 @@ TEST_F(RequestDeskTest, ARejectedRequestIsClosed) {
   consent::v1::RejectRequestRequest reject;
   reject.set_request_id(opened.request_id());
   reject.set_reason("identity could not be verified");
-  reject.set_officer("dpo-2");
   absl::StatusOr<consent::v1::DataSubjectRequest> rejected =
-      desk().Reject(reject);
+      desk().Reject(kOfficer1, reject);
   ASSERT_TRUE(rejected.ok()) << rejected.status();
   EXPECT_EQ(rejected->state(), consent::v1::REQUEST_STATE_REJECTED);
   EXPECT_EQ(Verify(opened.request_id()).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Extend(opened.request_id(), 1).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(desk().Reject(reject).status().code(),
+  EXPECT_EQ(desk().Reject(kOfficer1, reject).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(RequestDeskTest, BadRequestsAreRefusedAndNothingIsKept) {
   consent::v1::OpenRequestRequest no_type =
       OpenRequest(consent::v1::REQUEST_TYPE_UNSPECIFIED);
-  consent::v1::OpenRequestRequest no_officer =
-      OpenRequest(consent::v1::REQUEST_TYPE_ACCESS);
-  no_officer.clear_officer();
   consent::v1::OpenRequestRequest bad_identifier =
       OpenRequest(consent::v1::REQUEST_TYPE_ACCESS);
   bad_identifier.add_identifiers()->set_email("nope");
@@ -159,13 +151,13 @@ TEST_F(RequestDeskTest, BadRequestsAreRefusedAndNothingIsKept) {
       OpenRequest(consent::v1::REQUEST_TYPE_ACCESS);
   *future.mutable_received_at() = TimeUtil::MicrosecondsToTimestamp(
       absl::ToUnixMicros(now_ + absl::Hours(2)));
-  for (const auto& request : {no_type, no_officer, bad_identifier,
-                              rectify_without_replacement, future}) {
-    EXPECT_EQ(desk().Open(request).status().code(),
+  for (const auto& request :
+       {no_type, bad_identifier, rectify_without_replacement, future}) {
+    EXPECT_EQ(desk().Open(kOfficer1, request).status().code(),
               absl::StatusCode::kInvalidArgument)
         << request.ShortDebugString();
   }
-  EXPECT_THAT(desk().Open(bad_identifier).status().message(),
+  EXPECT_THAT(desk().Open(kOfficer1, bad_identifier).status().message(),
               HasSubstr("identifiers[1]"));
   EXPECT_TRUE(desk().List({})->requests().empty());
   EXPECT_EQ(Verify("dsr-none").status().code(), absl::StatusCode::kNotFound);
@@ -175,7 +167,8 @@ TEST_F(RequestDeskTest, ARectificationKeepsItsReplacement) {
   consent::v1::OpenRequestRequest request =
       OpenRequest(consent::v1::REQUEST_TYPE_RECTIFICATION);
   request.mutable_replacement()->set_phone("040 111 222");
-  absl::StatusOr<consent::v1::DataSubjectRequest> opened = desk().Open(request);
+  absl::StatusOr<consent::v1::DataSubjectRequest> opened =
+      desk().Open(kOfficer1, request);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->replacement().value(), "+38640111222");
 }
@@ -236,9 +229,8 @@ TEST_F(RequestDeskTest, CompletingAnObjectionStopsEveryContact) {
   ASSERT_TRUE(Verify(opened.request_id()).ok());
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(opened.request_id());
-  complete.set_officer("dpo-2");
   absl::StatusOr<consent::v1::DataSubjectRequest> done =
-      desk().Complete(complete);
+      desk().Complete(kOfficer2, complete);
   ASSERT_TRUE(done.ok()) << done.status();
   EXPECT_EQ(done->state(), consent::v1::REQUEST_STATE_COMPLETED);
   EXPECT_THAT(done->history().rbegin()->note(), HasSubstr("global objection"));
@@ -246,7 +238,7 @@ TEST_F(RequestDeskTest, CompletingAnObjectionStopsEveryContact) {
       Decide(CheckOf(Phone("+38631123456"), "customer-care", "email"));
   EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_OBJECTION);
   EXPECT_EQ(decision.detail(), "global");
-  EXPECT_EQ(desk().Complete(complete).status().code(),
+  EXPECT_EQ(desk().Complete(kOfficer2, complete).status().code(),
             absl::StatusCode::kFailedPrecondition)
       << "a completed request is closed";
 }
@@ -257,8 +249,7 @@ TEST_F(RequestDeskTest, CompletingARestrictionDeniesRestricted) {
   ASSERT_TRUE(Verify(opened.request_id()).ok());
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(opened.request_id());
-  complete.set_officer("dpo-2");
-  ASSERT_TRUE(desk().Complete(complete).ok());
+  ASSERT_TRUE(desk().Complete(kOfficer2, complete).ok());
   EXPECT_EQ(
       Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),
       consent::v1::DECISION_REASON_RESTRICTED);
@@ -270,23 +261,22 @@ TEST_F(RequestDeskTest, ALiftedRestrictionStopsDenying) {
   consent::v1::LiftRestrictionRequest lift;
   lift.set_request_id(opened.request_id());
   lift.set_reason("accuracy verified; the person was told on 2026-11-24");
-  lift.set_officer("dpo-3");
-  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+  EXPECT_EQ(desk().LiftRestriction(kOfficer1, lift).status().code(),
             absl::StatusCode::kFailedPrecondition)
       << "nothing to lift before the restriction is in force";
   ASSERT_TRUE(Verify(opened.request_id()).ok());
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(opened.request_id());
-  complete.set_officer("dpo-2");
-  ASSERT_TRUE(desk().Complete(complete).ok());
+  ASSERT_TRUE(desk().Complete(kOfficer2, complete).ok());
   now_ += absl::Hours(24);
 
   consent::v1::LiftRestrictionRequest no_reason = lift;
   no_reason.clear_reason();
-  EXPECT_EQ(desk().LiftRestriction(no_reason).status().code(),
+  EXPECT_EQ(desk().LiftRestriction(kOfficer1, no_reason).status().code(),
             absl::StatusCode::kInvalidArgument);
+  const access::Caller officer3{"dpo-3", {access::Role::kPrivacyOfficer}};
   absl::StatusOr<consent::v1::DataSubjectRequest> lifted =
-      desk().LiftRestriction(lift);
+      desk().LiftRestriction(officer3, lift);
   ASSERT_TRUE(lifted.ok()) << lifted.status();
   EXPECT_TRUE(lifted->has_restriction_lifted_at());
   EXPECT_EQ(lifted->state(), consent::v1::REQUEST_STATE_COMPLETED);
@@ -296,7 +286,7 @@ TEST_F(RequestDeskTest, ALiftedRestrictionStopsDenying) {
   EXPECT_EQ(
       Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),
       consent::v1::DECISION_REASON_LAWFUL_BASIS);
-  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+  EXPECT_EQ(desk().LiftRestriction(kOfficer1, lift).status().code(),
             absl::StatusCode::kFailedPrecondition)
       << "lifted once";
 }
@@ -307,13 +297,11 @@ TEST_F(RequestDeskTest, OnlyARestrictionHasARestrictionToLift) {
   ASSERT_TRUE(Verify(objection.request_id()).ok());
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(objection.request_id());
-  complete.set_officer("dpo-2");
-  ASSERT_TRUE(desk().Complete(complete).ok());
+  ASSERT_TRUE(desk().Complete(kOfficer2, complete).ok());
   consent::v1::LiftRestrictionRequest lift;
   lift.set_request_id(objection.request_id());
   lift.set_reason("asked to");
-  lift.set_officer("dpo-3");
-  EXPECT_EQ(desk().LiftRestriction(lift).status().code(),
+  EXPECT_EQ(desk().LiftRestriction(kOfficer1, lift).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
       Decide(CheckOf(Phone("031 123 456"), "customer-care", "email")).reason(),

@@ -31,9 +31,8 @@ class RequestFixture : public CoreFixture {
     request.set_default_region("SI");
     request.set_received_via("e-mail");
     request.set_requester_contact("write-to-me@example.si");
-    request.set_officer("dpo-1");
     absl::StatusOr<consent::v1::DataSubjectRequest> opened =
-        desk().Open(request);
+        desk().Open(kOfficer1, request);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? *opened : consent::v1::DataSubjectRequest();
   }
@@ -43,16 +42,14 @@ class RequestFixture : public CoreFixture {
     consent::v1::VerifyIdentityRequest verify;
     verify.set_request_id(id);
     verify.set_method("reply from the registered address");
-    verify.set_officer("dpo-1");
-    return desk().VerifyIdentity(verify);
+    return desk().VerifyIdentity(kOfficer1, verify);
   }
 
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
       const std::string& id) {
     consent::v1::CompleteRequestRequest complete;
     complete.set_request_id(id);
-    complete.set_officer("dpo-2");
-    return desk().Complete(complete);
+    return desk().Complete(kOfficer2, complete);
   }
 
   absl::StatusOr<consent::v1::DataSubjectRequest> VerifyAndComplete(
@@ -65,8 +62,7 @@ class RequestFixture : public CoreFixture {
       const std::string& id) {
     consent::v1::ExportSubjectRequest request;
     request.set_request_id(id);
-    request.set_officer("dpo-2");
-    return desk().Export(request);
+    return desk().Export(kOfficer2, request);
   }
 
   consent::v1::GetRecordResponse Record(const consent::v1::Identifier& id) {

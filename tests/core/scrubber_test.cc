@@ -11,6 +11,7 @@
 #include "crypto/list_digest.h"
 #include "crypto/receipt_signature.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "service/core/input_validation.h"
 #include "tests/core/core_fixture.h"
@@ -56,13 +57,62 @@ class ScrubberTest : public CoreFixture {
   }
 };
 
-TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
-  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
-  ASSERT_TRUE(core_->ledger()
-                  .RecordConsent(Consent(
-                      Email("b@x.si"), consent::v1::COLLECTION_METHOD_WEB_FORM,
-                      consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
+TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
+  auto import = [&](const std::string& name, const std::string& version,
+                    const std::string& channel) {
+    consent::v1::ImportListHeader header;
+    header.set_name(name);
+    header.set_version(version);
+    header.set_default_region("SI");
+    header.add_channels(channel);
+    auto list = core_->list_registry().BeginImport(header);
+    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_TRUE((*list)->Add(Email("listed@x.si")).ok());
+    ASSERT_TRUE((*list)->Finish().ok());
+  };
+  import("email-optouts", "2026-11-30", "email");
+  import("si-national-dnc", "2026-11", "phone");  // not for e-mail
+  consent::v1::ScrubHeader header = Header();
+  *header.mutable_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(now_ + absl::Hours(48)));
+  absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
+      scrubber().Begin(header, "spiffe://callcentre.example/campaign/1");
+  ASSERT_TRUE(session.ok()) << session.status();
+  consent::v1::ScrubRowResults results;
+  ASSERT_TRUE((*session)
+                  ->Decide(Rows({Row("1", Email("listed@x.si"))}), &results)
                   .ok());
+  EXPECT_EQ(results.rows(0).reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  absl::StatusOr<consent::v1::ScrubReceipt> receipt = (*session)->Finish();
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->caller(), "spiffe://callcentre.example/campaign/1");
+  EXPECT_EQ(
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(receipt->at()),
+      absl::ToUnixMicros(now_ + absl::Hours(48)));
+  EXPECT_EQ(receipt->default_region(), "SI");
+  ASSERT_EQ(receipt->lists_consulted_size(), 1);
+  EXPECT_EQ(receipt->lists_consulted(0).name(), "email-optouts");
+  EXPECT_EQ(receipt->lists_consulted(0).version(), "2026-11-30");
+  // The signature covers them: a receipt with another `at` does not verify.
+  consent::v1::ScrubReceipt altered = *receipt;
+  altered.mutable_at()->set_seconds(altered.at().seconds() - 86400);
+  EXPECT_TRUE(crypto::VerifyReceipt(*receipt, scrubber().receipt_key()).ok());
+  EXPECT_FALSE(crypto::VerifyReceipt(altered, scrubber().receipt_key()).ok());
+}
+
+TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
+  ASSERT_TRUE(core_->ledger()
+                  .RecordObjection(kDialer, Objection(Email("a@x.si")))
+                  .ok());
+  ASSERT_TRUE(
+      core_->ledger()
+          .RecordConsent(
+              kCollector,
+              Consent(Email("b@x.si"), consent::v1::COLLECTION_METHOD_WEB_FORM,
+                      consent::v1::CONSENT_ACTION_GRANT, "marketing", "email"))
+          .ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   const std::vector<std::string> addresses = {"a@x.si", "b@x.si", "c@x.si"};
   consent::v1::ScrubRows rows;
@@ -83,8 +133,9 @@ TEST_F(ScrubberTest, RowsAreDecidedAsCheckDecidesThem) {
 }
 
 TEST_F(ScrubberTest, AFullMessageIsDecidedInOrderAcrossTheWorkers) {
-  ASSERT_TRUE(
-      core_->ledger().RecordObjection(Objection(Phone("+38640100007"))).ok());
+  ASSERT_TRUE(core_->ledger()
+                  .RecordObjection(kDialer, Objection(Phone("+38640100007")))
+                  .ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   consent::v1::ScrubRows rows;
   crypto::ListDigest expected_digest;
@@ -120,7 +171,9 @@ TEST_F(ScrubberTest, AFullMessageIsDecidedInOrderAcrossTheWorkers) {
 }
 
 TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
-  ASSERT_TRUE(core_->ledger().RecordObjection(Objection(Email("a@x.si"))).ok());
+  ASSERT_TRUE(core_->ledger()
+                  .RecordObjection(kDialer, Objection(Email("a@x.si")))
+                  .ok());
   std::unique_ptr<Scrubber::Session> session = Begin();
   crypto::ListDigest expected_digest;
   // Two messages: the digest and the counts run across message boundaries.

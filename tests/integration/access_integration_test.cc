@@ -17,6 +17,7 @@
 #include "absl/synchronization/notification.h"
 #include "access/role.h"
 #include "access/role_table.h"
+#include "client/consent_client.h"
 #include "crypto/digest.h"
 #include "crypto/sha256.h"
 #include "gmock/gmock.h"
@@ -59,6 +60,11 @@ class AccessIntegrationTest : public ::testing::Test {
                       "\" roles: \"", access::RoleName(role),
                       "\" certificate_uri: \"", UriOf(role), "\" }\n");
     }
+    const std::string second_officer =
+        "spiffe://callcentre.example/privacy_officer/2";
+    absl::StrAppend(&config, "callers { principal: \"", second_officer,
+                    "\" roles: \"privacy_officer\" certificate_uri: \"",
+                    second_officer, "\" }\n");
     absl::StrAppend(&config,
                     "callers { principal: \"crm-webform\" roles: "
                     "\"collector\" token_sha256: \"",
@@ -114,6 +120,17 @@ class AccessIntegrationTest : public ::testing::Test {
                    });
     done.WaitForNotification();
     return status;
+  }
+
+  // A client presenting a fresh certificate for `uri`.
+  static client::ConsentClient ClientFor(const std::string& uri) {
+    testing::KeyPair keys = ca_->IssueClient("client", uri);
+    client::ConnectionOptions options;
+    options.address = server_->address();
+    options.ca = ca_->certificate();
+    options.certificate_chain = keys.certificate;
+    options.private_key = keys.private_key;
+    return client::ConsentClient(options);
   }
 
   static testing::TempDir* dir_;
@@ -216,6 +233,102 @@ TEST_F(AccessIntegrationTest, ConsentctlPresentsItsCertificateOrToken) {
       testing::RunProgram(CONSENTCTL_BINARY, status);
   EXPECT_NE(refused.code, 0);
   EXPECT_THAT(refused.stderr_text, HasSubstr("PERMISSION_DENIED"));
+}
+
+// The story of one person over mutual TLS: what each principal may do,
+// what is recorded under whose name, and what each is shown.
+TEST_F(AccessIntegrationTest, EachStepIsTheAuthenticatedPrincipals) {
+  namespace v1 = ::consent::v1;
+  const std::string dialer_uri = UriOf(access::Role::kDialer);
+  const std::string officer_uri = UriOf(access::Role::kPrivacyOfficer);
+  client::ConsentClient dialer = ClientFor(dialer_uri);
+  client::ConsentClient officer = ClientFor(officer_uri);
+  client::ConsentClient second_officer =
+      ClientFor("spiffe://callcentre.example/privacy_officer/2");
+  client::ConnectionOptions web_form;
+  web_form.address = server_->address();
+  web_form.ca = ca_->certificate();
+  web_form.bearer_token = kCollectorToken;
+  client::ConsentClient collector(web_form);
+
+  v1::Identifier phone;
+  phone.set_phone("+386 41 555 012");
+  v1::RecordObjectionRequest objection;
+  *objection.add_identifiers() = phone;
+  objection.mutable_evidence()->set_collection_method(
+      v1::COLLECTION_METHOD_RECORDED_CALL);
+  objection.mutable_evidence()->set_evidence_reference("call-1");
+  absl::StatusOr<v1::RecordObjectionResponse> objected =
+      dialer.RecordObjection(objection);
+  ASSERT_TRUE(objected.ok()) << objected.status();
+  EXPECT_EQ(objected->fact_ids_size(), 0);  // a dialer sees no fact ids
+
+  // The dialer cannot lift it by claiming the web form's double opt-in.
+  v1::RecordConsentRequest grant;
+  *grant.add_identifiers() = phone;
+  grant.set_purpose("marketing");
+  grant.set_action(v1::CONSENT_ACTION_GRANT);
+  grant.mutable_evidence()->set_collection_method(
+      v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
+  grant.mutable_evidence()->set_evidence_reference("form-1");
+  EXPECT_EQ(dialer.RecordConsent(grant).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  v1::CheckRequest check;
+  *check.add_identifiers() = phone;
+  check.set_purpose("customer-care");
+  check.set_channel("email");
+  absl::StatusOr<v1::CheckResponse> denied = dialer.Check(check);
+  ASSERT_TRUE(denied.ok()) << denied.status();
+  EXPECT_EQ(denied->decision().reason(), v1::DECISION_REASON_OBJECTION);
+  ASSERT_EQ(denied->decision().identifiers_size(), 1);
+  EXPECT_EQ(denied->decision().identifiers(0).identifier().digest(), "");
+  EXPECT_EQ(denied->decision().identifiers(0).deciding_fact_id(), 0);
+
+  // The web form's grant lifts it for marketing.
+  absl::StatusOr<v1::RecordConsentResponse> lifted =
+      collector.RecordConsent(grant);
+  ASSERT_TRUE(lifted.ok()) << lifted.status();
+  EXPECT_TRUE(lifted->lifted_refusal());
+
+  v1::GetRecordRequest record_request;
+  *record_request.mutable_identifier() = phone;
+  absl::StatusOr<v1::GetRecordResponse> record =
+      officer.GetRecord(record_request);
+  ASSERT_TRUE(record.ok()) << record.status();
+  ASSERT_EQ(record->facts_size(), 2);
+  EXPECT_EQ(record->facts(0).recorded_by(), dialer_uri);
+  EXPECT_EQ(record->facts(1).recorded_by(), "crm-webform");
+
+  // Erasure: opened and verified by one officer, completed by another.
+  v1::OpenRequestRequest open;
+  open.set_type(v1::REQUEST_TYPE_ERASURE);
+  *open.add_identifiers() = phone;
+  open.set_officer("someone else");  // ignored
+  absl::StatusOr<v1::DataSubjectRequest> opened = officer.OpenRequest(open);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  v1::VerifyIdentityRequest verify;
+  verify.set_request_id(opened->request_id());
+  verify.set_method("call-back to the number");
+  ASSERT_TRUE(officer.VerifyIdentity(verify).ok());
+  v1::CompleteRequestRequest complete;
+  complete.set_request_id(opened->request_id());
+  EXPECT_EQ(officer.CompleteRequest(complete).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  absl::StatusOr<v1::DataSubjectRequest> erased =
+      second_officer.CompleteRequest(complete);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  std::vector<std::string> officers;
+  for (const v1::RequestEvent& event : erased->history()) {
+    officers.push_back(event.officer());
+  }
+  EXPECT_THAT(officers, ::testing::ElementsAre(officer_uri, officer_uri,
+                                               "spiffe://callcentre.example/"
+                                               "privacy_officer/2"));
+  check.set_purpose("marketing");
+  check.set_channel("phone");
+  EXPECT_EQ(dialer.Check(check)->decision().reason(),
+            v1::DECISION_REASON_ERASED);
 }
 
 TEST(ConsentdListenTest, NonLoopbackNeedsTlsAndTlsNeedsAnAccessFile) {

@@ -70,7 +70,7 @@ class History {
     fact.kind = kind;
     fact.purpose = purpose;
     fact.channel = channel;
-    fact.occurred_us = at;
+    fact.effective_us = at;
     fact.subject_initiated = subject_initiated;
     if (kind == consent::v1::FACT_KIND_CONSENT_GRANTED) {
       fact.expires_us =

@@ -15,7 +15,7 @@
 #include "client/consent_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/scenario/calling_hours.h"
+#include "tests/testing/calling_hours.h"
 #include "tests/testing/running_consentd.h"
 
 namespace consentd {

@@ -60,7 +60,8 @@ TEST_F(SqlcipherConnectionTest, AStoreFromANewerConsentdIsRefused) {
   EXPECT_THAT(store.status().message(), HasSubstr("newer"));
 }
 
-// Version 6 replaced the (digest, occurred_us) index with a digest prefix.
+// Version 6 replaced the (digest, occurred_us) index with a digest prefix;
+// version 7 added recorded_by.
 TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
@@ -73,6 +74,20 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   std::string downgrade =
       "PRAGMA key = \"x'" + KeyOf(1).Hex() +
       "'\"; DROP INDEX facts_by_digest_prefix;"
+      "ALTER TABLE facts RENAME TO facts_v7;"
+      "CREATE TABLE facts (fact_id INTEGER PRIMARY KEY, digest BLOB NOT NULL,"
+      " kind INTEGER NOT NULL, purpose TEXT NOT NULL, channel TEXT NOT NULL,"
+      " lawful_basis INTEGER NOT NULL, collection_method INTEGER NOT NULL,"
+      " notice_version TEXT NOT NULL, evidence_reference TEXT NOT NULL,"
+      " collector TEXT NOT NULL, source TEXT NOT NULL,"
+      " occurred_us INTEGER NOT NULL, recorded_us INTEGER NOT NULL,"
+      " expires_us INTEGER, subject_initiated INTEGER NOT NULL,"
+      " lifted_refusal INTEGER NOT NULL, policy_version TEXT NOT NULL);"
+      "INSERT INTO facts SELECT fact_id, digest, kind, purpose, channel,"
+      " lawful_basis, collection_method, notice_version, evidence_reference,"
+      " collector, source, occurred_us, recorded_us, expires_us,"
+      " subject_initiated, lifted_refusal, policy_version FROM facts_v7;"
+      "DROP TABLE facts_v7;"
       "CREATE INDEX facts_by_digest ON facts (digest, occurred_us);"
       "PRAGMA user_version = 5;";
   ASSERT_EQ(sqlite3_exec(db, downgrade.c_str(), nullptr, nullptr, nullptr),
@@ -81,12 +96,13 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
 
   std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 6);
+  EXPECT_EQ(store->schema_version(), 7);
   absl::StatusOr<std::vector<FactRecord>> facts =
       store->facts().FactsFor(DigestOf(1));
   ASSERT_TRUE(facts.ok()) << facts.status();
   ASSERT_EQ(facts->size(), 2u);
   EXPECT_EQ(facts->at(0).occurred_us, 10);
+  EXPECT_EQ(facts->at(0).recorded_by, "");
   store.reset();
 
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);

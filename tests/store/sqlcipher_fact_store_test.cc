@@ -48,6 +48,7 @@ TEST_F(SqlcipherFactStoreTest, AppendedFactsSurviveReopenWithEveryField) {
   EXPECT_TRUE(fact.subject_initiated);
   EXPECT_TRUE(fact.lifted_refusal);
   EXPECT_EQ(fact.policy_version, "p1");
+  EXPECT_EQ(fact.recorded_by, "spiffe://callcentre.example/collector/web-1");
 }
 
 TEST_F(SqlcipherFactStoreTest, NoExpiryRoundTrips) {

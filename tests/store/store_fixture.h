@@ -49,6 +49,7 @@ inline FactRecord SampleFact(uint8_t digest_fill, int64_t occurred_us) {
   fact.subject_initiated = true;
   fact.lifted_refusal = true;
   fact.policy_version = "p1";
+  fact.recorded_by = "spiffe://callcentre.example/collector/web-1";
   return fact;
 }
 

@@ -1,7 +1,7 @@
 // CallingHourAfter: a time the shipped policy allows calls in, for scenario
 // tests that check against a real consentd on the real clock.
-#ifndef CONSENTD_TESTS_SCENARIO_CALLING_HOURS_H_
-#define CONSENTD_TESTS_SCENARIO_CALLING_HOURS_H_
+#ifndef CONSENTD_TESTS_TESTING_CALLING_HOURS_H_
+#define CONSENTD_TESTS_TESTING_CALLING_HOURS_H_
 
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -26,4 +26,4 @@ inline google::protobuf::Timestamp CallingHourAfter(absl::Time after) {
 
 }  // namespace consentd::testing
 
-#endif  // CONSENTD_TESTS_SCENARIO_CALLING_HOURS_H_
+#endif  // CONSENTD_TESTS_TESTING_CALLING_HOURS_H_
