@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/status_macros.h"
 
 namespace consentd::crypto {
 namespace {
@@ -48,8 +49,8 @@ absl::StatusOr<std::string> ReadSecretFile(int fd, const std::string& path) {
   return contents;
 }
 
-absl::StatusOr<SecretKey> ParseKeyring(const std::string& text,
-                                       const std::string& path) {
+absl::StatusOr<SecretKey> ParseKeyring(absl::string_view text,
+                                       absl::string_view path) {
   std::vector<absl::string_view> lines =
       absl::StrSplit(text, '\n', absl::SkipWhitespace());
   absl::string_view hex;
@@ -115,6 +116,12 @@ absl::StatusOr<Keyring> Keyring::Load(const std::string& path) {
   OPENSSL_cleanse(text->data(), text->size());
   if (!master.ok()) return master.status();
   return Keyring(*master);
+}
+
+absl::StatusOr<Keyring> Keyring::Parse(absl::string_view text,
+                                       absl::string_view source) {
+  ASSIGN_OR_RETURN(SecretKey master, ParseKeyring(text, source));
+  return Keyring(master);
 }
 
 absl::StatusOr<Keyring> Keyring::Create(const std::string& path) {

@@ -27,6 +27,13 @@ class Keyring {
   // a keyring.
   static absl::StatusOr<Keyring> Load(const std::string& path);
 
+  // A keyring from its text (the file format), for a keyring handed over
+  // by the environment or a key command; `source` names it in errors.
+  // Errors: INVALID_ARGUMENT when it is not a keyring. The caller wipes
+  // `text`.
+  static absl::StatusOr<Keyring> Parse(absl::string_view text,
+                                       absl::string_view source);
+
   // Writes a new keyring with a fresh random master key, mode 0600. Errors:
   // ALREADY_EXISTS when the file exists (a keyring is never overwritten);
   // FAILED_PRECONDITION when it cannot be written.

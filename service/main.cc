@@ -1,12 +1,19 @@
 // consentd: the consent and refusal registry server.
 //
-// With no flags it starts on the embedded default: data in ./consentd-data,
-// a development keyring generated there on first start, the shipped policy,
-// loopback only. SIGINT or SIGTERM drain in-flight calls and stop cleanly.
+// With --dev it starts on the embedded development default: data in
+// ./consentd-data, a development keyring generated there on first start,
+// the shipped policy, loopback only, every local caller with every role.
+// Otherwise it needs a keyring (--keyring, CONSENTD_KEYRING or
+// --keyring-command) and an existing store (--init creates one). SIGINT or
+// SIGTERM drain in-flight calls and stop cleanly.
+#include <openssl/crypto.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -58,6 +65,27 @@ absl::Status WriteReadyFile(const std::string& path,
   return absl::OkStatus();
 }
 
+// The keyring a key command prints (an external KMS, a secrets manager):
+// its standard output, up to 4 KiB, when it exits 0.
+absl::StatusOr<std::string> RunKeyCommand(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return absl::FailedPreconditionError("keyring command: cannot start");
+  }
+  std::string text(4096, '\0');
+  size_t read = fread(text.data(), 1, text.size(), pipe);
+  const bool more = fgetc(pipe) != EOF;
+  const int status = pclose(pipe);
+  text.resize(read);
+  if (more || status != 0) {
+    OPENSSL_cleanse(text.data(), text.size());
+    return absl::FailedPreconditionError(
+        more ? "keyring command: printed more than 4 KiB"
+             : "keyring command: exited with an error");
+  }
+  return text;
+}
+
 int Fail(const absl::Status& status) {
   std::cerr << "consentd: " << status << "\n";
   return 1;
@@ -97,16 +125,31 @@ int main(int argc, char** argv) {
                  "role; loopback only)");
   app.add_option("--policy", policy_path,
                  "Text-format consent.v1.Policy (default: the shipped one)");
+  std::string keyring_command;
+  bool dev = false;
+  bool init = false;
   app.add_option("--keyring", keyring_path,
-                 "Keyring file, mode 0600 (default: DATA_DIR/keyring, "
-                 "generated on first start)");
+                 "Keyring file, mode 0600 (with --dev the default is "
+                 "DATA_DIR/keyring, generated on first start). Or give the "
+                 "keyring's text in CONSENTD_KEYRING");
+  app.add_option("--keyring-command", keyring_command,
+                 "Shell command that prints the keyring (an external KMS)");
+  app.add_flag("--dev", dev,
+               "Development: generate a keyring in the data directory when "
+               "there is none, and create the store");
+  app.add_flag("--init", init,
+               "Create the store when the data directory has none");
   app.add_option("--ready-file", ready_file,
                  "Write the bound address here once serving");
   app.set_version_flag("--version", consentd::kConsentdVersion);
   CLI11_PARSE(app, argc, argv);
 
-  // The store, its WAL and the keyring are for consentd's eyes only.
+  // The store, its WAL and the keyring are for consentd's eyes only, and so
+  // is its memory: no core dumps, no ptrace by other users' processes.
   umask(0077);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait below receives them.
@@ -169,7 +212,30 @@ int main(int argc, char** argv) {
   consentd::core::CoreOptions options;
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
-  options.create_keyring = keyring_path.empty();
+  const char* keyring_env = std::getenv("CONSENTD_KEYRING");
+  const int keyring_sources = !keyring_path.empty() + !keyring_command.empty() +
+                              (keyring_env != nullptr);
+  if (keyring_sources > 1) {
+    return Fail(absl::InvalidArgumentError(
+        "give the keyring one way: --keyring, CONSENTD_KEYRING or "
+        "--keyring-command"));
+  }
+  if (keyring_sources == 0 && !dev) {
+    return Fail(absl::InvalidArgumentError(
+        "no keyring: give --keyring FILE, CONSENTD_KEYRING or "
+        "--keyring-command (or --dev to generate a development keyring in "
+        "the data directory)"));
+  }
+  if (keyring_env != nullptr) {
+    options.keyring_text = keyring_env;
+    unsetenv("CONSENTD_KEYRING");  // not for any child process
+  } else if (!keyring_command.empty()) {
+    absl::StatusOr<std::string> text = RunKeyCommand(keyring_command);
+    if (!text.ok()) return Fail(text.status());
+    options.keyring_text = *std::move(text);
+  }
+  options.create_keyring = dev && keyring_sources == 0;
+  options.create_store = dev || init;
   options.require_second_officer = !serving.access.allow_single_officer();
   if (policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());

@@ -1,6 +1,7 @@
 #include "service/core/consent_core.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -47,12 +48,20 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   const std::string keyring_path = options.keyring_path.empty()
                                        ? options.data_dir + "/keyring"
                                        : options.keyring_path;
-  ASSIGN_OR_RETURN(crypto::Keyring keyring,
-                   options.create_keyring
-                       ? crypto::Keyring::LoadOrCreate(keyring_path)
-                       : crypto::Keyring::Load(keyring_path));
+  absl::StatusOr<crypto::Keyring> loaded =
+      !options.keyring_text.empty()
+          ? crypto::Keyring::Parse(options.keyring_text, "the given keyring")
+      : options.create_keyring ? crypto::Keyring::LoadOrCreate(keyring_path)
+                               : crypto::Keyring::Load(keyring_path);
+  OPENSSL_cleanse(options.keyring_text.data(), options.keyring_text.size());
+  ASSIGN_OR_RETURN(crypto::Keyring keyring, std::move(loaded));
 
   const std::string store_path = options.data_dir + "/consentd.db";
+  if (!options.create_store && ::access(store_path.c_str(), F_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat(
+        "no store at ", store_path,
+        "; start once with --init to create it (is --data-dir right?)"));
+  }
   ASSIGN_OR_RETURN(
       core->store_,
       options.unencrypted_store_for_testing

@@ -38,9 +38,16 @@ struct CoreOptions {
   std::string data_dir;
   // Defaults to <data_dir>/keyring.
   std::string keyring_path;
-  // Generate a keyring when there is none (the embedded development
-  // default). Otherwise a missing keyring is an error.
+  // The keyring's text itself (from the environment or a key command);
+  // when set, keyring_path is not read. Wiped once parsed.
+  std::string keyring_text;
+  // Generate a keyring when there is none (development only). Otherwise a
+  // missing keyring is an error.
   bool create_keyring = false;
+  // Create the store when the data directory has none. Off, a missing store
+  // is an error: a mistyped --data-dir must not start an empty store that
+  // answers ALLOW.
+  bool create_store = true;
   // Text-format consent.v1.Policy.
   std::string policy_text;
   // Completing an erasure and dropping a suppression list take a second

@@ -53,13 +53,37 @@ absl::StatusOr<T> QueryValue(sqlite3* db, const char* sql,
   return (stmt.*column)(0);
 }
 
+// The store's cipher settings, pinned rather than left to the library's
+// defaults so that a later SQLCipher, whose defaults differ, still reads
+// the store: AES-256-CBC with a per-page HMAC-SHA1 and 1 KiB pages, as
+// Debian's SQLCipher 3.4.1 writes them (docs/security.md). The key is raw
+// (x'...'), so no passphrase KDF runs. SQLCipher 3 ignores the two 4.x
+// pragmas; SQLCipher 4 honours them.
+constexpr char kCipherSettings[] =
+    "PRAGMA cipher = 'aes-256-cbc';"
+    "PRAGMA cipher_use_hmac = ON;"
+    "PRAGMA cipher_page_size = 1024;"
+    "PRAGMA kdf_iter = 64000;"
+    "PRAGMA cipher_hmac_algorithm = HMAC_SHA1;"
+    "PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;";
+constexpr int64_t kCipherPageSize = 1024;
+
 absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
   std::string hex = key.Hex();
   std::string sql = absl::StrCat("PRAGMA key = \"x'", hex, "'\";");
   absl::Status status = ExecOn(db, sql.c_str(), "set key");
   OPENSSL_cleanse(hex.data(), hex.size());
   OPENSSL_cleanse(sql.data(), sql.size());
-  return status;
+  if (!status.ok()) return status;
+  RETURN_IF_ERROR(ExecOn(db, kCipherSettings, "pin cipher settings"));
+  ASSIGN_OR_RETURN(int64_t page_size,
+                   QueryValue(db, "PRAGMA cipher_page_size;",
+                              "read cipher page size", &Statement::Int));
+  if (page_size != kCipherPageSize) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: cipher page size is ", page_size, ", not ", kCipherPageSize));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Configure(sqlite3* db) {

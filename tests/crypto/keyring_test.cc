@@ -41,6 +41,22 @@ TEST(KeyringTest, CreatedKeyringIsOwnerOnlyAndLoadsToTheSameKeys) {
   EXPECT_TRUE(SameKey(created->BlindIndexKey(), loaded->BlindIndexKey()));
 }
 
+TEST(KeyringTest, AKeyringHandedOverAsTextParsesToTheSameKeys) {
+  testing::TempDir dir;
+  absl::StatusOr<Keyring> created = Keyring::Create(dir.File("keyring"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::ifstream in(dir.File("keyring"));
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  absl::StatusOr<Keyring> parsed = Keyring::Parse(text, "CONSENTD_KEYRING");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(SameKey(created->DatabaseKey(), parsed->DatabaseKey()));
+  absl::Status bad = Keyring::Parse("master 00", "CONSENTD_KEYRING").status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.message()),
+              ::testing::HasSubstr("CONSENTD_KEYRING"));
+}
+
 TEST(KeyringTest, DatabaseAndBlindIndexKeysAreIndependent) {
   testing::TempDir dir;
   absl::StatusOr<Keyring> keyring = Keyring::Create(dir.File("keyring"));

@@ -74,7 +74,7 @@ class AccessIntegrationTest : public ::testing::Test {
     absl::StatusOr<testing::ConsentdProcess> process =
         testing::ConsentdProcess::Start(
             dir_->File("data"),
-            {"--tls-cert", dir_->File("server.pem"), "--tls-key",
+            {"--dev", "--tls-cert", dir_->File("server.pem"), "--tls-key",
              dir_->File("server.key"), "--client-ca", dir_->File("ca.pem"),
              "--access", dir_->File("access.textproto")});
     ASSERT_TRUE(process.ok()) << process.status();

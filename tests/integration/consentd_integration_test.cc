@@ -307,7 +307,7 @@ TEST_F(ConsentdIntegrationTest, AKeyringOthersMayReadStopsStartUp) {
   StartOrDie().Stop();
   chmod((data_dir() + "/keyring").c_str(), 0644);
   testing::ProgramResult result = ConsentdProcess::RunToExit(
-      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0"});
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev"});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("chmod 600"));
 }
@@ -326,9 +326,58 @@ TEST_F(ConsentdIntegrationTest, AFileThatIsNoStoreStopsStartUp) {
       << std::string(8192, 'z');
   unlink((data_dir() + "/consentd.db-wal").c_str());
   testing::ProgramResult result = ConsentdProcess::RunToExit(
-      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0"});
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev"});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("not a consentd database"));
+}
+
+TEST_F(ConsentdIntegrationTest, WithoutDevAKeyringIsRequired) {
+  testing::ProgramResult result = ConsentdProcess::RunToExit(
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("no keyring"));
+  struct stat st;
+  EXPECT_NE(stat(data_dir().c_str(), &st), 0) << "nothing created on disk";
+}
+
+TEST_F(ConsentdIntegrationTest, AMistypedDataDirStartsNoEmptyStore) {
+  StartOrDie().Stop();
+  const std::string keyring = dir_.File("keyring");
+  ASSERT_EQ(rename((data_dir() + "/keyring").c_str(), keyring.c_str()), 0);
+  testing::ProgramResult result =
+      ConsentdProcess::RunToExit({"--data-dir", dir_.File("dta"), "--listen",
+                                  "127.0.0.1:0", "--keyring", keyring});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("no store at"));
+  EXPECT_THAT(result.stderr_text, HasSubstr("--init"));
+  // The right directory opens with the keyring alone; a new one with --init.
+  absl::StatusOr<ConsentdProcess> same =
+      ConsentdProcess::Start(data_dir(), {"--keyring", keyring});
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->Stop(), 0);
+  absl::StatusOr<ConsentdProcess> fresh = ConsentdProcess::Start(
+      dir_.File("dta"), {"--keyring", keyring, "--init"});
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(fresh->Stop(), 0);
+}
+
+TEST_F(ConsentdIntegrationTest, AKeyCommandHandsOverTheKeyring) {
+  StartOrDie().Stop();
+  const std::string keyring = data_dir() + "/keyring";
+  absl::StatusOr<ConsentdProcess> server = ConsentdProcess::Start(
+      data_dir(), {"--keyring-command", "cat " + keyring});
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(server->Stop(), 0);
+  testing::ProgramResult failing =
+      ConsentdProcess::RunToExit({"--data-dir", data_dir(), "--listen",
+                                  "127.0.0.1:0", "--keyring-command", "false"});
+  EXPECT_EQ(failing.code, 1);
+  EXPECT_THAT(failing.stderr_text, HasSubstr("keyring command"));
+  testing::ProgramResult two = ConsentdProcess::RunToExit(
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--keyring",
+       keyring, "--keyring-command", "cat " + keyring});
+  EXPECT_EQ(two.code, 1);
+  EXPECT_THAT(two.stderr_text, HasSubstr("one way"));
 }
 
 TEST_F(ConsentdIntegrationTest, ANonLoopbackAddressIsRefused) {

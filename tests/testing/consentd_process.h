@@ -19,10 +19,12 @@ namespace consentd::testing {
 class ConsentdProcess {
  public:
   // Starts consentd with `--data-dir data_dir --listen 127.0.0.1:0` and
-  // `extra_args`. Errors: the process exited (its stderr in the message) or
-  // was not ready within `timeout`.
+  // `extra_args` (by default --dev: a keyring and a store made on first
+  // start). Errors: the process exited (its stderr in the message) or was
+  // not ready within `timeout`.
   static absl::StatusOr<ConsentdProcess> Start(
-      const std::string& data_dir, std::vector<std::string> extra_args = {},
+      const std::string& data_dir,
+      std::vector<std::string> extra_args = {"--dev"},
       absl::Duration timeout = absl::Seconds(20));
 
   // Runs consentd with `args` to completion (for start-up failures).
