@@ -84,7 +84,9 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       core->policy_.get());
   core->request_desk_ = std::make_unique<RequestDesk>(
       &core->store_->requests(), core->resolver_.get(), core->ledger_.get(),
-      core->exporter_.get(), options.clock, options.require_second_officer);
+      core->exporter_.get(), options.clock,
+      RequestDesk::Limits{options.require_second_officer,
+                          options.max_open_requests});
   core->checker_ = std::make_unique<const ContactChecker>(
       core->policy_.get(), core->resolver_.get(), &core->index_, &core->lists_,
       options.clock);

@@ -53,6 +53,8 @@ struct CoreOptions {
   // Completing an erasure and dropping a suppression list take a second
   // principal (four eyes).
   bool require_second_officer = true;
+  // Data-subject requests open at once.
+  int max_open_requests = kMaxOpenRequests;
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
   bool unencrypted_store_for_testing = false;

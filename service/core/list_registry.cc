@@ -197,6 +197,12 @@ absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
   }
   RETURN_IF_ERROR(ValidateVersion(header.version()));
   RETURN_IF_ERROR(ValidateRegion(header.default_region(), "default_region"));
+  if (!lists_->Contains(header.name()) && lists_->list_count() >= kMaxLists) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("consentd holds ", kMaxLists,
+                     " suppression lists, the most it may; "
+                     "drop one before importing a new one"));
+  }
   ASSIGN_OR_RETURN(
       std::vector<policy::ScopeId> purposes,
       ResolveScopes(header.purposes(), "purposes", [&](const std::string& n) {

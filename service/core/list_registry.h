@@ -33,6 +33,8 @@ namespace consentd::core {
 
 // Entries one list may hold.
 inline constexpr int64_t kMaxListEntries = 50'000'000;
+// Lists the registry holds.
+inline constexpr size_t kMaxLists = 256;
 // Entries one ImportListEntries message may hold.
 inline constexpr int kMaxImportEntriesPerMessage = 1'000;
 // How long a first ask to drop a list waits for the second principal.
@@ -54,7 +56,8 @@ class ListRegistry {
 
   // Starts importing a new version of the list `header.name()`. Errors:
   // INVALID_ARGUMENT for a bad name or version, an unknown purpose or
-  // channel, a bad region; store errors.
+  // channel, a bad region; RESOURCE_EXHAUSTED for a new list when
+  // kMaxLists are held (checked as the import begins); store errors.
   absl::StatusOr<std::unique_ptr<Import>> BeginImport(
       const consent::v1::ImportListHeader& header);
 

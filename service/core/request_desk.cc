@@ -22,6 +22,15 @@ using consent::v1::DataSubjectRequest;
 using consent::v1::RequestState;
 using google::protobuf::util::TimeUtil;
 
+absl::Status RoomInHistory(const DataSubjectRequest& request) {
+  if (request.history_size() >= kMaxHistoryEvents) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the request's history holds ", kMaxHistoryEvents,
+                     " steps, the most it may"));
+  }
+  return absl::OkStatus();
+}
+
 // The principal who verified the requester's identity ("" if no one has).
 std::string VerifierOf(const DataSubjectRequest& request) {
   std::string verifier;
@@ -117,13 +126,13 @@ int ExtensionMonths(const DataSubjectRequest& request) {
 RequestDesk::RequestDesk(store::RequestStore* store,
                          const IdentifierResolver* resolver,
                          ConsentLedger* ledger, const SubjectExporter* exporter,
-                         Clock clock, bool require_second_officer)
+                         Clock clock, Limits limits)
     : store_(store),
       resolver_(resolver),
       ledger_(ledger),
       exporter_(exporter),
       clock_(std::move(clock)),
-      require_second_officer_(require_second_officer) {}
+      limits_(limits) {}
 
 absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
   return store_->SaveRequest(
@@ -154,6 +163,18 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   if (rectification && request.identifiers_size() != 1) {
     return absl::InvalidArgumentError(
         "a RECTIFICATION names exactly one identifier, the one to replace");
+  }
+  store::RequestQuery open_requests;
+  open_requests.states = {consent::v1::REQUEST_STATE_RECEIVED,
+                          consent::v1::REQUEST_STATE_IDENTITY_VERIFIED};
+  open_requests.limit = limits_.max_open_requests;
+  ASSIGN_OR_RETURN(std::vector<std::string> open,
+                   store_->ListRequests(open_requests));
+  if (open.size() >= static_cast<size_t>(limits_.max_open_requests)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(limits_.max_open_requests,
+                     " requests are open, the most consentd keeps; "
+                     "complete or reject some first"));
   }
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time received,
@@ -202,6 +223,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
         change) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
+  RETURN_IF_ERROR(RoomInHistory(request));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
   event.set_officer(std::string(officer));
@@ -377,7 +399,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
         absl::StrCat("the request is ", StateName(dsr.state()),
                      "; only an IDENTITY_VERIFIED request can be completed"));
   }
-  if (require_second_officer_ &&
+  RETURN_IF_ERROR(RoomInHistory(dsr));
+  if (limits_.require_second_officer &&
       dsr.type() == consent::v1::REQUEST_TYPE_ERASURE) {
     const std::string verifier = VerifierOf(dsr);
     if (verifier == caller.principal) {

@@ -42,15 +42,24 @@ inline constexpr size_t kMaxReasonLength = 1024;
 inline constexpr size_t kMaxReceivedViaLength = 64;
 inline constexpr size_t kMaxRequesterContactLength = 256;
 inline constexpr int kMaxRequestPageSize = 1000;
+// Requests open (RECEIVED or IDENTITY_VERIFIED) at once.
+inline constexpr int kMaxOpenRequests = 10'000;
+// Steps one request's history may hold.
+inline constexpr int kMaxHistoryEvents = 64;
 
 class RequestDesk {
  public:
-  // Every pointer must outlive the desk. With `require_second_officer`, an
-  // erasure is completed only by a principal other than the one who
-  // verified the requester's identity (four eyes).
+  struct Limits {
+    // An erasure is completed only by a principal other than the one who
+    // verified the requester's identity (four eyes).
+    bool require_second_officer = true;
+    int max_open_requests = kMaxOpenRequests;
+  };
+
+  // Every pointer must outlive the desk.
   RequestDesk(store::RequestStore* store, const IdentifierResolver* resolver,
               ConsentLedger* ledger, const SubjectExporter* exporter,
-              Clock clock, bool require_second_officer);
+              Clock clock, Limits limits);
 
   // Each step below is recorded in the request's history with `caller`'s
   // principal; the requests' free-text `officer` fields are ignored.
@@ -59,13 +68,15 @@ class RequestDesk {
   // that cannot be normalised (named by index), a RECTIFICATION without a
   // replacement, with other than one identifier or with a replacement that
   // is the same identifier (or another type with a replacement), texts over
-  // their bounds, a receipt time in the future.
+  // their bounds, a receipt time in the future; RESOURCE_EXHAUSTED when
+  // the limit of open requests is reached.
   absl::StatusOr<consent::v1::DataSubjectRequest> Open(
       const access::Caller& caller,
       const consent::v1::OpenRequestRequest& request);
 
   // The transitions below: NOT_FOUND for an unknown id; INVALID_ARGUMENT for
-  // a missing method or reason; FAILED_PRECONDITION when the
+  // a missing method or reason; RESOURCE_EXHAUSTED when the history holds
+  // kMaxHistoryEvents steps; FAILED_PRECONDITION when the
   // request's state does not allow the change (or, for Extend, when it would
   // exceed two months).
   absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
@@ -153,7 +164,7 @@ class RequestDesk {
   ConsentLedger* const ledger_;
   const SubjectExporter* const exporter_;
   const Clock clock_;
-  const bool require_second_officer_;
+  const Limits limits_;
   absl::Mutex mu_;
 };
 

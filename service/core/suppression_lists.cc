@@ -71,4 +71,9 @@ size_t SuppressionLists::entry_count() const {
   return entries;
 }
 
+size_t SuppressionLists::list_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return lists_.size();
+}
+
 }  // namespace consentd::core

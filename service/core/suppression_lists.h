@@ -59,6 +59,8 @@ class SuppressionLists {
 
   // Entries held across every list.
   size_t entry_count() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Lists held.
+  size_t list_count() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   mutable absl::Mutex mu_;

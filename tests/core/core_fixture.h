@@ -44,6 +44,7 @@ class CoreFixture : public ::testing::Test {
     options.clock = [this] { return now_; };
     options.unencrypted_store_for_testing = unencrypted_store_;
     options.require_second_officer = require_second_officer_;
+    options.max_open_requests = max_open_requests_;
     absl::StatusOr<std::unique_ptr<ConsentCore>> consent_core =
         ConsentCore::Open(std::move(options));
     ASSERT_TRUE(consent_core.ok()) << consent_core.status();
@@ -126,6 +127,7 @@ class CoreFixture : public ::testing::Test {
   bool unencrypted_store_ = false;
   // Cleared to let one principal complete an erasure or drop a list.
   bool require_second_officer_ = true;
+  int max_open_requests_ = kMaxOpenRequests;
   absl::Time now_ = MondayMorning();
   std::unique_ptr<ConsentCore> core_;
 };

@@ -312,5 +312,21 @@ TEST_F(ListRegistryTest, ABadHeaderIsRejected) {
   EXPECT_TRUE(lists().Describe()->lists().empty());
 }
 
+TEST_F(ListRegistryTest, ListsAreBounded) {
+  for (size_t i = 0; i < kMaxLists; ++i) {
+    consent::v1::ImportListHeader header = Header("v1");
+    header.set_name(absl::StrCat("list-", i));
+    ImportPhones(header, {"031 123 456"});
+  }
+  consent::v1::ImportListHeader one_more = Header("v1");
+  one_more.set_name("one-more");
+  absl::Status full = lists().BeginImport(one_more).status();
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  // A new version of a list held is no new list.
+  consent::v1::ImportListHeader again = Header("v2");
+  again.set_name("list-0");
+  EXPECT_TRUE(lists().BeginImport(again).ok());
+}
+
 }  // namespace
 }  // namespace consentd::core

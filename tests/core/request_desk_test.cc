@@ -319,5 +319,27 @@ TEST_F(RequestDeskTest, RequestsSurviveARestart) {
   EXPECT_EQ(kept->history_size(), 2);
 }
 
+TEST_F(RequestDeskTest, OpenRequestsAreBounded) {
+  max_open_requests_ = 3;
+  Reopen();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(OpenOrDie().request_id());
+  absl::Status full =
+      desk()
+          .Open(kOfficer1, OpenRequest(consent::v1::REQUEST_TYPE_ACCESS))
+          .status();
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(full.message(), HasSubstr("3 requests are open"));
+  // A closed request makes room.
+  consent::v1::RejectRequestRequest reject;
+  reject.set_request_id(ids[0]);
+  reject.set_reason("duplicate");
+  ASSERT_TRUE(desk().Reject(kOfficer1, reject).ok());
+  EXPECT_TRUE(
+      desk()
+          .Open(kOfficer1, OpenRequest(consent::v1::REQUEST_TYPE_ACCESS))
+          .ok());
+}
+
 }  // namespace
 }  // namespace consentd::core

@@ -187,5 +187,17 @@ TEST_F(SubjectAccessTest, AfterAnErasureOnlyTheErasureAndItsDateRemain) {
   }
 }
 
+TEST_F(SubjectAccessTest, ARequestsHistoryIsBounded) {
+  consent::v1::DataSubjectRequest access = OpenAccess();
+  ASSERT_TRUE(VerifyAndExport(access).ok());  // three steps so far
+  for (int step = 3; step < kMaxHistoryEvents; ++step) {
+    ASSERT_TRUE(Export(access.request_id()).ok()) << step;
+  }
+  absl::Status full = Export(access.request_id()).status();
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(full.message(), HasSubstr("history holds"));
+  EXPECT_EQ(desk().Get(access.request_id())->history_size(), kMaxHistoryEvents);
+}
+
 }  // namespace
 }  // namespace consentd::core
