@@ -43,9 +43,8 @@ constexpr MethodAccess kTable[] = {
     {"/consent.v1.DataSubjectRequestService/CompleteRequest",
      {kOfficer, kAdmin}},
     {"/consent.v1.DataSubjectRequestService/RejectRequest", {kOfficer}},
-    {"/consent.v1.DataSubjectRequestService/GetRequest", {kOfficer, kAuditor}},
-    {"/consent.v1.DataSubjectRequestService/ListRequests",
-     {kOfficer, kAuditor}},
+    {"/consent.v1.DataSubjectRequestService/GetRequest", {kOfficer}},
+    {"/consent.v1.DataSubjectRequestService/ListRequests", {kOfficer}},
     {"/consent.v1.DataSubjectRequestService/ExportSubject", {kOfficer}},
     {"/consent.v1.DataSubjectRequestService/LiftRestriction", {kOfficer}},
     // AuditService.
@@ -60,6 +59,10 @@ constexpr MethodAccess kTable[] = {
     {"/consent.v1.AdminService/GetPolicy", {kAdmin, kAuditor}},
     {"/consent.v1.AdminService/Backup", {kAdmin}},
     {"/consent.v1.AdminService/Rekey", {kAdmin}},
+    // A health watch holds a stream open: for known callers only.
+    {"/grpc.health.v1.Health/Watch",
+     {kDialer, kCampaign, kCollector, kListManager, kOfficer, kAuditor,
+      kDownstream, kAdmin}},
     // Server reflection lists every method: for operators only.
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
      {kAdmin}},
@@ -88,8 +91,7 @@ std::optional<RoleSet> RolesAllowedFor(absl::string_view method) {
 }
 
 bool IsOpenToEveryone(absl::string_view method) {
-  return method == "/grpc.health.v1.Health/Check" ||
-         method == "/grpc.health.v1.Health/Watch";
+  return method == "/grpc.health.v1.Health/Check";
 }
 
 }  // namespace consentd::access

@@ -31,7 +31,8 @@ absl::Span<const MethodAccess> RoleTable();
 std::optional<RoleSet> RolesAllowedFor(absl::string_view method);
 
 // True for the methods anyone reaching the port may call, identified or
-// not: gRPC health checking, which load balancers probe.
+// not: gRPC's health Check, which load balancers probe. (A health Watch,
+// which holds a stream, needs a known caller.)
 bool IsOpenToEveryone(absl::string_view method);
 
 }  // namespace consentd::access

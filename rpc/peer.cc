@@ -3,6 +3,9 @@
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
 
+#include <iterator>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
 namespace consentd::rpc {
@@ -39,13 +42,20 @@ Peer PeerOf(const grpc::ServerContextBase& context) {
       }
     }
   }
+  // Any authorization header counts: a scheme other than Bearer, an empty
+  // token or a second header is kept whole as the token, which then names
+  // no one, so a malformed credential is refused rather than ignored.
   const auto& metadata = context.client_metadata();
-  auto header = metadata.find("authorization");
-  if (header != metadata.end()) {
-    absl::string_view value(header->second.data(), header->second.size());
-    if (absl::StartsWith(value, kBearer)) {
-      peer.bearer_token = std::string(value.substr(kBearer.size()));
-    }
+  auto [first, end] = metadata.equal_range("authorization");
+  if (first != end) {
+    absl::string_view value(first->second.data(), first->second.size());
+    absl::string_view token =
+        absl::StripAsciiWhitespace(absl::StartsWithIgnoreCase(value, kBearer)
+                                       ? value.substr(kBearer.size())
+                                       : absl::string_view());
+    const bool well_formed = !token.empty() && std::next(first) == end;
+    peer.bearer_token = std::string(well_formed ? token : value);
+    if (peer.bearer_token.empty()) peer.bearer_token = "malformed";
   }
   return peer;
 }

@@ -27,8 +27,10 @@ struct Peer {
   bool verified_certificate = false;
   std::vector<std::string> certificate_uris;
   std::string certificate_common_name;
-  // From the call's "authorization: Bearer TOKEN" header; empty when
-  // absent or of another scheme.
+  // From the call's "authorization: Bearer TOKEN" header (the scheme in any
+  // case); empty when there is no such header. A malformed or repeated
+  // header is kept whole, so that it names no one rather than being
+  // ignored.
   std::string bearer_token;
 };
 

@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -208,11 +209,17 @@ int main(int argc, char** argv) {
       !s.ok()) {
     return Fail(s);
   }
+  if (access_path.empty() && !dev) {
+    return Fail(absl::InvalidArgumentError(
+        "no --access: give the callers and their roles in an access file "
+        "(or --dev for development access, every local caller with every "
+        "role)"));
+  }
 
   consentd::core::CoreOptions options;
   options.data_dir = data_dir;
   options.keyring_path = keyring_path;
-  const char* keyring_env = std::getenv("CONSENTD_KEYRING");
+  char* keyring_env = std::getenv("CONSENTD_KEYRING");
   const int keyring_sources = !keyring_path.empty() + !keyring_command.empty() +
                               (keyring_env != nullptr);
   if (keyring_sources > 1) {
@@ -228,11 +235,19 @@ int main(int argc, char** argv) {
   }
   if (keyring_env != nullptr) {
     options.keyring_text = keyring_env;
-    unsetenv("CONSENTD_KEYRING");  // not for any child process
+    // Wiped where the environment kept it, and not for any child process.
+    OPENSSL_cleanse(keyring_env, std::strlen(keyring_env));
+    unsetenv("CONSENTD_KEYRING");
   } else if (!keyring_command.empty()) {
     absl::StatusOr<std::string> text = RunKeyCommand(keyring_command);
     if (!text.ok()) return Fail(text.status());
     options.keyring_text = *std::move(text);
+  }
+  if (keyring_sources == 1 && keyring_path.empty() &&
+      options.keyring_text.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        keyring_env != nullptr ? "CONSENTD_KEYRING is empty"
+                               : "keyring command: printed nothing"));
   }
   options.create_keyring = dev && keyring_sources == 0;
   options.create_store = dev || init;

@@ -6,12 +6,20 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 
 namespace consentd::consentctl {
 namespace {
+
+// Whether `address` ("host:port") names this machine.
+bool IsLoopback(absl::string_view address) {
+  absl::string_view host = address.substr(0, address.rfind(':'));
+  return host == "localhost" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -41,6 +49,11 @@ absl::StatusOr<client::ConnectionOptions> ConnectionOf(
     ASSIGN_OR_RETURN(options.certificate_chain,
                      ReadWholeFile(context.cert_file));
     ASSIGN_OR_RETURN(options.private_key, ReadWholeFile(context.key_file));
+  }
+  if (!context.token_file.empty() && context.ca_file.empty() &&
+      !IsLoopback(context.server)) {
+    return absl::InvalidArgumentError(
+        "a bearer token goes only over TLS (--ca) or to a loopback address");
   }
   if (!context.token_file.empty()) {
     ASSIGN_OR_RETURN(std::string token, ReadWholeFile(context.token_file));

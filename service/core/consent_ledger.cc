@@ -404,7 +404,6 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   std::vector<store::FactRecord> copies = std::move(moving);
   for (store::FactRecord& copy : copies) {
     copy.digest = to;
-    copy.recorded_us = now_us;
     if (copy.kind != consent::v1::FACT_KIND_CONSENT_GRANTED) continue;
     // The replacement identifier's own refusals were never the subject's to
     // lift through another identifier's consent.

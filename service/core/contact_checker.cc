@@ -1,5 +1,6 @@
 #include "service/core/contact_checker.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -39,14 +40,17 @@ absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
         " before now and ", absl::FormatDuration(policy_->CheckMaxFuture()),
         " after it (policy ", policy_->version(), ")"));
   }
-  query.at_us = absl::ToUnixMicros(when);
+  // A past `at` only absorbs clock skew: facts are read as they stand now,
+  // so no `at` answers from before a refusal or an erasure.
+  query.at_us = absl::ToUnixMicros(std::max(when, now));
   return query;
 }
 
 void ContactChecker::Decide(
     absl::Span<const Identifiers* const> contacts,
     absl::string_view default_region, const policy::CheckQuery& query,
-    bool per_identifier, absl::Span<consent::v1::Decision* const> out) const {
+    bool per_identifier, absl::Span<consent::v1::Decision* const> out,
+    const SuppressionLists::Snapshot* given_lists) const {
   // Every identifier is resolved first, without a lock; the lists and the
   // index are then read once for all the contacts, not once per identifier
   // (their locks are cache lines every core would otherwise bounce).
@@ -67,7 +71,10 @@ void ContactChecker::Decide(
   }
   // The snapshot keeps the lists alive, and the names the decisions read
   // valid, until the answers are built.
-  const SuppressionLists::Snapshot lists = lists_->Applying(query);
+  SuppressionLists::Snapshot applying;
+  if (given_lists == nullptr) applying = lists_->Applying(query);
+  const SuppressionLists::Snapshot& lists =
+      given_lists != nullptr ? *given_lists : applying;
   absl::InlinedVector<absl::InlinedVector<policy::ListMembership, 1>, 4>
       memberships(resolved.size());
   for (const SuppressionLists::ListPtr& list : lists) {

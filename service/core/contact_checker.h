@@ -69,11 +69,13 @@ class ContactChecker {
   // contact's identifier count must already be validated
   // (ValidateIdentifierCount). Decision.identifiers is filled only with
   // `per_identifier`; Decision.policy_version is left to the caller, since
-  // a batch names it once rather than in each decision.
+  // a batch names it once rather than in each decision. The suppression
+  // lists are `lists` when given (a scrub decides every row against the
+  // lists its receipt names), else those applying now.
   void Decide(absl::Span<const Identifiers* const> contacts,
               absl::string_view default_region, const policy::CheckQuery& query,
-              bool per_identifier,
-              absl::Span<consent::v1::Decision* const> out) const;
+              bool per_identifier, absl::Span<consent::v1::Decision* const> out,
+              const SuppressionLists::Snapshot* lists = nullptr) const;
 
  private:
   // Writes one contact's verdict into `out`.

@@ -325,10 +325,46 @@ absl::Status ListRegistry::Import::Flush() {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Whether `scopes` covers everything `held` does (empty = every scope).
+bool Covers(const std::vector<policy::ScopeId>& scopes,
+            const std::vector<policy::ScopeId>& held) {
+  if (scopes.empty()) return true;
+  if (held.empty()) return false;
+  return std::all_of(held.begin(), held.end(), [&](policy::ScopeId s) {
+    return std::find(scopes.begin(), scopes.end(), s) != scopes.end();
+  });
+}
+
+}  // namespace
+
+absl::Status ListRegistry::Import::MayReplace(const SuppressionList& held,
+                                              const SuppressionList& next) {
+  if (!Covers(next.purposes, held.purposes) ||
+      !Covers(next.channels, held.channels)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", next.version, " of list ", next.name,
+        " applies to fewer purposes or channels than the version in force; "
+        "narrowing a list takes dropping it (four eyes) first"));
+  }
+  if (next.digests.size() * 10 < held.digests.size() * 9) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", next.version, " of list ", next.name, " holds ",
+        next.digests.size(), " entries, under 90% of the ", held.digests.size(),
+        " in force; a list shrinks by more than a tenth only by dropping it "
+        "(four eyes) and importing it anew"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<consent::v1::SuppressionList> ListRegistry::Import::Finish() {
   if (published_) return absl::FailedPreconditionError("already finished");
   RETURN_IF_ERROR(Flush());
   absl::MutexLock lock(&registry_->publish_mu_);
+  if (SuppressionLists::ListPtr held = registry_->lists_->Find(list_->name)) {
+    RETURN_IF_ERROR(MayReplace(*held, *list_));
+  }
   ASSIGN_OR_RETURN(
       store::ListRecord record,
       registry_->store_->PublishList(staged_id_, list_->name, rejected_));

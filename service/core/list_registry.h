@@ -115,6 +115,9 @@ class ListRegistry::Import {
   absl::Status AddAll(const consent::v1::ImportListEntries& entries);
 
   // Publishes the new version and returns it as published. Call once.
+  // Errors: FAILED_PRECONDITION, leaving the version in force, when the new
+  // version would hold under 90% of its entries or apply to fewer purposes
+  // or channels (what a drop does, which takes four eyes); store errors.
   absl::StatusOr<consent::v1::SuppressionList> Finish();
 
  private:
@@ -123,6 +126,9 @@ class ListRegistry::Import {
          std::string default_region, int64_t staged_id);
 
   absl::Status Flush();
+  // Whether `next` may replace `held` without a drop's four eyes.
+  static absl::Status MayReplace(const SuppressionList& held,
+                                 const SuppressionList& next);
 
   ListRegistry* const registry_;
   std::shared_ptr<SuppressionList> list_;

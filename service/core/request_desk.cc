@@ -22,8 +22,11 @@ using consent::v1::DataSubjectRequest;
 using consent::v1::RequestState;
 using google::protobuf::util::TimeUtil;
 
-absl::Status RoomInHistory(const DataSubjectRequest& request) {
-  if (request.history_size() >= kMaxHistoryEvents) {
+// The last place in a history is kept for the step that closes the request
+// (complete, reject), so a full history never stops the request from being
+// answered in time.
+absl::Status RoomInHistory(const DataSubjectRequest& request, bool closing) {
+  if (request.history_size() >= kMaxHistoryEvents - (closing ? 0 : 1)) {
     return absl::ResourceExhaustedError(
         absl::StrCat("the request's history holds ", kMaxHistoryEvents,
                      " steps, the most it may"));
@@ -31,15 +34,19 @@ absl::Status RoomInHistory(const DataSubjectRequest& request) {
   return absl::OkStatus();
 }
 
-// The principal who verified the requester's identity ("" if no one has).
+// The principal who verified the requester's identity: the officer of the
+// step into IDENTITY_VERIFIED, not of later steps in that state (an
+// extension, an export). "" if no one has.
 std::string VerifierOf(const DataSubjectRequest& request) {
-  std::string verifier;
+  RequestState before = consent::v1::REQUEST_STATE_UNSPECIFIED;
   for (const consent::v1::RequestEvent& event : request.history()) {
-    if (event.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
-      verifier = event.officer();
+    if (before == consent::v1::REQUEST_STATE_RECEIVED &&
+        event.state() == consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
+      return event.officer();
     }
+    before = event.state();
   }
-  return verifier;
+  return "";
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
@@ -217,13 +224,13 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
-    const std::string& request_id, absl::string_view officer,
+    const std::string& request_id, absl::string_view officer, bool closing,
     absl::FunctionRef<absl::Status(DataSubjectRequest&,
                                    consent::v1::RequestEvent&)>
         change) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
-  RETURN_IF_ERROR(RoomInHistory(request));
+  RETURN_IF_ERROR(RoomInHistory(request, closing));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
   event.set_officer(std::string(officer));
@@ -238,7 +245,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
     const access::Caller& caller,
     const consent::v1::VerifyIdentityRequest& request) {
   RETURN_IF_ERROR(RequireText(request.method(), kMaxReasonLength, "method"));
-  return Change(request.request_id(), caller.principal,
+  return Change(request.request_id(), caller.principal, /*closing=*/false,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (dsr.state() != consent::v1::REQUEST_STATE_RECEIVED) {
                     return absl::FailedPreconditionError(absl::StrCat(
@@ -259,7 +266,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
   }
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller.principal,
+      request.request_id(), caller.principal, /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (!IsOpen(dsr.state())) {
           return absl::FailedPreconditionError(
@@ -284,7 +291,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
     const access::Caller& caller,
     const consent::v1::RejectRequestRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
-  return Change(request.request_id(), caller.principal,
+  return Change(request.request_id(), caller.principal, /*closing=*/true,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (!IsOpen(dsr.state())) {
                     return absl::FailedPreconditionError(
@@ -399,7 +406,13 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
         absl::StrCat("the request is ", StateName(dsr.state()),
                      "; only an IDENTITY_VERIFIED request can be completed"));
   }
-  RETURN_IF_ERROR(RoomInHistory(dsr));
+  if (!caller.roles.Has(access::Role::kPrivacyOfficer) &&
+      dsr.type() != consent::v1::REQUEST_TYPE_ERASURE) {
+    return absl::PermissionDeniedError(
+        "an admin completes only erasures, as the second principal; a "
+        "privacy officer completes the other requests");
+  }
+  RETURN_IF_ERROR(RoomInHistory(dsr, /*closing=*/true));
   if (limits_.require_second_officer &&
       dsr.type() == consent::v1::REQUEST_TYPE_ERASURE) {
     const std::string verifier = VerifierOf(dsr);
@@ -428,7 +441,7 @@ absl::StatusOr<consent::v1::ExportSubjectResponse> RequestDesk::Export(
     const consent::v1::ExportSubjectRequest& request) {
   consent::v1::ExportSubjectResponse response;
   RETURN_IF_ERROR(
-      Change(request.request_id(), caller.principal,
+      Change(request.request_id(), caller.principal, /*closing=*/false,
              [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                return ExportInto(dsr, event, response);
              })
@@ -480,7 +493,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
     const consent::v1::LiftRestrictionRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller.principal,
+      request.request_id(), caller.principal, /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (dsr.type() != consent::v1::REQUEST_TYPE_RESTRICTION ||
             dsr.state() != consent::v1::REQUEST_STATE_COMPLETED) {

@@ -93,7 +93,9 @@ class RequestDesk {
   // transitions; FAILED_PRECONDITION unless IDENTITY_VERIFIED, for an
   // ACCESS or PORTABILITY request not exported yet, for a RECTIFICATION of
   // an erased identifier; PERMISSION_DENIED for an erasure completed by
-  // the principal who verified it, when four eyes are required; store
+  // the principal who verified it, when four eyes are required, or for a
+  // caller without the privacy_officer role completing anything but an
+  // erasure (an admin only confirms erasures); store
   // errors (the request then stays open and completing it again is safe).
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
       const access::Caller& caller,
@@ -129,7 +131,7 @@ class RequestDesk {
   // Loads the request, lets `change` alter it (and the event it appends),
   // and keeps the result; one change at a time.
   absl::StatusOr<consent::v1::DataSubjectRequest> Change(
-      const std::string& request_id, absl::string_view officer,
+      const std::string& request_id, absl::string_view officer, bool closing,
       absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&,
                                      consent::v1::RequestEvent&)>
           change) ABSL_LOCKS_EXCLUDED(mu_);

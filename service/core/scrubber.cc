@@ -154,7 +154,7 @@ void Scrubber::Session::DecideSlice(const consent::v1::ScrubRows& rows,
     decided.push_back(result);
   }
   scrubber_->checker_->Decide(contacts, header_.default_region(), query_,
-                              /*per_identifier=*/false, decisions);
+                              /*per_identifier=*/false, decisions, &lists_);
   for (size_t k = 0; k < decided.size(); ++k) {
     decided[k]->set_verdict(decisions[k]->verdict());
     decided[k]->set_reason(decisions[k]->reason());

@@ -99,7 +99,8 @@ class Scrubber::Session {
   const consent::v1::ScrubHeader header_;
   const policy::CheckQuery query_;
   const std::string caller_;
-  // The lists consulted when the scrub began, for the receipt.
+  // The lists every row is decided against, as they stood when the scrub
+  // began; the receipt names them.
   const SuppressionLists::Snapshot lists_;
   crypto::ListDigest digest_;
   int64_t rows_ = 0;

@@ -38,10 +38,12 @@ void SuppressionLists::Drop(absl::string_view name) {
       lists_.end());
 }
 
-bool SuppressionLists::Contains(absl::string_view name) const {
-  absl::MutexLock lock(&mu_);
-  return std::any_of(lists_.begin(), lists_.end(),
-                     [&](const ListPtr& held) { return held->name == name; });
+SuppressionLists::ListPtr SuppressionLists::Find(absl::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const ListPtr& held : lists_) {
+    if (held->name == name) return held;
+  }
+  return nullptr;
 }
 
 SuppressionLists::Snapshot SuppressionLists::Applying(

@@ -44,7 +44,11 @@ class SuppressionLists {
   void Drop(absl::string_view name) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether a list named `name` is held.
-  bool Contains(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
+  bool Contains(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_) {
+    return Find(name) != nullptr;
+  }
+  // The list named `name`, or nullptr.
+  ListPtr Find(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The lists that apply to `query`, in name order: a snapshot to look
   // digests up in without a lock (each list is immutable, and the pointers

@@ -53,6 +53,7 @@ TEST(RoleTableTest, EachRowNamesADeclaredMethodOnce) {
   absl::flat_hash_set<std::string> known(declared.begin(), declared.end());
   known.insert(
       "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+  known.insert("/grpc.health.v1.Health/Watch");
   absl::flat_hash_set<std::string> seen;
   for (const MethodAccess& row : RoleTable()) {
     EXPECT_TRUE(known.contains(row.method)) << row.method;
@@ -74,6 +75,18 @@ TEST(RoleTableTest, TheRolesOfTheSpec) {
       {"/consent.v1.DataSubjectRequestService/ExportSubject",
        {Role::kPrivacyOfficer}},
       {"/consent.v1.ConsentService/GetRecord", {Role::kPrivacyOfficer}},
+      {"/consent.v1.DataSubjectRequestService/GetRequest",
+       {Role::kPrivacyOfficer}},
+      {"/consent.v1.DataSubjectRequestService/CompleteRequest",
+       {Role::kPrivacyOfficer, Role::kAdmin}},
+      {"/consent.v1.SuppressionListService/DropList",
+       {Role::kListManager, Role::kPrivacyOfficer, Role::kAdmin}},
+      {"/consent.v1.ConsentService/RecordObjection",
+       {Role::kDialer, Role::kCollector}},
+      {"/consent.v1.ConsentService/CheckBatch",
+       {Role::kDialer, Role::kCampaign}},
+      {"/consent.v1.ScrubService/GetReceipt",
+       {Role::kCampaign, Role::kAuditor}},
       {"/consent.v1.AuditService/VerifyAudit", {Role::kAuditor, Role::kAdmin}},
       {"/consent.v1.AdminService/Rekey", {Role::kAdmin}},
       {"/consent.v1.ChangeFeedService/Subscribe", {Role::kDownstream}},
@@ -89,7 +102,8 @@ TEST(RoleTableTest, AnUnknownMethodIsNoOnesAndHealthIsEveryones) {
   EXPECT_FALSE(RolesAllowedFor("/consent.v1.ConsentService/Nope").has_value());
   EXPECT_FALSE(RolesAllowedFor("consent.v1.ConsentService/Check").has_value());
   EXPECT_TRUE(IsOpenToEveryone("/grpc.health.v1.Health/Check"));
-  EXPECT_TRUE(IsOpenToEveryone("/grpc.health.v1.Health/Watch"));
+  EXPECT_FALSE(IsOpenToEveryone("/grpc.health.v1.Health/Watch"));
+  EXPECT_EQ(RolesAllowedFor("/grpc.health.v1.Health/Watch"), kEveryRole);
   EXPECT_FALSE(IsOpenToEveryone("/consent.v1.ConsentService/Check"));
 }
 

@@ -126,6 +126,13 @@ TEST_F(ContactCheckerTest, ATimeBeforeAnObjectionCannotBeAskedFor) {
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(now_ - absl::Hours(24)));
   EXPECT_EQ(Checked(call).status().code(), absl::StatusCode::kInvalidArgument);
+  // Inside the window a past `at` only absorbs clock skew: the objection
+  // recorded a second ago still denies.
+  now_ += absl::Seconds(1);
+  *call.mutable_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(now_ - absl::Seconds(2)));
+  EXPECT_EQ(Decide(call).reason(), consent::v1::DECISION_REASON_OBJECTION);
   call.clear_at();
   EXPECT_EQ(Decide(call).reason(), consent::v1::DECISION_REASON_OBJECTION);
 }

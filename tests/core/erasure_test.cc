@@ -172,6 +172,40 @@ TEST_F(ErasureTest, TheOfficerWhoVerifiedCannotAlsoComplete) {
   EXPECT_THAT(officers, ::testing::ElementsAre("dpo-1", "dpo-1", "dpo-2"));
 }
 
+TEST_F(ErasureTest, AnExtensionDoesNotMakeTheExtenderTheVerifier) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());  // by dpo-1
+  consent::v1::ExtendRequestRequest extend;
+  extend.set_request_id(erasure.request_id());
+  extend.set_months(1);
+  extend.set_reason("backups in three systems");
+  ASSERT_TRUE(desk().Extend(kOfficer2, extend).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(erasure.request_id());
+  EXPECT_EQ(desk().Complete(kOfficer1, complete).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(desk().Complete(kOfficer2, complete).ok());
+}
+
+TEST_F(ErasureTest, AnAdminConfirmsErasuresOnly) {
+  const access::Caller admin{"admin-1", {access::Role::kAdmin}};
+  RecordSubject();
+  consent::v1::DataSubjectRequest objection =
+      Open(consent::v1::REQUEST_TYPE_OBJECTION, "forget.me@example.si");
+  ASSERT_TRUE(Verify(objection.request_id()).ok());
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(objection.request_id());
+  EXPECT_EQ(desk().Complete(admin, complete).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());
+  complete.set_request_id(erasure.request_id());
+  EXPECT_TRUE(desk().Complete(admin, complete).ok());
+}
+
 TEST_F(ErasureTest, OneOfficerMayCompleteWhenTheConfigAllowsIt) {
   require_second_officer_ = false;
   Reopen();

@@ -328,5 +328,45 @@ TEST_F(ListRegistryTest, ListsAreBounded) {
   EXPECT_TRUE(lists().BeginImport(again).ok());
 }
 
+TEST_F(ListRegistryTest, ANewVersionCannotEmptyOrNarrowAListWithoutADrop) {
+  consent::v1::ImportListHeader header = Header("v1");
+  header.add_channels("phone");
+  header.add_channels("sms");
+  ImportPhones(header, {"031 123 456", "031 123 457", "031 123 458"});
+  auto finish = [&](const consent::v1::ImportListHeader& next,
+                    std::vector<std::string> phones) {
+    auto import = lists().BeginImport(next);
+    EXPECT_TRUE(import.ok()) << import.status();
+    for (const std::string& phone : phones) {
+      consent::v1::Identifier id;
+      id.set_phone(phone);
+      EXPECT_TRUE((*import)->Add(id).ok());
+    }
+    return (*import)->Finish().status();
+  };
+  consent::v1::ImportListHeader empty = header;
+  empty.set_version("v2-empty");
+  absl::Status emptied = finish(empty, {});
+  EXPECT_EQ(emptied.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(emptied.message(), HasSubstr("under 90%"));
+  consent::v1::ImportListHeader narrower = header;
+  narrower.set_version("v2-narrow");
+  narrower.clear_channels();
+  narrower.add_channels("sms");
+  EXPECT_EQ(
+      finish(narrower, {"031 123 456", "031 123 457", "031 123 458"}).code(),
+      absl::StatusCode::kFailedPrecondition);
+  // The version in force still denies.
+  EXPECT_EQ(CareCall("+38631123457").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  // Growing, or widening to every channel, is a plain update.
+  consent::v1::ImportListHeader wider = header;
+  wider.set_version("v3");
+  wider.clear_channels();
+  EXPECT_TRUE(finish(wider, {"031 123 456", "031 123 457", "031 123 458",
+                             "031 123 459"})
+                  .ok());
+}
+
 }  // namespace
 }  // namespace consentd::core

@@ -63,6 +63,26 @@ TEST_F(RectificationTest, ARefusalOnTheOldIdentifierStays) {
             consent::v1::DECISION_REASON_OBJECTION);
 }
 
+TEST_F(RectificationTest, AMovedOldGrantDoesNotOutrankANewerWithdrawal) {
+  Grant(wrong_);
+  now_ += absl::Hours(1);
+  ASSERT_TRUE(
+      core_->ledger()
+          .RecordConsent(
+              kDialer,
+              Consent(right_, consent::v1::COLLECTION_METHOD_RECORDED_CALL,
+                      consent::v1::CONSENT_ACTION_WITHDRAW))
+          .ok());
+  now_ += absl::Hours(1);
+  ASSERT_TRUE(Rectify(wrong_, right_).ok());
+  // Moved facts keep when they took effect: the grant is older.
+  EXPECT_EQ(Decide(CheckOf(right_)).reason(),
+            consent::v1::DECISION_REASON_CONSENT_WITHDRAWN);
+  Reopen();
+  EXPECT_EQ(Decide(CheckOf(right_)).reason(),
+            consent::v1::DECISION_REASON_CONSENT_WITHDRAWN);
+}
+
 TEST_F(RectificationTest, MovedConsentNeverLiftsTheNewIdentifiersRefusal) {
   ASSERT_TRUE(core_->ledger().RecordObjection(kDialer, Objection(right_)).ok());
   now_ += absl::Hours(1);

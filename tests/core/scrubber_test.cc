@@ -59,7 +59,7 @@ class ScrubberTest : public CoreFixture {
 
 TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
   auto import = [&](const std::string& name, const std::string& version,
-                    const std::string& channel) {
+                    const std::string& channel, const std::string& email) {
     consent::v1::ImportListHeader header;
     header.set_name(name);
     header.set_version(version);
@@ -67,11 +67,11 @@ TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
     header.add_channels(channel);
     auto list = core_->list_registry().BeginImport(header);
     ASSERT_TRUE(list.ok()) << list.status();
-    ASSERT_TRUE((*list)->Add(Email("listed@x.si")).ok());
+    ASSERT_TRUE((*list)->Add(Email(email)).ok());
     ASSERT_TRUE((*list)->Finish().ok());
   };
-  import("email-optouts", "2026-11-30", "email");
-  import("si-national-dnc", "2026-11", "phone");  // not for e-mail
+  import("email-optouts", "2026-11-30", "email", "listed@x.si");
+  import("si-national-dnc", "2026-11", "phone", "listed@x.si");  // not e-mail
   consent::v1::ScrubHeader header = Header();
   *header.mutable_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -79,6 +79,9 @@ TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
   absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
       scrubber().Begin(header, "spiffe://callcentre.example/campaign/1");
   ASSERT_TRUE(session.ok()) << session.status();
+  // A new version mid-scrub: the rows are still decided against the one
+  // the receipt will name.
+  import("email-optouts", "2026-12-01", "email", "other@x.si");
   consent::v1::ScrubRowResults results;
   ASSERT_TRUE((*session)
                   ->Decide(Rows({Row("1", Email("listed@x.si"))}), &results)

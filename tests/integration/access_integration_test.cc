@@ -149,6 +149,8 @@ TEST_F(AccessIntegrationTest, EachRoleReachesExactlyItsRowsOfTheRoleTable) {
         ca_->IssueClient(std::string(access::RoleName(role)), UriOf(role));
     std::shared_ptr<grpc::Channel> channel = TlsChannel(&keys);
     for (const access::MethodAccess& row : access::RoleTable()) {
+      // A health watch stays open; CallersTheConfigDoesNotName... covers it.
+      if (row.method == "/grpc.health.v1.Health/Watch") continue;
       grpc::Status status = Call(channel, std::string(row.method));
       if (row.roles.Has(role)) {
         EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
@@ -176,6 +178,33 @@ TEST_F(AccessIntegrationTest, ATokenCallerOverTlsHasItsRoles) {
   EXPECT_EQ(Call(channel, "/consent.v1.ConsentService/Check", kCollectorToken)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // The scheme's case does not matter; a malformed header is no
+  // credential to fall back from.
+  grpc::GenericStub stub(channel);
+  auto call_with_header = [&](const std::string& header) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+    context.AddMetadata("authorization", header);
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, "/consent.v1.ConsentService/RecordConsent",
+                   grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    return status.error_code();
+  };
+  EXPECT_EQ(call_with_header(absl::StrCat("bearer ", kCollectorToken)),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(call_with_header("Bearer "), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call_with_header("Basic dXNlcjpwYXNz"),
+            grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status wrong =
       Call(channel, "/consent.v1.ConsentService/Check", "guessed-token");
   EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -194,6 +223,10 @@ TEST_F(AccessIntegrationTest, CallersTheConfigDoesNotNameAreTurnedAway) {
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(Call(TlsChannel(nullptr), "/grpc.health.v1.Health/Check").ok());
+  // A health watch holds a stream: only for known callers.
+  EXPECT_EQ(
+      Call(TlsChannel(nullptr), "/grpc.health.v1.Health/Watch").error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
   // A certificate from another CA, with a configured name: no handshake.
   testing::TestCertificateAuthority rogue("rogue CA");
   testing::KeyPair impostor =

@@ -66,6 +66,14 @@ class ConsentdIntegrationTest : public ::testing::Test {
  protected:
   std::string data_dir() const { return dir_.File("data"); }
 
+  // An access file whose one caller is the plain-text loopback one.
+  std::string AccessFile() {
+    const std::string path = dir_.File("access.textproto");
+    std::ofstream(path, std::ios::trunc)
+        << "callers { principal: \"ops\" roles: \"admin\" local: true }\n";
+    return path;
+  }
+
   ConsentdProcess StartOrDie() {
     absl::StatusOr<ConsentdProcess> process =
         ConsentdProcess::Start(data_dir());
@@ -297,8 +305,8 @@ TEST_F(ConsentdIntegrationTest, AWrongKeyringStopsStartUpWithAClearError) {
   StartOrDie().Stop();
   ASSERT_TRUE(crypto::Keyring::Create(dir_.File("other-keyring")).ok());
   testing::ProgramResult result = ConsentdProcess::RunToExit(
-      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--keyring",
-       dir_.File("other-keyring")});
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev",
+       "--keyring", dir_.File("other-keyring")});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("wrong key"));
 }
@@ -314,8 +322,8 @@ TEST_F(ConsentdIntegrationTest, AKeyringOthersMayReadStopsStartUp) {
 
 TEST_F(ConsentdIntegrationTest, AnExplicitKeyringMustExist) {
   testing::ProgramResult result = ConsentdProcess::RunToExit(
-      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--keyring",
-       dir_.File("missing-keyring")});
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev",
+       "--keyring", dir_.File("missing-keyring")});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("no file"));
 }
@@ -331,9 +339,19 @@ TEST_F(ConsentdIntegrationTest, AFileThatIsNoStoreStopsStartUp) {
   EXPECT_THAT(result.stderr_text, HasSubstr("not a consentd database"));
 }
 
-TEST_F(ConsentdIntegrationTest, WithoutDevAKeyringIsRequired) {
+TEST_F(ConsentdIntegrationTest, WithoutDevAnAccessFileIsRequired) {
   testing::ProgramResult result = ConsentdProcess::RunToExit(
       {"--data-dir", data_dir(), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("no --access"));
+  struct stat st;
+  EXPECT_NE(stat(data_dir().c_str(), &st), 0) << "nothing created on disk";
+}
+
+TEST_F(ConsentdIntegrationTest, WithoutDevAKeyringIsRequired) {
+  testing::ProgramResult result =
+      ConsentdProcess::RunToExit({"--data-dir", data_dir(), "--listen",
+                                  "127.0.0.1:0", "--access", AccessFile()});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("no keyring"));
   struct stat st;
@@ -344,19 +362,20 @@ TEST_F(ConsentdIntegrationTest, AMistypedDataDirStartsNoEmptyStore) {
   StartOrDie().Stop();
   const std::string keyring = dir_.File("keyring");
   ASSERT_EQ(rename((data_dir() + "/keyring").c_str(), keyring.c_str()), 0);
-  testing::ProgramResult result =
-      ConsentdProcess::RunToExit({"--data-dir", dir_.File("dta"), "--listen",
-                                  "127.0.0.1:0", "--keyring", keyring});
+  testing::ProgramResult result = ConsentdProcess::RunToExit(
+      {"--data-dir", dir_.File("dta"), "--listen", "127.0.0.1:0", "--keyring",
+       keyring, "--access", AccessFile()});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("no store at"));
   EXPECT_THAT(result.stderr_text, HasSubstr("--init"));
   // The right directory opens with the keyring alone; a new one with --init.
-  absl::StatusOr<ConsentdProcess> same =
-      ConsentdProcess::Start(data_dir(), {"--keyring", keyring});
+  absl::StatusOr<ConsentdProcess> same = ConsentdProcess::Start(
+      data_dir(), {"--keyring", keyring, "--access", AccessFile()});
   ASSERT_TRUE(same.ok()) << same.status();
   EXPECT_EQ(same->Stop(), 0);
   absl::StatusOr<ConsentdProcess> fresh = ConsentdProcess::Start(
-      dir_.File("dta"), {"--keyring", keyring, "--init"});
+      dir_.File("dta"),
+      {"--keyring", keyring, "--init", "--access", AccessFile()});
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_EQ(fresh->Stop(), 0);
 }
@@ -365,17 +384,21 @@ TEST_F(ConsentdIntegrationTest, AKeyCommandHandsOverTheKeyring) {
   StartOrDie().Stop();
   const std::string keyring = data_dir() + "/keyring";
   absl::StatusOr<ConsentdProcess> server = ConsentdProcess::Start(
-      data_dir(), {"--keyring-command", "cat " + keyring});
+      data_dir(),
+      {"--keyring-command", "cat " + keyring, "--access", AccessFile()});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_EQ(server->Stop(), 0);
-  testing::ProgramResult failing =
-      ConsentdProcess::RunToExit({"--data-dir", data_dir(), "--listen",
-                                  "127.0.0.1:0", "--keyring-command", "false"});
-  EXPECT_EQ(failing.code, 1);
-  EXPECT_THAT(failing.stderr_text, HasSubstr("keyring command"));
+  for (const char* command : {"false", "true"}) {  // fails; prints nothing
+    testing::ProgramResult failing = ConsentdProcess::RunToExit(
+        {"--data-dir", data_dir(), "--listen", "127.0.0.1:0",
+         "--keyring-command", command, "--access", AccessFile()});
+    EXPECT_EQ(failing.code, 1) << command;
+    EXPECT_THAT(failing.stderr_text, HasSubstr("keyring command")) << command;
+  }
   testing::ProgramResult two = ConsentdProcess::RunToExit(
       {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--keyring",
-       keyring, "--keyring-command", "cat " + keyring});
+       keyring, "--keyring-command", "cat " + keyring, "--access",
+       AccessFile()});
   EXPECT_EQ(two.code, 1);
   EXPECT_THAT(two.stderr_text, HasSubstr("one way"));
 }
