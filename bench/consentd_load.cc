@@ -8,6 +8,8 @@
 //   consentd_load --mode write ...                 (durable RecordObjection)
 //   consentd_load --mode health ...   (gRPC's own health check on the same
 //                                      server: the transport's floor)
+//   consentd_load --ca ca.crt [--cert client.crt --key client.key]
+//                 [--server-name NAME] ...        (TLS; mutual with --cert)
 //
 // Numbers are Slovenian mobiles +38640xxxxxx with xxxxxx drawn uniformly from
 // [100000, 100000 + --numbers); bench/run seeds the first half of that range
@@ -27,6 +29,12 @@
 // each latency counts from the scheduled time, so a stalled server shows as
 // latency rather than as fewer requests. send_lag_p99_us reports how late
 // the client itself sent.
+//
+// With --ca every slot's connection is TLS (grpc::SslCredentials), the
+// server's certificate checked against that CA, and with --cert and --key
+// the client shows its certificate (mutual TLS), as a dialer does;
+// consentd finds its caller in its access file by that certificate. The
+// handshakes happen in the warm-up, before the clock starts.
 #include <google/protobuf/arena.h>
 #include <google/protobuf/empty.pb.h>
 #include <grpcpp/completion_queue.h>
@@ -40,10 +48,12 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,7 +82,31 @@ struct Options {
   int numbers = 200000;
   bool national = false;
   bool include_identifiers = false;
+  // TLS, when `ca` is not empty: PEM texts, read from --ca, --cert, --key.
+  std::string ca;
+  std::string certificate_chain;
+  std::string private_key;
+  std::string server_name;  // the name the server's certificate must carry
 };
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const Options& options) {
+  if (options.ca.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.ca;
+  ssl.pem_cert_chain = options.certificate_chain;
+  ssl.pem_private_key = options.private_key;
+  return grpc::SslCredentials(ssl);
+}
+
+// The whole file at `path`, or false.
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  *text = contents.str();
+  return !file.bad();
+}
 
 std::string Number(std::mt19937_64& random, const Options& options) {
   int suffix = 100000 + static_cast<int>(random() % options.numbers);
@@ -154,8 +188,11 @@ class Slot {
     // call unless retries are off, and its bookkeeping is client CPU spent
     // on the cores consentd shares.
     arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+    if (!options.server_name.empty()) {
+      arguments.SetSslTargetNameOverride(options.server_name);
+    }
     std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-        options.server, grpc::InsecureChannelCredentials(), arguments);
+        options.server, Credentials(options), arguments);
     stub_ = ConsentService::NewStub(channel);
     generic_ = std::make_unique<grpc::GenericStub>(channel);
     if (options.mode == "check") {
@@ -443,7 +480,37 @@ int main(int argc, char** argv) {
   app.add_flag("--national", options.national, "Numbers in national format");
   app.add_flag("--include-identifiers", options.include_identifiers,
                "CheckBatch answers per identifier too");
+  std::string ca_path, cert_path, key_path;
+  app.add_option("--ca", ca_path,
+                 "CA certificate, PEM: speak TLS, the server's certificate "
+                 "must chain to it")
+      ->check(CLI::ExistingFile);
+  app.add_option("--cert", cert_path,
+                 "Client certificate chain, PEM (mutual TLS; needs --ca)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--key", key_path, "Client private key, PEM (with --cert)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--server-name", options.server_name,
+                 "Name the server's certificate must carry, when not the "
+                 "host in --server");
   CLI11_PARSE(app, argc, argv);
+  if (cert_path.empty() != key_path.empty()) {
+    std::cerr << "consentd_load: --cert and --key go together\n";
+    return 1;
+  }
+  if (ca_path.empty() && (!cert_path.empty() || !options.server_name.empty())) {
+    std::cerr << "consentd_load: --cert, --key and --server-name need --ca\n";
+    return 1;
+  }
+  for (auto [path, text] :
+       {std::pair{&ca_path, &options.ca},
+        std::pair{&cert_path, &options.certificate_chain},
+        std::pair{&key_path, &options.private_key}}) {
+    if (!path->empty() && (!ReadFile(*path, text) || text->empty())) {
+      std::cerr << "consentd_load: cannot read " << *path << " (or empty)\n";
+      return 1;
+    }
+  }
   // As consentd's main does: Debian's Abseil (and gRPC's locks on it) keeps
   // a deadlock-detection graph on every Mutex operation unless told not to,
   // which would bill the client's bookkeeping to the server's figures.
