@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
                  "to (mutual TLS)");
   app.add_option("--access", access_path,
                  "Text-format consent.v1.AccessConfig: callers and their "
-                 "roles (default: every local caller is 'local' with every "
-                 "role; loopback only)");
+                 "roles. Required unless --dev, which admits every local "
+                 "caller as 'local' with every role");
   app.add_option("--policy", policy_path,
                  "Text-format consent.v1.Policy (default: the shipped one)");
   std::string keyring_command;
@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
                  "Shell command that prints the keyring (an external KMS)");
   app.add_flag("--dev", dev,
                "Development: generate a keyring in the data directory when "
-               "there is none, and create the store");
+               "there is none, create the store, and without --access admit "
+               "every local caller with every role");
   app.add_flag("--init", init,
                "Create the store when the data directory has none");
   app.add_option("--ready-file", ready_file,

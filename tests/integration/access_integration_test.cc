@@ -99,15 +99,18 @@ class AccessIntegrationTest : public ::testing::Test {
     return grpc::CreateChannel(server_->address(), grpc::SslCredentials(ssl));
   }
 
-  // Calls `method` with an empty request; the status it ends with.
+  // Calls `method` with an empty request, with `authorization` as that
+  // header when given; the status it ends with.
   static grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
                            const std::string& method,
-                           const std::string& token = "") {
+                           const std::string& authorization = "") {
     grpc::GenericStub stub(channel);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(20));
-    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    if (!authorization.empty()) {
+      context.AddMetadata("authorization", authorization);
+    }
     grpc::Slice empty("");
     grpc::ByteBuffer request(&empty, 1);
     grpc::ByteBuffer response;
@@ -171,34 +174,19 @@ TEST_F(AccessIntegrationTest, EachRoleReachesExactlyItsRowsOfTheRoleTable) {
 
 TEST_F(AccessIntegrationTest, ATokenCallerOverTlsHasItsRoles) {
   std::shared_ptr<grpc::Channel> channel = TlsChannel(nullptr);
-  EXPECT_EQ(
-      Call(channel, "/consent.v1.ConsentService/RecordConsent", kCollectorToken)
-          .error_code(),
-      grpc::StatusCode::INVALID_ARGUMENT);  // admitted, then validated
-  EXPECT_EQ(Call(channel, "/consent.v1.ConsentService/Check", kCollectorToken)
+  EXPECT_EQ(Call(channel, "/consent.v1.ConsentService/RecordConsent",
+                 absl::StrCat("Bearer ", kCollectorToken))
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // admitted, then validated
+  EXPECT_EQ(Call(channel, "/consent.v1.ConsentService/Check",
+                 absl::StrCat("Bearer ", kCollectorToken))
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   // The scheme's case does not matter; a malformed header is no
   // credential to fall back from.
-  grpc::GenericStub stub(channel);
   auto call_with_header = [&](const std::string& header) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(20));
-    context.AddMetadata("authorization", header);
-    grpc::Slice empty("");
-    grpc::ByteBuffer request(&empty, 1);
-    grpc::ByteBuffer response;
-    absl::Notification done;
-    grpc::Status status;
-    stub.UnaryCall(&context, "/consent.v1.ConsentService/RecordConsent",
-                   grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-    done.WaitForNotification();
-    return status.error_code();
+    return Call(channel, "/consent.v1.ConsentService/RecordConsent", header)
+        .error_code();
   };
   EXPECT_EQ(call_with_header(absl::StrCat("bearer ", kCollectorToken)),
             grpc::StatusCode::INVALID_ARGUMENT);
@@ -206,7 +194,7 @@ TEST_F(AccessIntegrationTest, ATokenCallerOverTlsHasItsRoles) {
   EXPECT_EQ(call_with_header("Basic dXNlcjpwYXNz"),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status wrong =
-      Call(channel, "/consent.v1.ConsentService/Check", "guessed-token");
+      Call(channel, "/consent.v1.ConsentService/Check", "Bearer guessed-token");
   EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(wrong.error_message(), ::testing::Not(HasSubstr("guessed")));
 }
