@@ -12,6 +12,7 @@ namespace consentd::access {
 namespace {
 
 constexpr size_t kMaxPrincipalLength = 128;
+constexpr uint32_t kMostCallsPerSecond = 1'000'000;
 constexpr size_t kMaxCredentialLength = 1024;
 
 absl::Status Invalid(absl::string_view what) {
@@ -51,6 +52,11 @@ absl::Status Validate(const consent::v1::AccessConfig& config) {
         return Invalid(absl::StrCat(where, " (", principal,
                                     "): unknown role \"", role, "\""));
       }
+    }
+    if (caller.max_calls_per_second() > kMostCallsPerSecond) {
+      return Invalid(absl::StrCat(where, " (", principal,
+                                  "): max_calls_per_second must be at most ",
+                                  kMostCallsPerSecond, " (0: no limit)"));
     }
     std::string credential;
     switch (caller.credential_case()) {
@@ -131,6 +137,11 @@ absl::StatusOr<std::unique_ptr<CallerDirectory>> CallerDirectory::Create(
     for (const std::string& role : caller.roles()) {
       entry->roles.Add(*ParseRole(role));
     }
+    if (uint32_t rate = caller.max_calls_per_second(); rate > 0) {
+      // A second's worth at once: a caller that was quiet may catch up.
+      entry->rate_limit = std::make_unique<TokenBucket>(rate, rate);
+      directory->limited_.emplace(entry->principal, entry->rate_limit.get());
+    }
     const Entry* e = entry.get();
     directory->entries_.push_back(std::move(entry));
     switch (caller.credential_case()) {
@@ -186,6 +197,18 @@ absl::StatusOr<Caller> CallerDirectory::Identify(
         "no credentials: present a client certificate or a bearer token");
   }
   return Caller{entry->principal, entry->roles};
+}
+
+absl::Status CallerDirectory::ChargeCall(const Caller& caller,
+                                         absl::Time now) const {
+  if (limited_.empty()) return absl::OkStatus();
+  auto it = limited_.find(caller.principal);
+  if (it == limited_.end() || it->second->TryTake(now)) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat("rate limit: principal ", caller.principal, " may make ",
+                   it->second->per_second(), " calls a second; retry later"));
 }
 
 }  // namespace consentd::access

@@ -8,8 +8,11 @@
 // because its SHA-256 is in the config. Nothing the caller types in a
 // request names it.
 //
-// Thread-safety: immutable once built; Identify may be called from any
-// thread.
+// It also keeps each caller's rate limit (CallerConfig
+// max_calls_per_second), which ChargeCall spends.
+//
+// Thread-safety: immutable once built but for the rate limits' buckets,
+// which are lock-free; every method may be called from any thread.
 #ifndef CONSENTD_ACCESS_CALLER_DIRECTORY_H_
 #define CONSENTD_ACCESS_CALLER_DIRECTORY_H_
 
@@ -20,8 +23,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "access/caller.h"
+#include "access/token_bucket.h"
 #include "consent/v1/access.pb.h"
 
 namespace consentd::access {
@@ -66,6 +71,15 @@ class CallerDirectory {
   // which kind of credential failed, never the token or certificate names.
   absl::StatusOr<Caller> Identify(const Credentials& credentials) const;
 
+  // Counts one call of `caller` (as Identify returned it) at `now` against
+  // the caller's rate limit. `now` comes from a monotonic clock. OK within
+  // the limit, or for a caller without one; RESOURCE_EXHAUSTED "rate
+  // limit: ..." (naming the principal and its limit, nothing else) when the
+  // call would exceed it, which then counts for nothing.
+  absl::Status ChargeCall(const Caller& caller, absl::Time now) const;
+  // True when any caller has a rate limit; without, ChargeCall is always OK.
+  bool has_rate_limits() const { return !limited_.empty(); }
+
   // False when erasure completion and DropList need a second principal.
   bool allow_single_officer() const { return allow_single_officer_; }
 
@@ -76,6 +90,7 @@ class CallerDirectory {
   struct Entry {
     std::string principal;
     RoleSet roles;
+    std::unique_ptr<TokenBucket> rate_limit;  // null: no limit
   };
   CallerDirectory() = default;
 
@@ -83,6 +98,8 @@ class CallerDirectory {
   absl::flat_hash_map<std::string, const Entry*> by_uri_;
   absl::flat_hash_map<std::string, const Entry*> by_common_name_;
   absl::flat_hash_map<std::string, const Entry*> by_token_hash_;
+  // The callers with a rate limit, by principal (views of their Entry's).
+  absl::flat_hash_map<absl::string_view, TokenBucket*> limited_;
   const Entry* local_ = nullptr;
   bool allow_single_officer_ = false;
 };

@@ -9,15 +9,13 @@ namespace {
 // per connection of a load test, say) never waits for the next one to be
 // asked for.
 constexpr int kCallsAskedFor = 64;
-// Handlers that may block at once: data-subject requests, writes being
-// validated, scrubs, imports, reflection. More queue until one finishes.
-constexpr int kMaxHandlerThreads = 64;
 
 }  // namespace
 
 CompletionQueues::CompletionQueues(grpc::ServerBuilder* builder,
-                                   const MethodTable* methods, int threads)
-    : methods_(methods), handlers_(kMaxHandlerThreads) {
+                                   const MethodTable* methods, int threads,
+                                   const ServerOptions& options)
+    : methods_(methods), handlers_(options) {
   builder->RegisterAsyncGenericService(&service_);
   for (int i = 0; i < threads; ++i) {
     queues_.push_back(builder->AddCompletionQueue());

@@ -2,7 +2,8 @@
 // may run on, each drained by a thread of its own. Every call of every
 // service arrives on them through gRPC's async generic API: a queue's thread
 // asks gRPC for calls, reads each request, answers at once the methods the
-// MethodTable marks inline and hands the others to handler threads. An
+// MethodTable marks inline and hands the others to their bounded pools of
+// handler threads (HandlerPools). An
 // inline method therefore costs one thread wake-up on the server, where
 // gRPC's callback and sync servers hand each call between several threads.
 //
@@ -22,8 +23,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "rpc/handler_threads.h"
+#include "rpc/handler_pools.h"
 #include "rpc/method_table.h"
+#include "rpc/server.h"
 
 namespace consentd::rpc {
 
@@ -42,9 +44,10 @@ class QueueEvent {
 class CompletionQueues {
  public:
   // Registers the generic service and adds `threads` completion queues to
-  // `builder`; `methods` must outlive the queue.
+  // `builder`; `methods` must outlive the queue. Handlers run on pools
+  // bounded by `options`.
   CompletionQueues(grpc::ServerBuilder* builder, const MethodTable* methods,
-                   int threads);
+                   int threads, const ServerOptions& options);
   ~CompletionQueues();
   CompletionQueues(const CompletionQueues&) = delete;
   CompletionQueues& operator=(const CompletionQueues&) = delete;
@@ -60,7 +63,7 @@ class CompletionQueues {
   // For ServerCall.
   grpc::AsyncGenericService* service() { return &service_; }
   const MethodTable& methods() const { return *methods_; }
-  HandlerThreads& handlers() { return handlers_; }
+  HandlerPools& handlers() { return handlers_; }
   void CallStarted() ABSL_LOCKS_EXCLUDED(mu_);
   void CallEnded() ABSL_LOCKS_EXCLUDED(mu_);
   // True when the server is already draining; else `call` is woken by
@@ -72,7 +75,7 @@ class CompletionQueues {
   grpc::AsyncGenericService service_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   const MethodTable* const methods_;
-  HandlerThreads handlers_;
+  HandlerPools handlers_;
   std::vector<std::thread> threads_;
 
   absl::Mutex mu_;

@@ -63,7 +63,8 @@ void MethodTable::Add(absl::string_view service, absl::string_view method,
 void MethodTable::AddStream(absl::string_view service, absl::string_view method,
                             StreamHandler handler) {
   Add(service, method, nullptr, nullptr,
-      Method{Runs::kOnHandlerThread, nullptr, std::move(handler)});
+      Method{Runs::kOnHandlerThread, Pool::kStream, nullptr,
+             std::move(handler)});
 }
 
 void MethodTable::AddService(absl::string_view service) {

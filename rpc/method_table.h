@@ -6,12 +6,24 @@
 //   * kInline handlers run on the thread that read the request. They must
 //     answer from memory within microseconds and never block, since other
 //     calls wait meanwhile: such a call is answered without waking another
-//     thread.
+//     thread, and no bound of ServerOptions applies to it.
 //   * kOnHandlerThread handlers may block (storage, a lock held across a
-//     transaction) or take long (a batch); they run on a HandlerThreads
-//     thread.
-//   * Stream handlers run on a handler thread, with blocking reads and
-//     writes.
+//     transaction) or take long (a batch); they run on the server's unary
+//     handler threads (Pool::kUnary).
+//   * Deferred handlers (AddDeferred: writes that answer once durable) run
+//     on handler threads of their own (Pool::kDeferred), so that no flood
+//     of the other kinds can delay them; an urgent one (Priority::kUrgent)
+//     goes before the others queued there and may use the room the queue
+//     keeps for urgent calls.
+//   * Stream handlers run on stream threads (Pool::kStream), one for the
+//     stream's whole life, with blocking reads and writes.
+//
+// Each pool is bounded (ServerOptions): a call that finds its pool full is
+// answered RESOURCE_EXHAUSTED at once and its request freed, as is a stream
+// beyond the stream limits (per server, principal and connection). A
+// stream whose handler waits on its client for longer than the idle
+// deadline, or that outlives the total deadline, is cancelled with
+// DEADLINE_EXCEEDED (CallStream).
 //
 // Every registration is checked against the generated descriptors: a
 // method the .proto files do not declare so aborts at start-up.
@@ -69,22 +81,32 @@ class UnaryReply {
 
 // A streaming call as its handler sees it: blocking reads and writes, as in
 // gRPC's sync API. Used only from the handler's thread.
+//
+// The server's stream deadlines (ServerOptions::streams) act here. When
+// Read has waited for a message, or Write (or the end of the handler) for
+// the client to take earlier ones, for the idle deadline, or any wait
+// reaches the stream's total deadline, the server cancels the call with
+// DEADLINE_EXCEEDED and a message saying which deadline passed: the wait
+// returns as for any cancelled call, and Broken() is true. AwaitEndOrDrain
+// waits on the server, not the client, so only the total deadline ends it
+// (a health watch may stay silent as long as that).
 class CallStream {
  public:
   // The next message from the client. False once the client has finished
-  // sending, the call has ended, or a message did not parse (then the call
-  // fails INTERNAL whatever the handler returns).
+  // sending, the call has ended (cancelled, past a deadline), or a message
+  // did not parse (then the call fails INTERNAL whatever the handler
+  // returns).
   virtual bool Read(google::protobuf::MessageLite* message) = 0;
   // Sends a message; false once the call has ended (nothing sent after that
   // reaches the client). Blocks while a few earlier messages are still
   // unsent, so the client's flow control holds the handler back.
   virtual bool Write(const google::protobuf::MessageLite& message) = 0;
   // True when the stream did not end by the client finishing it: the call
-  // was cancelled, passed its deadline or broke, or a message did not parse.
+  // was cancelled, passed a deadline or broke, or a message did not parse.
   // Reliable once Read has returned false.
   virtual bool Broken() = 0;
-  // Blocks until the call has ended or the server starts draining; true for
-  // draining.
+  // Blocks until the call has ended (or passed its total deadline) or the
+  // server starts draining; true for draining.
   virtual bool AwaitEndOrDrain() = 0;
 
  protected:
@@ -94,14 +116,26 @@ class CallStream {
 class MethodTable {
  public:
   enum class Runs { kInline, kOnHandlerThread };
+  // The server's threads a method's handler runs on; each is bounded on
+  // its own (ServerOptions). Follows from how the method was added.
+  enum class Pool {
+    kNone,      // kInline: on the thread that read the request
+    kUnary,     // AddUnary with kOnHandlerThread
+    kDeferred,  // AddDeferred
+    kStream,    // AddStream
+  };
+  // Within a pool, urgent calls go first and may use its reserved room.
+  enum class Priority { kNormal, kUrgent };
   using UnaryHandler = std::function<void(
       const Caller& caller, grpc::ByteBuffer* request, UnaryReply* reply)>;
   using StreamHandler =
       std::function<grpc::Status(const Caller& caller, CallStream& stream)>;
   struct Method {
     Runs runs;
+    Pool pool;
     UnaryHandler unary;    // set for unary methods
     StreamHandler stream;  // set for streaming ones
+    Priority priority = Priority::kNormal;
   };
 
   // A unary method answered when `handler` returns. The request and the
@@ -112,15 +146,18 @@ class MethodTable {
       std::function<absl::Status(const Caller&, const Request&, Response*)>
           handler);
 
-  // A unary method whose handler runs on a handler thread and answers later
-  // through `done`, from any thread (a write answers once it is durable).
+  // A unary method whose handler runs on a deferred-pool thread and answers
+  // later through `done`, from any thread (a write answers once it is
+  // durable). `priority` kUrgent for the calls that must get through
+  // whatever else is queued (a refusal to be contacted).
   template <typename Response>
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   template <typename Request, typename Response>
   void AddDeferred(
       absl::string_view service, absl::string_view method,
       std::function<void(const Caller&, const Request&, Done<Response>)>
-          handler);
+          handler,
+      Priority priority = Priority::kNormal);
 
   void AddStream(absl::string_view service, absl::string_view method,
                  StreamHandler handler);
@@ -175,7 +212,7 @@ void MethodTable::AddUnary(
     std::function<absl::Status(const Caller&, const Request&, Response*)>
         handler) {
   Add(service, method, Request::descriptor(), Response::descriptor(),
-      Method{runs,
+      Method{runs, runs == Runs::kInline ? Pool::kNone : Pool::kUnary,
              [handler = std::move(handler)](const Caller& caller,
                                             grpc::ByteBuffer* bytes,
                                             UnaryReply* reply) {
@@ -199,10 +236,10 @@ void MethodTable::AddUnary(
 template <typename Request, typename Response>
 void MethodTable::AddDeferred(
     absl::string_view service, absl::string_view method,
-    std::function<void(const Caller&, const Request&, Done<Response>)>
-        handler) {
+    std::function<void(const Caller&, const Request&, Done<Response>)> handler,
+    Priority priority) {
   Add(service, method, Request::descriptor(), Response::descriptor(),
-      Method{Runs::kOnHandlerThread,
+      Method{Runs::kOnHandlerThread, Pool::kDeferred,
              [handler = std::move(handler)](const Caller& caller,
                                             grpc::ByteBuffer* bytes,
                                             UnaryReply* reply) {
@@ -220,7 +257,7 @@ void MethodTable::AddDeferred(
                          }
                        });
              },
-             nullptr});
+             nullptr, priority});
 }
 
 }  // namespace consentd::rpc

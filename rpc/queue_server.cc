@@ -67,8 +67,8 @@ absl::StatusOr<std::unique_ptr<Server>> StartServer(
 
   grpc::ServerBuilder builder;
   ListeningPort port(options, &builder);
-  auto queues =
-      std::make_unique<CompletionQueues>(&builder, methods, ServingThreads());
+  auto queues = std::make_unique<CompletionQueues>(&builder, methods,
+                                                   ServingThreads(), options);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   std::string address = port.BoundAddress();
   if (server == nullptr || address.empty()) {

@@ -2,7 +2,10 @@
 
 #include <grpc/grpc.h>
 
+#include <optional>
 #include <utility>
+
+#include "absl/time/clock.h"
 
 namespace consentd::rpc {
 namespace {
@@ -18,6 +21,9 @@ constexpr size_t kWriteBehind = 8;
 
 // Guarded by the call's mutex.
 struct ServerCall::StreamState {
+  StreamState(StreamLimiter::Slot admitted, const StreamLimits& limits)
+      : slot(std::move(admitted)), deadlines(limits, absl::Now()) {}
+
   enum class Reads {
     kInFlight,
     kPaused,  // the read-ahead is full
@@ -32,6 +38,10 @@ struct ServerCall::StreamState {
   bool unparsable = false;
   bool call_done = false;
   bool draining = false;
+  // The stream's place in the limits, given back when the handler returns.
+  std::optional<StreamLimiter::Slot> slot;
+  const StreamDeadlines deadlines;
+  bool expired = false;  // a wait reached its deadline; the call is cancelled
 };
 
 void ServerCall::Accept(CompletionQueues* queue,
@@ -82,14 +92,26 @@ void ServerCall::OnAccepted(bool ok) {
     Ref();  // held on past the read until the answer is sent
     stream_.Read(&reading_, &read_);
   } else {
-    caller_ = *caller;
-    {
-      absl::MutexLock lock(&mu_);
-      stream_state_ = std::make_unique<StreamState>();
-    }
-    Ref();  // the handler
-    queue_->handlers().Run([this] { RunStream(); });
+    StartStream(*caller);
   }
+}
+
+void ServerCall::StartStream(const Caller& caller) {
+  absl::StatusOr<StreamLimiter::Slot> slot =
+      queue_->handlers().AdmitStream(caller, context_.peer());
+  if (!slot.ok()) {
+    Ref();
+    stream_.Finish(ToGrpcStatus(slot.status()), &finished_);
+    return;
+  }
+  caller_ = caller;
+  {
+    absl::MutexLock lock(&mu_);
+    stream_state_ = std::make_unique<StreamState>(
+        *std::move(slot), queue_->handlers().stream_limits());
+  }
+  Ref();  // the handler
+  queue_->handlers().RunStream([this] { RunStream(); });
 }
 
 void ServerCall::OnRead(bool ok) {
@@ -100,9 +122,12 @@ void ServerCall::OnRead(bool ok) {
            nullptr);
     } else if (method_->runs == MethodTable::Runs::kInline) {
       method_->unary(caller_, &reading_, this);
-    } else {
-      queue_->handlers().Run(
-          [this] { method_->unary(caller_, &reading_, this); });
+    } else if (absl::Status queued = queue_->handlers().RunUnary(
+                   *method_,
+                   [this] { method_->unary(caller_, &reading_, this); });
+               !queued.ok()) {
+      reading_.Clear();  // not kept while the answer goes out
+      Send(ToGrpcStatus(queued), nullptr);
     }
     return;
   }
@@ -179,17 +204,43 @@ void ServerCall::ReadNext() {
   stream_.Read(&reading_, &read_);
 }
 
+absl::Time ServerCall::DeadlineFor(StreamDeadlines::Wait wait) {
+  return stream_state_->deadlines.For(wait, absl::Now());
+}
+
+grpc::Status ServerCall::MarkExpired(StreamDeadlines::Wait wait) {
+  StreamState& s = *stream_state_;
+  if (s.expired) return grpc::Status::OK;
+  s.expired = true;
+  return s.deadlines.Expired(wait, absl::Now());
+}
+
 void ServerCall::RunStream() {
   {
     absl::MutexLock lock(&mu_);
     ReadNext();
   }
   grpc::Status status = method_->stream(caller_, *this);
+  grpc::Status expiry;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    // Given back before the client can hear the end, so that it may open
+    // another stream as soon as it has.
+    s.slot.reset();
+    auto all_sent = [&s] { return !s.write_in_flight; };
+    if (!mu_.AwaitWithDeadline(
+            absl::Condition(&all_sent),
+            DeadlineFor(StreamDeadlines::Wait::kClientTakes))) {
+      expiry = MarkExpired(StreamDeadlines::Wait::kClientTakes);
+    }
+  }
+  if (!expiry.ok()) CancelCall(context_, expiry);
   {
     absl::MutexLock lock(&mu_);
     StreamState& s = *stream_state_;
     auto all_sent = [&s] { return !s.write_in_flight; };
-    mu_.Await(absl::Condition(&all_sent));
+    mu_.Await(absl::Condition(&all_sent));  // a cancelled call's write fails
     if (s.unparsable) {
       status = grpc::Status(grpc::StatusCode::INTERNAL,
                             "a stream message does not parse");
@@ -202,18 +253,29 @@ void ServerCall::RunStream() {
 
 bool ServerCall::Read(google::protobuf::MessageLite* message) {
   grpc::ByteBuffer bytes;
+  grpc::Status expiry;
   {
     absl::MutexLock lock(&mu_);
     StreamState& s = *stream_state_;
     auto readable = [&s] {
-      return s.unparsable || !s.inbox.empty() ||
+      return s.expired || s.unparsable || !s.inbox.empty() ||
              s.reads == StreamState::Reads::kEnded;
     };
-    mu_.Await(absl::Condition(&readable));
-    if (s.unparsable || s.inbox.empty()) return false;
-    bytes.Swap(&s.inbox.front());
-    s.inbox.pop_front();
-    if (s.reads == StreamState::Reads::kPaused) ReadNext();
+    if (!mu_.AwaitWithDeadline(
+            absl::Condition(&readable),
+            DeadlineFor(StreamDeadlines::Wait::kClientMessage))) {
+      expiry = MarkExpired(StreamDeadlines::Wait::kClientMessage);
+    } else if (s.expired || s.unparsable || s.inbox.empty()) {
+      return false;
+    } else {
+      bytes.Swap(&s.inbox.front());
+      s.inbox.pop_front();
+      if (s.reads == StreamState::Reads::kPaused) ReadNext();
+    }
+  }
+  if (!expiry.ok()) {
+    CancelCall(context_, expiry);
+    return false;
   }
   if (ParseMessage(&bytes, message)) return true;
   absl::MutexLock lock(&mu_);
@@ -224,41 +286,56 @@ bool ServerCall::Read(google::protobuf::MessageLite* message) {
 bool ServerCall::Write(const google::protobuf::MessageLite& message) {
   grpc::ByteBuffer bytes;
   if (!SerializeMessage(message, &bytes)) return false;
-  absl::MutexLock lock(&mu_);
-  StreamState& s = *stream_state_;
-  auto room = [&s] {
-    return s.writes_failed || s.outbox.size() < kWriteBehind;
-  };
-  mu_.Await(absl::Condition(&room));
-  if (s.writes_failed) return false;
-  if (s.write_in_flight) {
-    s.outbox.emplace_back();
-    s.outbox.back().Swap(&bytes);
-    return true;
+  grpc::Status expiry;
+  {
+    absl::MutexLock lock(&mu_);
+    StreamState& s = *stream_state_;
+    auto room = [&s] {
+      return s.expired || s.writes_failed || s.outbox.size() < kWriteBehind;
+    };
+    if (!mu_.AwaitWithDeadline(
+            absl::Condition(&room),
+            DeadlineFor(StreamDeadlines::Wait::kClientTakes))) {
+      expiry = MarkExpired(StreamDeadlines::Wait::kClientTakes);
+    } else if (s.expired || s.writes_failed) {
+      return false;
+    } else if (s.write_in_flight) {
+      s.outbox.emplace_back();
+      s.outbox.back().Swap(&bytes);
+      return true;
+    } else {
+      s.write_in_flight = true;
+      writing_.Swap(&bytes);
+      Ref();
+      stream_.Write(writing_, &written_);
+      return true;
+    }
   }
-  s.write_in_flight = true;
-  writing_.Swap(&bytes);
-  Ref();
-  stream_.Write(writing_, &written_);
-  return true;
+  CancelCall(context_, expiry);
+  return false;
 }
 
 bool ServerCall::Broken() {
   absl::MutexLock lock(&mu_);
   const StreamState& s = *stream_state_;
-  return s.unparsable || s.read_failed;
+  return s.unparsable || s.read_failed || s.expired;
 }
 
 bool ServerCall::AwaitEndOrDrain() {
   if (queue_->WatchDrain(this)) return true;
   bool draining;
+  grpc::Status expiry;
   {
     absl::MutexLock lock(&mu_);
     StreamState& s = *stream_state_;
-    auto ended = [&s] { return s.call_done || s.draining; };
-    mu_.Await(absl::Condition(&ended));
+    auto ended = [&s] { return s.call_done || s.draining || s.expired; };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&ended),
+                               DeadlineFor(StreamDeadlines::Wait::kServer))) {
+      expiry = MarkExpired(StreamDeadlines::Wait::kServer);
+    }
     draining = s.draining;
   }
+  if (!expiry.ok()) CancelCall(context_, expiry);
   queue_->UnwatchDrain(this);
   return draining;
 }

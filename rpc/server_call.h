@@ -1,12 +1,15 @@
 // ServerCall: one call on the CompletionQueues, from being asked for to its
 // last completion; it deletes itself after that.
 //
-// A unary call reads its request, runs its handler (inline or on a handler
-// thread) and sends the answer with the status in one operation. A
-// streaming call runs its handler on a handler thread and is its
-// CallStream: the queue's thread keeps a few messages read ahead and sends
-// written ones behind the handler, one operation of each kind in flight, so
-// a stream's messages do not each wait for a thread hand-off.
+// A unary call reads its request, runs its handler (inline or on its
+// handler pool, answering RESOURCE_EXHAUSTED at once when the pool is full)
+// and sends the answer with the status in one operation. A streaming call,
+// once the stream limiter admits it, runs its handler on a stream thread
+// and is its CallStream: the queue's thread keeps a few messages read ahead
+// and sends written ones behind the handler, one operation of each kind in
+// flight, so a stream's messages do not each wait for a thread hand-off.
+// The handler's waits end at the stream's deadlines (StreamDeadlines),
+// which cancel the call.
 //
 // Thread-safety: gRPC operations may be started from any thread; the
 // stream's buffers are guarded by the call's mutex.
@@ -24,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rpc/completion_queues.h"
 #include "rpc/method_table.h"
+#include "rpc/stream_limiter.h"
 
 namespace consentd::rpc {
 
@@ -67,8 +71,17 @@ class ServerCall final : public UnaryReply, public CallStream {
   void OnFinished(bool ok);
   void OnCallDone(bool ok);
 
+  void StartStream(const Caller& caller);
   void RunStream();
   void ReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The stream's deadline for a wait of `wait` that begins now.
+  absl::Time DeadlineFor(StreamDeadlines::Wait wait)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Marks the stream expired after a wait of `wait` reached its deadline;
+  // the status to cancel the call with (CancelCall, once mu_ is released),
+  // or OK when it had already expired.
+  grpc::Status MarkExpired(StreamDeadlines::Wait wait)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void Unref();
 

@@ -1,11 +1,26 @@
 #include "service/api/admission.h"
 
+#include <chrono>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "access/role_table.h"
 
 namespace consentd::api {
+namespace {
+
+// The one method no rate limit refuses (admission.h).
+constexpr absl::string_view kRecordObjection =
+    "/consent.v1.ConsentService/RecordObjection";
+
+// Monotonic, so that a wall clock set back cannot exhaust a rate limit.
+absl::Time MonotonicNow() {
+  return absl::UnixEpoch() +
+         absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+}  // namespace
 
 rpc::Admission MakeAdmission(const access::CallerDirectory* directory) {
   return [directory](absl::string_view method,
@@ -24,6 +39,12 @@ rpc::Admission MakeAdmission(const access::CallerDirectory* directory) {
       return absl::PermissionDeniedError(
           absl::StrCat("principal ", caller->principal, " (",
                        caller->roles.ToString(), ") may not call ", method));
+    }
+    if (directory->has_rate_limits() && method != kRecordObjection) {
+      if (absl::Status charged = directory->ChargeCall(*caller, MonotonicNow());
+          !charged.ok()) {
+        return charged;
+      }
     }
     return rpc::Caller{caller->principal, caller->roles.bits()};
   };

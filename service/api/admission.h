@@ -3,9 +3,15 @@
 // and lets the call through only when one of its roles may call the method
 // (access/role_table.h). Health checking is open to every connection.
 //
+// An admitted call then counts against its caller's rate limit
+// (CallerConfig max_calls_per_second), but for RecordObjection: a refusal
+// to be contacted must get through even when its caller has spent its
+// calls on checks (the server's write queue bounds those instead).
+//
 // Answers: UNAUTHENTICATED when the credentials name no known caller;
-// PERMISSION_DENIED when none of the caller's roles may call the method.
-// Neither message holds a token or personal data.
+// PERMISSION_DENIED when none of the caller's roles may call the method;
+// RESOURCE_EXHAUSTED "rate limit: ..." when the call would exceed the
+// caller's rate limit. No message holds a token or personal data.
 #ifndef CONSENTD_SERVICE_API_ADMISSION_H_
 #define CONSENTD_SERVICE_API_ADMISSION_H_
 

@@ -84,6 +84,9 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   options.listen_address = serving.listen_address;
   options.tls = serving.tls;
   options.max_message_bytes = kMaxMessageBytes;
+  options.unary = serving.unary_pool;
+  options.deferred = serving.write_pool;
+  options.streams = serving.streams;
   ASSIGN_OR_RETURN(server->server_, rpc::StartServer(options, &methods));
   return server;
 }

@@ -34,6 +34,12 @@ struct ServingOptions {
   // Who may call; access::DevelopmentAccess() (every local caller is
   // "local" with every role) unless set.
   consent::v1::AccessConfig access = access::DevelopmentAccess();
+  // How much work of each kind the server takes on at once (CheckBatch and
+  // the other calls on handler threads; writes; streams), and the streams'
+  // deadlines: rpc/server.h's defaults unless set.
+  rpc::PoolLimits unary_pool = rpc::ServerOptions().unary;
+  rpc::PoolLimits write_pool = rpc::ServerOptions().deferred;
+  rpc::StreamLimits streams;
 };
 
 // OK for a "host:port" address consentd may listen on with `tls` as given:

@@ -40,7 +40,10 @@ void AddConsentService(core::ConsentCore* consent_core,
                      rpc::MethodTable::Done<v1::RecordObjectionResponse> done) {
         consent_core->ledger().RecordObjection(CallerOf(caller), request,
                                                Shaped(caller, std::move(done)));
-      });
+      },
+      // A refusal goes before every other write and may take the room the
+      // write queue keeps for it.
+      rpc::MethodTable::Priority::kUrgent);
   methods->AddUnary<v1::CheckRequest, v1::CheckResponse>(
       service, "Check", rpc::MethodTable::Runs::kInline,
       [consent_core](const rpc::Caller& caller, const v1::CheckRequest& request,

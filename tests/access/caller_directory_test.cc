@@ -125,6 +125,55 @@ TEST(CallerDirectoryTest, PlainTextIsLocalOnlyWhenALocalCallerIsConfigured) {
             absl::StatusCode::kUnauthenticated);
 }
 
+TEST(CallerDirectoryTest, ACallerPastItsRateLimitIsRefused) {
+  auto directory = Directory(R"pb(
+    callers {
+      principal: "dialer-1"
+      roles: "dialer"
+      certificate_common_name: "dialer-1"
+      max_calls_per_second: 2
+    }
+    callers { principal: "dpo" roles: "privacy_officer" local: true }
+  )pb");
+  EXPECT_TRUE(directory->has_rate_limits());
+  Credentials credentials;
+  credentials.verified_certificate = true;
+  credentials.certificate_common_name = "dialer-1";
+  absl::StatusOr<Caller> dialer = directory->Identify(credentials);
+  ASSERT_TRUE(dialer.ok()) << dialer.status();
+  const absl::Time now = absl::UnixEpoch() + absl::Hours(1);
+  // A second's worth at once, then nothing until the rate allows.
+  EXPECT_TRUE(directory->ChargeCall(*dialer, now).ok());
+  EXPECT_TRUE(directory->ChargeCall(*dialer, now).ok());
+  absl::Status over = directory->ChargeCall(*dialer, now);
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(over.message(),
+            "rate limit: principal dialer-1 may make 2 calls a second; retry "
+            "later");
+  EXPECT_TRUE(
+      directory->ChargeCall(*dialer, now + absl::Milliseconds(500)).ok());
+  // A caller without a limit is never refused.
+  Credentials plaintext;
+  plaintext.plaintext = true;
+  absl::StatusOr<Caller> officer = directory->Identify(plaintext);
+  ASSERT_TRUE(officer.ok()) << officer.status();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(directory->ChargeCall(*officer, now).ok());
+  }
+}
+
+TEST(CallerDirectoryTest, WithoutLimitsNoCallIsCharged) {
+  auto directory = Directory(Config());
+  EXPECT_FALSE(directory->has_rate_limits());
+  Credentials credentials;
+  credentials.bearer_token = "s3cret-token";
+  absl::StatusOr<Caller> caller = directory->Identify(credentials);
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(directory->ChargeCall(*caller, absl::UnixEpoch()).ok());
+  }
+}
+
 TEST(AccessConfigTest, EachMistakeIsNamed) {
   struct Case {
     std::string text;
@@ -168,6 +217,13 @@ TEST(AccessConfigTest, EachMistakeIsNamed) {
                       certificate_uri: "u"
                     })pb",
                "names another caller"},
+              {R"pb(callers {
+                      principal: "a"
+                      roles: "admin"
+                      local: true
+                      max_calls_per_second: 1000001
+                    })pb",
+               "max_calls_per_second must be at most 1000000"},
           };
   for (const Case& c : cases) {
     absl::StatusOr<consent::v1::AccessConfig> config =

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -154,6 +155,97 @@ TEST(HandlerThreadsTest, RunMayBeCalledFromManyThreadsAtOnce) {
     for (std::thread& caller : callers) caller.join();
   }
   EXPECT_EQ(ran.load(), 1000);
+}
+
+TEST(HandlerThreadsTest, RefusesWorkBeyondTheQueueBound) {
+  absl::Notification release;
+  absl::Notification started;
+  std::atomic<int> ran{0};
+  {
+    HandlerThreads threads(/*max_threads=*/1, /*max_queued=*/2);
+    absl::Cleanup release_first = [&release] { Release(release); };
+    ASSERT_TRUE(threads.Run([&] {
+      started.Notify();
+      release.WaitForNotificationWithTimeout(kHeldAtMost);
+    }));
+    ASSERT_TRUE(started.WaitForNotificationWithTimeout(kPatience));
+    EXPECT_TRUE(threads.Run([&ran] { ++ran; }));
+    EXPECT_TRUE(threads.Run([&ran] { ++ran; }));
+    // The one thread is held and two wait: a third is refused, unrun.
+    EXPECT_FALSE(threads.Run([&ran] { ran += 100; }));
+    Release(release);
+  }
+  EXPECT_EQ(ran.load(), 2);
+}
+
+TEST(HandlerThreadsTest, RefusedWorkIsDestroyedBeforeRunReturns) {
+  absl::Notification release;
+  absl::Notification started;
+  HandlerThreads threads(/*max_threads=*/1, /*max_queued=*/0);
+  absl::Cleanup release_first = [&release] { Release(release); };
+  ASSERT_TRUE(threads.Run([&] {
+    started.Notify();
+    release.WaitForNotificationWithTimeout(kHeldAtMost);
+  }));
+  ASSERT_TRUE(started.WaitForNotificationWithTimeout(kPatience));
+  auto held = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = held;
+  EXPECT_FALSE(threads.Run([held = std::move(held)] {}));
+  // What the refused work held (a call's request, say) is freed already.
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(HandlerThreadsTest, OnlyUrgentWorkMayTakeTheReservedRoom) {
+  absl::Notification release;
+  absl::Notification started;
+  std::atomic<int> urgent_ran{0};
+  {
+    HandlerThreads threads(/*max_threads=*/1, /*max_queued=*/3,
+                           /*reserved_for_urgent=*/2);
+    absl::Cleanup release_first = [&release] { Release(release); };
+    ASSERT_TRUE(threads.Run([&] {
+      started.Notify();
+      release.WaitForNotificationWithTimeout(kHeldAtMost);
+    }));
+    ASSERT_TRUE(started.WaitForNotificationWithTimeout(kPatience));
+    EXPECT_TRUE(threads.Run([] {}));
+    EXPECT_FALSE(threads.Run([] {})) << "normal work past its share";
+    EXPECT_TRUE(threads.Run([&urgent_ran] { ++urgent_ran; }, /*urgent=*/true));
+    EXPECT_TRUE(threads.Run([&urgent_ran] { ++urgent_ran; }, /*urgent=*/true));
+    EXPECT_FALSE(threads.Run([] {}, /*urgent=*/true)) << "the queue is full";
+    Release(release);
+  }
+  EXPECT_EQ(urgent_ran.load(), 2);
+}
+
+TEST(HandlerThreadsTest, UrgentWorkRunsBeforeNormalWorkQueuedEarlier) {
+  absl::Notification release;
+  absl::Notification started;
+  absl::Notification all_ran;
+  absl::Mutex mu;
+  std::vector<int> order;
+  HandlerThreads threads(1);
+  absl::Cleanup release_first = [&release] { Release(release); };
+  ASSERT_TRUE(threads.Run([&] {
+    started.Notify();
+    release.WaitForNotificationWithTimeout(kHeldAtMost);
+  }));
+  ASSERT_TRUE(started.WaitForNotificationWithTimeout(kPatience));
+  auto record = [&](int i) {
+    return [&, i] {
+      absl::MutexLock lock(&mu);
+      order.push_back(i);
+      if (order.size() == 4) all_ran.Notify();
+    };
+  };
+  ASSERT_TRUE(threads.Run(record(1)));
+  ASSERT_TRUE(threads.Run(record(2)));
+  ASSERT_TRUE(threads.Run(record(3), /*urgent=*/true));
+  ASSERT_TRUE(threads.Run(record(4), /*urgent=*/true));
+  Release(release);
+  ASSERT_TRUE(all_ran.WaitForNotificationWithTimeout(kPatience));
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(order, ElementsAre(3, 4, 1, 2));
 }
 
 }  // namespace

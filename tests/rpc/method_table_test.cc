@@ -135,6 +135,41 @@ TEST(MethodTableTest, ADeferredHandlerAnswersWhenDone) {
   EXPECT_EQ(reply.bytes_, response.SerializeAsString());
 }
 
+TEST(MethodTableTest, HowAMethodIsAddedChoosesItsPool) {
+  MethodTable methods;
+  const char* service = "consent.v1.ConsentService";
+  methods.AddUnary<v1::CheckRequest, v1::CheckResponse>(
+      service, "Check", MethodTable::Runs::kInline, Answer);
+  methods.AddUnary<v1::CheckBatchRequest, v1::CheckBatchResponse>(
+      service, "CheckBatch", MethodTable::Runs::kOnHandlerThread,
+      [](const Caller&, const v1::CheckBatchRequest&, v1::CheckBatchResponse*) {
+        return absl::OkStatus();
+      });
+  auto ignore = [](const Caller&, const v1::RecordObjectionRequest&,
+                   MethodTable::Done<v1::RecordObjectionResponse>) {};
+  methods.AddDeferred<v1::RecordObjectionRequest, v1::RecordObjectionResponse>(
+      service, "RecordObjection", ignore, MethodTable::Priority::kUrgent);
+  methods.AddDeferred<v1::RecordConsentRequest, v1::RecordConsentResponse>(
+      service, "RecordConsent",
+      [](const Caller&, const v1::RecordConsentRequest&,
+         MethodTable::Done<v1::RecordConsentResponse>) {});
+  methods.AddStream(
+      "consent.v1.ScrubService", "Scrub",
+      [](const Caller&, CallStream&) { return grpc::Status::OK; });
+  auto pool = [&](const char* path) { return methods.Find(path)->pool; };
+  EXPECT_EQ(pool("/consent.v1.ConsentService/Check"), MethodTable::Pool::kNone);
+  EXPECT_EQ(pool("/consent.v1.ConsentService/CheckBatch"),
+            MethodTable::Pool::kUnary);
+  EXPECT_EQ(pool("/consent.v1.ConsentService/RecordObjection"),
+            MethodTable::Pool::kDeferred);
+  EXPECT_EQ(pool("/consent.v1.ScrubService/Scrub"), MethodTable::Pool::kStream);
+  EXPECT_EQ(
+      methods.Find("/consent.v1.ConsentService/RecordObjection")->priority,
+      MethodTable::Priority::kUrgent);
+  EXPECT_EQ(methods.Find("/consent.v1.ConsentService/RecordConsent")->priority,
+            MethodTable::Priority::kNormal);
+}
+
 // Registrations the generated descriptors contradict.
 void RegisterTypo() {
   MethodTable methods;
