@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "access/caller_directory.h"
+#include "base/status_macros.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
 #include "service/core/consent_core.h"
@@ -92,57 +93,158 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// The command line.
+struct Flags {
+  std::string data_dir = "consentd-data";
+  std::string listen = "127.0.0.1:50051";
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  std::string client_ca_path;
+  std::string access_path;
+  std::string policy_path;
+  std::string keyring_path;
+  std::string keyring_command;
+  std::string ready_file;
+  bool dev = false;
+  bool init = false;
+};
+
+void AddFlags(CLI::App& app, Flags& flags) {
+  app.add_option("--data-dir", flags.data_dir,
+                 "Directory of the store (created when absent)")
+      ->capture_default_str();
+  app.add_option("--listen", flags.listen,
+                 "host:port to serve on (any host but loopback needs TLS)")
+      ->capture_default_str();
+  app.add_option("--tls-cert", flags.tls_cert_path,
+                 "Server certificate chain, PEM: serve TLS");
+  app.add_option("--tls-key", flags.tls_key_path,
+                 "The certificate's private key, PEM (mode 0600)");
+  app.add_option("--client-ca", flags.client_ca_path,
+                 "CA certificates, PEM, that client certificates must chain "
+                 "to (mutual TLS)");
+  app.add_option("--access", flags.access_path,
+                 "Text-format consent.v1.AccessConfig: callers and their "
+                 "roles. Required unless --dev, which admits every local "
+                 "caller as 'local' with every role");
+  app.add_option("--policy", flags.policy_path,
+                 "Text-format consent.v1.Policy (default: the shipped one)");
+  app.add_option("--keyring", flags.keyring_path,
+                 "Keyring file, mode 0600 (with --dev the default is "
+                 "DATA_DIR/keyring, generated on first start). Or give the "
+                 "keyring's text in CONSENTD_KEYRING");
+  app.add_option("--keyring-command", flags.keyring_command,
+                 "Shell command that prints the keyring (an external KMS)");
+  app.add_flag("--dev", flags.dev,
+               "Development: generate a keyring in the data directory when "
+               "there is none, create the store, and without --access admit "
+               "every local caller with every role");
+  app.add_flag("--init", flags.init,
+               "Create the store when the data directory has none");
+  app.add_option("--ready-file", flags.ready_file,
+                 "Write the bound address here once serving");
+}
+
+// Where and how to serve, and to whom. Checked before anything is created
+// on disk.
+absl::StatusOr<consentd::api::ServingOptions> ServingFromFlags(
+    const Flags& flags) {
+  consentd::api::ServingOptions serving;
+  serving.listen_address = flags.listen;
+  if (flags.tls_cert_path.empty() != flags.tls_key_path.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (!flags.tls_cert_path.empty()) {
+    consentd::rpc::TlsOptions tls;
+    ASSIGN_OR_RETURN(tls.certificate_chain,
+                     ReadTextFile("TLS certificate", flags.tls_cert_path));
+    ASSIGN_OR_RETURN(tls.private_key,
+                     ReadTextFile("TLS key", flags.tls_key_path));
+    if (!flags.client_ca_path.empty()) {
+      ASSIGN_OR_RETURN(tls.client_ca,
+                       ReadTextFile("client CA", flags.client_ca_path));
+    }
+    serving.tls = std::move(tls);
+  } else if (!flags.client_ca_path.empty()) {
+    return absl::InvalidArgumentError(
+        "--client-ca needs TLS: give --tls-cert and --tls-key");
+  }
+  if (!flags.access_path.empty()) {
+    ASSIGN_OR_RETURN(std::string text,
+                     ReadTextFile("access file", flags.access_path));
+    ASSIGN_OR_RETURN(serving.access, consentd::access::ParseAccessConfig(text));
+  } else if (serving.tls.has_value()) {
+    return absl::InvalidArgumentError(
+        "TLS without --access would admit no one: give the callers and "
+        "their roles in an access file");
+  }
+  RETURN_IF_ERROR(consentd::api::ValidateListenAddress(
+      flags.listen, serving.tls.has_value()));
+  if (flags.access_path.empty() && !flags.dev) {
+    return absl::InvalidArgumentError(
+        "no --access: give the callers and their roles in an access file "
+        "(or --dev for development access, every local caller with every "
+        "role)");
+  }
+  return serving;
+}
+
+// The store, its keyring and the policy.
+absl::StatusOr<consentd::core::CoreOptions> CoreFromFlags(
+    const Flags& flags, const consentd::api::ServingOptions& serving) {
+  consentd::core::CoreOptions options;
+  options.data_dir = flags.data_dir;
+  options.keyring_path = flags.keyring_path;
+  char* keyring_env = std::getenv("CONSENTD_KEYRING");
+  const int keyring_sources = !flags.keyring_path.empty() +
+                              !flags.keyring_command.empty() +
+                              (keyring_env != nullptr);
+  if (keyring_sources > 1) {
+    return absl::InvalidArgumentError(
+        "give the keyring one way: --keyring, CONSENTD_KEYRING or "
+        "--keyring-command");
+  }
+  if (keyring_sources == 0 && !flags.dev) {
+    return absl::InvalidArgumentError(
+        "no keyring: give --keyring FILE, CONSENTD_KEYRING or "
+        "--keyring-command (or --dev to generate a development keyring in "
+        "the data directory)");
+  }
+  if (keyring_env != nullptr) {
+    options.keyring_text = keyring_env;
+    // Wiped where the environment kept it, and not for any child process.
+    OPENSSL_cleanse(keyring_env, std::strlen(keyring_env));
+    unsetenv("CONSENTD_KEYRING");
+  } else if (!flags.keyring_command.empty()) {
+    ASSIGN_OR_RETURN(options.keyring_text,
+                     RunKeyCommand(flags.keyring_command));
+  }
+  if (keyring_sources == 1 && flags.keyring_path.empty() &&
+      options.keyring_text.empty()) {
+    return absl::InvalidArgumentError(keyring_env != nullptr
+                                          ? "CONSENTD_KEYRING is empty"
+                                          : "keyring command: printed nothing");
+  }
+  options.create_keyring = flags.dev && keyring_sources == 0;
+  options.create_store = flags.dev || flags.init;
+  options.require_second_officer = !serving.access.allow_single_officer();
+  if (flags.policy_path.empty()) {
+    options.policy_text = std::string(consentd::policy::DefaultPolicyText());
+  } else {
+    ASSIGN_OR_RETURN(options.policy_text,
+                     ReadTextFile("policy file", flags.policy_path));
+  }
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "consentd: remembers consent, refusals and erasures per "
       "identifier, and answers before every contact."};
-  std::string data_dir = "consentd-data";
-  std::string listen = "127.0.0.1:50051";
-  std::string policy_path;
-  std::string keyring_path;
-  std::string ready_file;
-  std::string tls_cert_path;
-  std::string tls_key_path;
-  std::string client_ca_path;
-  std::string access_path;
-  app.add_option("--data-dir", data_dir,
-                 "Directory of the store (created when absent)")
-      ->capture_default_str();
-  app.add_option("--listen", listen,
-                 "host:port to serve on (any host but loopback needs TLS)")
-      ->capture_default_str();
-  app.add_option("--tls-cert", tls_cert_path,
-                 "Server certificate chain, PEM: serve TLS");
-  app.add_option("--tls-key", tls_key_path,
-                 "The certificate's private key, PEM (mode 0600)");
-  app.add_option("--client-ca", client_ca_path,
-                 "CA certificates, PEM, that client certificates must chain "
-                 "to (mutual TLS)");
-  app.add_option("--access", access_path,
-                 "Text-format consent.v1.AccessConfig: callers and their "
-                 "roles. Required unless --dev, which admits every local "
-                 "caller as 'local' with every role");
-  app.add_option("--policy", policy_path,
-                 "Text-format consent.v1.Policy (default: the shipped one)");
-  std::string keyring_command;
-  bool dev = false;
-  bool init = false;
-  app.add_option("--keyring", keyring_path,
-                 "Keyring file, mode 0600 (with --dev the default is "
-                 "DATA_DIR/keyring, generated on first start). Or give the "
-                 "keyring's text in CONSENTD_KEYRING");
-  app.add_option("--keyring-command", keyring_command,
-                 "Shell command that prints the keyring (an external KMS)");
-  app.add_flag("--dev", dev,
-               "Development: generate a keyring in the data directory when "
-               "there is none, create the store, and without --access admit "
-               "every local caller with every role");
-  app.add_flag("--init", init,
-               "Create the store when the data directory has none");
-  app.add_option("--ready-file", ready_file,
-                 "Write the bound address here once serving");
+  Flags flags;
+  AddFlags(app, flags);
   app.set_version_flag("--version", consentd::kConsentdVersion);
   CLI11_PARSE(app, argc, argv);
 
@@ -166,119 +268,31 @@ int main(int argc, char** argv) {
   // that taxes every check and write. The unit tests keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Refuse a bad address or access set-up before anything is created on
-  // disk.
-  consentd::api::ServingOptions serving;
-  serving.listen_address = listen;
-  if (tls_cert_path.empty() != tls_key_path.empty()) {
-    return Fail(
-        absl::InvalidArgumentError("--tls-cert and --tls-key go together"));
-  }
-  if (!tls_cert_path.empty()) {
-    consentd::rpc::TlsOptions tls;
-    absl::StatusOr<std::string> text =
-        ReadTextFile("TLS certificate", tls_cert_path);
-    if (!text.ok()) return Fail(text.status());
-    tls.certificate_chain = *std::move(text);
-    text = ReadTextFile("TLS key", tls_key_path);
-    if (!text.ok()) return Fail(text.status());
-    tls.private_key = *std::move(text);
-    if (!client_ca_path.empty()) {
-      text = ReadTextFile("client CA", client_ca_path);
-      if (!text.ok()) return Fail(text.status());
-      tls.client_ca = *std::move(text);
-    }
-    serving.tls = std::move(tls);
-  } else if (!client_ca_path.empty()) {
-    return Fail(absl::InvalidArgumentError(
-        "--client-ca needs TLS: give --tls-cert and --tls-key"));
-  }
-  if (!access_path.empty()) {
-    absl::StatusOr<std::string> text = ReadTextFile("access file", access_path);
-    if (!text.ok()) return Fail(text.status());
-    absl::StatusOr<consent::v1::AccessConfig> access =
-        consentd::access::ParseAccessConfig(*text);
-    if (!access.ok()) return Fail(access.status());
-    serving.access = *std::move(access);
-  } else if (serving.tls.has_value()) {
-    return Fail(absl::InvalidArgumentError(
-        "TLS without --access would admit no one: give the callers and "
-        "their roles in an access file"));
-  }
-  if (absl::Status s =
-          consentd::api::ValidateListenAddress(listen, serving.tls.has_value());
-      !s.ok()) {
-    return Fail(s);
-  }
-  if (access_path.empty() && !dev) {
-    return Fail(absl::InvalidArgumentError(
-        "no --access: give the callers and their roles in an access file "
-        "(or --dev for development access, every local caller with every "
-        "role)"));
-  }
-
-  consentd::core::CoreOptions options;
-  options.data_dir = data_dir;
-  options.keyring_path = keyring_path;
-  char* keyring_env = std::getenv("CONSENTD_KEYRING");
-  const int keyring_sources = !keyring_path.empty() + !keyring_command.empty() +
-                              (keyring_env != nullptr);
-  if (keyring_sources > 1) {
-    return Fail(absl::InvalidArgumentError(
-        "give the keyring one way: --keyring, CONSENTD_KEYRING or "
-        "--keyring-command"));
-  }
-  if (keyring_sources == 0 && !dev) {
-    return Fail(absl::InvalidArgumentError(
-        "no keyring: give --keyring FILE, CONSENTD_KEYRING or "
-        "--keyring-command (or --dev to generate a development keyring in "
-        "the data directory)"));
-  }
-  if (keyring_env != nullptr) {
-    options.keyring_text = keyring_env;
-    // Wiped where the environment kept it, and not for any child process.
-    OPENSSL_cleanse(keyring_env, std::strlen(keyring_env));
-    unsetenv("CONSENTD_KEYRING");
-  } else if (!keyring_command.empty()) {
-    absl::StatusOr<std::string> text = RunKeyCommand(keyring_command);
-    if (!text.ok()) return Fail(text.status());
-    options.keyring_text = *std::move(text);
-  }
-  if (keyring_sources == 1 && keyring_path.empty() &&
-      options.keyring_text.empty()) {
-    return Fail(absl::InvalidArgumentError(
-        keyring_env != nullptr ? "CONSENTD_KEYRING is empty"
-                               : "keyring command: printed nothing"));
-  }
-  options.create_keyring = dev && keyring_sources == 0;
-  options.create_store = dev || init;
-  options.require_second_officer = !serving.access.allow_single_officer();
-  if (policy_path.empty()) {
-    options.policy_text = std::string(consentd::policy::DefaultPolicyText());
-  } else {
-    absl::StatusOr<std::string> text = ReadTextFile("policy file", policy_path);
-    if (!text.ok()) return Fail(text.status());
-    options.policy_text = *std::move(text);
-  }
+  absl::StatusOr<consentd::api::ServingOptions> serving =
+      ServingFromFlags(flags);
+  if (!serving.ok()) return Fail(serving.status());
+  absl::StatusOr<consentd::core::CoreOptions> options =
+      CoreFromFlags(flags, *serving);
+  if (!options.ok()) return Fail(options.status());
 
   absl::Time opening = absl::Now();
-  auto consent_core = consentd::core::ConsentCore::Open(std::move(options));
+  auto consent_core = consentd::core::ConsentCore::Open(*std::move(options));
   if (!consent_core.ok()) return Fail(consent_core.status());
   auto server =
-      consentd::api::ConsentServer::Start(consent_core->get(), serving);
+      consentd::api::ConsentServer::Start(consent_core->get(), *serving);
   if (!server.ok()) return Fail(server.status());
 
   std::cerr << "consentd " << consentd::kConsentdVersion << ": serving on "
             << (*server)->address()
-            << (serving.tls.has_value() ? " with TLS" : " in plain text")
-            << (access_path.empty() ? ", development access" : "")
+            << (serving->tls.has_value() ? " with TLS" : " in plain text")
+            << (flags.access_path.empty() ? ", development access" : "")
             << " (policy " << (*consent_core)->policy().version()
             << ", schema v" << (*consent_core)->schema_version() << ", "
             << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";
-  if (!ready_file.empty()) {
-    if (absl::Status s = WriteReadyFile(ready_file, (*server)->address());
+  if (!flags.ready_file.empty()) {
+    if (absl::Status s = WriteReadyFile(flags.ready_file, (*server)->address());
         !s.ok()) {
       return Fail(s);
     }
