@@ -317,7 +317,11 @@ class CallbackServer final : public Server {
 
   absl::Status Start(const ServerOptions& options) {
     grpc::EnableDefaultHealthCheckService(true);
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    // grpc++_reflection would answer anyone: only where no one is turned
+    // away (rpc/server.h).
+    if (!service_.methods().has_admission()) {
+      grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    }
     grpc::ServerBuilder builder;
     ListeningPort port(options, &builder);
     builder.RegisterCallbackGenericService(&service_);

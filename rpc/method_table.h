@@ -168,6 +168,7 @@ class MethodTable {
 
   // Sets the Admission every call is put to; before the server starts.
   void set_admission(Admission admission) { admission_ = std::move(admission); }
+  bool has_admission() const { return static_cast<bool>(admission_); }
   // Whether a call to `path` from `context`'s client goes on (see above).
   absl::StatusOr<Caller> Admit(absl::string_view path,
                                const grpc::ServerContextBase& context) const;

@@ -12,12 +12,14 @@
 //     grpc++_reflection: the library the first is measured against.
 // They answer calls alike; tests/rpc runs one conformance suite against
 // each. The table's Admission sees every call the queue server takes; the
-// callback server's health and reflection are gRPC's own and bypass it (and
-// with it the stream limits and deadlines: gRPC serves them without holding
-// a thread a stream). Where the libraries differ: on Shutdown the queue server
-// ends health watches after their NOT_SERVING, while gRPC's health service
-// leaves them open until the grace is over; and grpc++_reflection lists only
-// the services gRPC registered itself, which a generic service is not.
+// callback server's health is gRPC's own and bypasses it (and with it the
+// stream limits and deadlines: gRPC serves it without holding a thread a
+// stream), so that server serves reflection, which would bypass it too,
+// only to a table without an Admission. Where the libraries differ: on Shutdown
+// the queue server ends health watches after their NOT_SERVING, while gRPC's
+// health service leaves them open until the grace is over; and
+// grpc++_reflection lists only the services gRPC registered itself, which a
+// generic service is not.
 //
 // Thread-safety: Shutdown may be called from any thread, once.
 #ifndef CONSENTD_RPC_SERVER_H_
