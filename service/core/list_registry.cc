@@ -236,17 +236,20 @@ absl::StatusOr<consent::v1::DropListResponse> ListRegistry::Drop(
   absl::MutexLock lock(&publish_mu_);
   consent::v1::DropListResponse response;
   if (require_second_officer_) {
-    if (!lists_->Contains(name)) {
+    SuppressionLists::ListPtr held = lists_->Find(name);
+    if (held == nullptr) {
       return absl::NotFoundError(absl::StrCat("no list named ", name));
     }
     const absl::Time now = clock_();
     auto ask = drop_asks_.find(name);
-    if (ask != drop_asks_.end() && now - ask->second.at > kDropConfirmWindow) {
+    if (ask != drop_asks_.end() && (now - ask->second.at > kDropConfirmWindow ||
+                                    ask->second.version != held->version)) {
       drop_asks_.erase(ask);
       ask = drop_asks_.end();
     }
     if (ask == drop_asks_.end()) {
-      drop_asks_[name] = DropAsk{std::string(caller.principal), now};
+      drop_asks_[name] =
+          DropAsk{std::string(caller.principal), now, held->version};
       return response;
     }
     if (ask->second.principal == caller.principal) return response;

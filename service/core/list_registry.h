@@ -65,10 +65,11 @@ class ListRegistry {
   // eyes required, the first ask only notes the caller (dropped = false;
   // asking again changes nothing) and a second principal with the
   // privacy_officer or admin role drops the list within kDropConfirmWindow
-  // of it. Pending asks live in memory: a restart forgets them, which
-  // keeps the list. Errors: NOT_FOUND when there is no list of that name;
-  // PERMISSION_DENIED for a second principal without either role; store
-  // errors.
+  // of it, while the version asked about is still in force (a new version
+  // imported meanwhile makes the next ask a first one). Pending asks live
+  // in memory: a restart forgets them, which keeps the list. Errors: NOT_FOUND
+  // when there is no list of that name; PERMISSION_DENIED for a second
+  // principal without either role; store errors.
   absl::StatusOr<consent::v1::DropListResponse> Drop(
       const access::Caller& caller, const std::string& name)
       ABSL_LOCKS_EXCLUDED(publish_mu_);
@@ -93,6 +94,8 @@ class ListRegistry {
   struct DropAsk {
     std::string principal;
     absl::Time at;
+    // The version asked about: a confirmation drops only what was asked.
+    std::string version;
   };
   // First asks to drop a list, by name, awaiting a second principal.
   absl::flat_hash_map<std::string, DropAsk> drop_asks_

@@ -282,6 +282,17 @@ TEST_F(ListRegistryTest, AFirstAskLapsesAfterADay) {
   EXPECT_TRUE(lists().Drop(kOfficer2, "si-national-dnc")->dropped());
 }
 
+TEST_F(ListRegistryTest, AConfirmationDropsOnlyTheVersionAskedAbout) {
+  ImportPhones(Header("2026-11"), {"031 123 456"});
+  ASSERT_FALSE(lists().Drop(kListManager, "si-national-dnc")->dropped());
+  ImportPhones(Header("2026-12"), {"031 123 456", "031 123 457"});
+  // The officer's ask is a first one for the new version.
+  EXPECT_FALSE(lists().Drop(kOfficer1, "si-national-dnc")->dropped());
+  EXPECT_EQ(CareCall("+38631123457").reason(),
+            consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  EXPECT_TRUE(lists().Drop(kOfficer2, "si-national-dnc")->dropped());
+}
+
 TEST_F(ListRegistryTest, OneOfficerDropsAloneWhenTheConfigAllowsIt) {
   require_second_officer_ = false;
   Reopen();
