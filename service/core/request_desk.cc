@@ -171,6 +171,9 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
     return absl::InvalidArgumentError(
         "a RECTIFICATION names exactly one identifier, the one to replace");
   }
+  // Counting and keeping under one lock: concurrent opens cannot pass the
+  // bound together.
+  absl::MutexLock lock(&mu_);
   store::RequestQuery open_requests;
   open_requests.states = {consent::v1::REQUEST_STATE_RECEIVED,
                           consent::v1::REQUEST_STATE_IDENTITY_VERIFIED};

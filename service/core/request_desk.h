@@ -72,7 +72,7 @@ class RequestDesk {
   // the limit of open requests is reached.
   absl::StatusOr<consent::v1::DataSubjectRequest> Open(
       const access::Caller& caller,
-      const consent::v1::OpenRequestRequest& request);
+      const consent::v1::OpenRequestRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The transitions below: NOT_FOUND for an unknown id; INVALID_ARGUMENT for
   // a missing method or reason; RESOURCE_EXHAUSTED when the history holds
