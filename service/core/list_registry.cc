@@ -16,6 +16,13 @@
 namespace consentd::core {
 namespace {
 
+absl::Status TooManyLists() {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("consentd holds ", kMaxLists,
+                   " suppression lists, the most it may; drop one before "
+                   "importing a new one"));
+}
+
 constexpr size_t kMaxVersionLength = 64;
 constexpr int kMaxScopes = 64;
 // Entries written to the store per transaction.
@@ -198,10 +205,7 @@ absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
   RETURN_IF_ERROR(ValidateVersion(header.version()));
   RETURN_IF_ERROR(ValidateRegion(header.default_region(), "default_region"));
   if (!lists_->Contains(header.name()) && lists_->list_count() >= kMaxLists) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("consentd holds ", kMaxLists,
-                     " suppression lists, the most it may; "
-                     "drop one before importing a new one"));
+    return TooManyLists();
   }
   ASSIGN_OR_RETURN(
       std::vector<policy::ScopeId> purposes,
@@ -367,6 +371,9 @@ absl::StatusOr<consent::v1::SuppressionList> ListRegistry::Import::Finish() {
   absl::MutexLock lock(&registry_->publish_mu_);
   if (SuppressionLists::ListPtr held = registry_->lists_->Find(list_->name)) {
     RETURN_IF_ERROR(MayReplace(*held, *list_));
+  } else if (registry_->lists_->list_count() >= kMaxLists) {
+    // Imports begun side by side may each have seen room for one more.
+    return TooManyLists();
   }
   ASSIGN_OR_RETURN(
       store::ListRecord record,

@@ -57,7 +57,7 @@ class ListRegistry {
   // Starts importing a new version of the list `header.name()`. Errors:
   // INVALID_ARGUMENT for a bad name or version, an unknown purpose or
   // channel, a bad region; RESOURCE_EXHAUSTED for a new list when
-  // kMaxLists are held (checked as the import begins); store errors.
+  // kMaxLists are held (checked again as it is published); store errors.
   absl::StatusOr<std::unique_ptr<Import>> BeginImport(
       const consent::v1::ImportListHeader& header);
 

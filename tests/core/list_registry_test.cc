@@ -324,11 +324,22 @@ TEST_F(ListRegistryTest, ABadHeaderIsRejected) {
 }
 
 TEST_F(ListRegistryTest, ListsAreBounded) {
-  for (size_t i = 0; i < kMaxLists; ++i) {
+  for (size_t i = 0; i + 1 < kMaxLists; ++i) {
     consent::v1::ImportListHeader header = Header("v1");
     header.set_name(absl::StrCat("list-", i));
     ImportPhones(header, {"031 123 456"});
   }
+  // Two new lists begun side by side for the last place: one is published.
+  consent::v1::ImportListHeader first = Header("v1");
+  first.set_name("last-a");
+  consent::v1::ImportListHeader second = Header("v1");
+  second.set_name("last-b");
+  auto a = lists().BeginImport(first);
+  auto b = lists().BeginImport(second);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE((*a)->Finish().ok());
+  EXPECT_EQ((*b)->Finish().status().code(),
+            absl::StatusCode::kResourceExhausted);
   consent::v1::ImportListHeader one_more = Header("v1");
   one_more.set_name("one-more");
   absl::Status full = lists().BeginImport(one_more).status();
