@@ -4,7 +4,6 @@
 // turned away (unknown certificate, another CA, no credentials, plain
 // text).
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
 
 #include <fstream>
@@ -14,7 +13,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "access/role.h"
 #include "access/role_table.h"
 #include "client/consent_client.h"
@@ -26,6 +24,7 @@
 #include "tests/testing/run_program.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_certificates.h"
+#include "tests/testing/unary_call.h"
 
 namespace consentd {
 namespace {
@@ -104,25 +103,7 @@ class AccessIntegrationTest : public ::testing::Test {
   static grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
                            const std::string& method,
                            const std::string& authorization = "") {
-    grpc::GenericStub stub(channel);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(20));
-    if (!authorization.empty()) {
-      context.AddMetadata("authorization", authorization);
-    }
-    grpc::Slice empty("");
-    grpc::ByteBuffer request(&empty, 1);
-    grpc::ByteBuffer response;
-    absl::Notification done;
-    grpc::Status status;
-    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-    done.WaitForNotification();
-    return status;
+    return testing::CallUnary(channel, method, "", authorization);
   }
 
   // A client presenting a fresh certificate for `uri`.

@@ -3,7 +3,6 @@
 // linked with rpc_queue_server, one with rpc_callback_server; each runs
 // against the server its binary links (rpc/server.h).
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
 
 #include <atomic>
@@ -25,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "rpc/server.h"
 #include "tests/testing/test_certificates.h"
+#include "tests/testing/unary_call.h"
 
 namespace consentd::rpc {
 namespace {
@@ -313,21 +313,7 @@ class ServerConformanceTest : public ::testing::Test {
 
   grpc::Status CallGeneric(const std::string& method,
                            const std::string& payload) {
-    grpc::GenericStub stub(channel_);
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    grpc::Slice slice(payload);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    absl::Notification done;
-    grpc::Status status;
-    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(60)));
-    return status;
+    return testing::CallUnary(channel_, method, payload);
   }
 
   // Opens an ImportList call and returns once its handler awaits the end;
