@@ -57,6 +57,7 @@ ConsentClient::ConsentClient(const ConnectionOptions& options)
       lists_(consent::v1::SuppressionListService::NewStub(channel_)),
       scrub_(consent::v1::ScrubService::NewStub(channel_)),
       requests_(consent::v1::DataSubjectRequestService::NewStub(channel_)),
+      audit_(consent::v1::AuditService::NewStub(channel_)),
       authorization_(
           options.bearer_token.empty() ? "" : "Bearer " + options.bearer_token),
       timeout_(options.timeout) {}
@@ -238,6 +239,34 @@ absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::Scrub(
     return absl::DataLossError("the scrub ended without a receipt");
   }
   return *std::move(receipt);
+}
+
+absl::Status ConsentClient::ListAuditEntries(
+    int64_t from_sequence, int64_t max_entries,
+    absl::FunctionRef<void(const consent::v1::AuditEntry&)> visit) const {
+  grpc::ClientContext context;
+  Prepare(context, kImportTimeout);
+  consent::v1::ListAuditEntriesRequest request;
+  request.set_from_sequence(from_sequence);
+  request.set_max_entries(max_entries);
+  auto reader = audit_->ListAuditEntries(&context, request);
+  consent::v1::AuditEntry entry;
+  while (reader->Read(&entry)) visit(entry);
+  return ToStatus(reader->Finish());
+}
+
+absl::StatusOr<consent::v1::AuditCheckpoint> ConsentClient::GetAuditCheckpoint(
+    int64_t sequence) const {
+  consent::v1::GetCheckpointRequest request;
+  request.set_sequence(sequence);
+  return Call(audit_.get(), &consent::v1::AuditService::Stub::GetCheckpoint,
+              request);
+}
+
+absl::StatusOr<consent::v1::VerifyAuditResponse> ConsentClient::VerifyAudit()
+    const {
+  return Call(audit_.get(), &consent::v1::AuditService::Stub::VerifyAudit,
+              consent::v1::VerifyAuditRequest());
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::GetReceipt(

@@ -40,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "consent/v1/admin.grpc.pb.h"
+#include "consent/v1/audit.grpc.pb.h"
 #include "consent/v1/consent.grpc.pb.h"
 #include "consent/v1/requests.grpc.pb.h"
 #include "consent/v1/scrub.grpc.pb.h"
@@ -243,6 +244,22 @@ class ConsentClient {
   absl::StatusOr<consent::v1::ListRequestsResponse> ListRequests(
       const consent::v1::ListRequestsRequest& request) const;
 
+  // The audit trail's entries from `from_sequence` (at most `max_entries`,
+  // 0 = the server's limit), each passed to `visit` as it arrives. Errors:
+  // INVALID_ARGUMENT for a negative argument; store errors. Read-only; a
+  // retry is harmless. Deadline: kImportTimeout.
+  absl::Status ListAuditEntries(
+      int64_t from_sequence, int64_t max_entries,
+      absl::FunctionRef<void(const consent::v1::AuditEntry&)> visit) const;
+  // A signed checkpoint: of the chain's head, signed now, for 0; else the
+  // one kept for `sequence` (NOT_FOUND when none was). Read-only but for
+  // keeping the new checkpoint; a retry is harmless.
+  absl::StatusOr<consent::v1::AuditCheckpoint> GetAuditCheckpoint(
+      int64_t sequence) const;
+  // The server's verification of the whole audit trail. What is wrong is
+  // in the response; errors are store errors only. Read-only.
+  absl::StatusOr<consent::v1::VerifyAuditResponse> VerifyAudit() const;
+
   // The deadline of ImportList and Scrub, whose lists may be long.
   static constexpr absl::Duration kImportTimeout = absl::Hours(1);
   // The policy the server decides by. Fails only as every call can; a
@@ -266,6 +283,7 @@ class ConsentClient {
   std::unique_ptr<consent::v1::SuppressionListService::Stub> lists_;
   std::unique_ptr<consent::v1::ScrubService::Stub> scrub_;
   std::unique_ptr<consent::v1::DataSubjectRequestService::Stub> requests_;
+  std::unique_ptr<consent::v1::AuditService::Stub> audit_;
   std::string authorization_;  // "Bearer TOKEN", or empty
   absl::Duration timeout_;
 };

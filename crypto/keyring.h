@@ -51,6 +51,11 @@ class Keyring {
   SecretKey ReceiptSigningSeed() const {
     return Derive("consentd/v1/receipt-signing");
   }
+  // The Ed25519 private key (seed) audit checkpoints are signed with: not
+  // the receipts', so neither signature can stand for the other.
+  SecretKey AuditSigningSeed() const {
+    return Derive("consentd/v1/audit-signing");
+  }
 
  private:
   explicit Keyring(const SecretKey& master) : master_(master) {}

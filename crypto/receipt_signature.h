@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "consent/v1/scrub.pb.h"
+#include "crypto/ed25519.h"
 #include "crypto/secret_key.h"
 
 namespace consentd::crypto {
@@ -30,7 +31,7 @@ class ReceiptSigner {
   const consent::v1::ReceiptKey& key() const { return key_; }
 
  private:
-  SecretKey seed_;
+  Ed25519Signer signer_;
   consent::v1::ReceiptKey key_;
 };
 

@@ -105,8 +105,10 @@ struct Flags {
   std::string keyring_path;
   std::string keyring_command;
   std::string ready_file;
+  std::string audit_anchor_path;
   bool dev = false;
   bool init = false;
+  bool audit_reanchor = false;
 };
 
 void AddFlags(CLI::App& app, Flags& flags) {
@@ -141,6 +143,14 @@ void AddFlags(CLI::App& app, Flags& flags) {
                "every local caller with every role");
   app.add_flag("--init", flags.init,
                "Create the store when the data directory has none");
+  app.add_option("--audit-anchor", flags.audit_anchor_path,
+                 "The audit anchor file: the latest signed audit checkpoint, "
+                 "kept outside the database so a rolled-back store is "
+                 "refused (default DATA_DIR/audit-anchor; better on another "
+                 "volume)");
+  app.add_flag("--audit-reanchor", flags.audit_reanchor,
+               "Accept a store that does not match its audit anchor (after a "
+               "deliberate restore); audited as audit.reanchored");
   app.add_option("--ready-file", flags.ready_file,
                  "Write the bound address here once serving");
 }
@@ -227,6 +237,8 @@ absl::StatusOr<consentd::core::CoreOptions> CoreFromFlags(
   }
   options.create_keyring = flags.dev && keyring_sources == 0;
   options.create_store = flags.dev || flags.init;
+  options.audit_anchor_path = flags.audit_anchor_path;
+  options.audit_reanchor = flags.audit_reanchor;
   options.require_second_officer = !serving.access.allow_single_officer();
   if (flags.policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());

@@ -14,12 +14,14 @@
 //   consentctl request open --type erasure --email ana@example.si
 //   consentctl request export dsr-... --output ana.json
 //   consentctl --ca ca.pem --cert dpo.pem --key dpo.key request list
+//   consentctl --ca ca.pem --cert auditor.pem --key auditor.key audit verify
 //
 // Every command answers for people by default and as JSON with --json.
 // Exit status: 0 success (for check: ALLOW), 3 check answered DENY (for
 // check-batch: some row denied), 1 any error, CLI11's codes for bad usage.
 #include "CLI/CLI.hpp"
 #include "client/consentctl/admin_commands.h"
+#include "client/consentctl/audit_commands.h"
 #include "client/consentctl/check_commands.h"
 #include "client/consentctl/command_context.h"
 #include "client/consentctl/consent_commands.h"
@@ -45,6 +47,7 @@ int Run(int argc, char** argv) {
   AddReceiptCommands(app, context);
   AddRequestCommands(app, context);
   AddAdminCommands(app, context);
+  AddAuditCommands(app, context);
   // Parsing runs the command named (CommandContext's OnRun).
   CLI11_PARSE(app, argc, argv);
   return context.exit_code;

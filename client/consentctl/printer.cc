@@ -246,13 +246,42 @@ void Printer::Print(const consent::v1::ScrubReceipt& receipt) {
        << "  signed by   key " << receipt.key_id() << "\n";
 }
 
-void Printer::Print(const consent::v1::ReceiptKey& key) {
+void Printer::PrintIndentedJson(const google::protobuf::Message& message) {
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(key, &text, options);
+  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
   out_ << text;
+}
+
+void Printer::Print(const consent::v1::ReceiptKey& key) {
+  PrintIndentedJson(key);
+}
+
+void Printer::Print(const consent::v1::AuditEntry& entry) {
+  if (PrintedJson(entry)) return;
+  out_ << absl::StrFormat(
+      "%8d  %s  %s  %s  %s", entry.sequence(), Time(entry.at()), entry.actor(),
+      entry.role().empty() ? "-" : entry.role(), entry.action());
+  for (const std::string& id : entry.object_ids()) out_ << "  " << id;
+  out_ << "\n";
+}
+
+void Printer::Print(const consent::v1::AuditCheckpoint& checkpoint) {
+  PrintIndentedJson(checkpoint);
+}
+
+void Printer::Print(const consent::v1::VerifyAuditResponse& response) {
+  if (PrintedJson(response)) return;
+  if (response.intact()) {
+    out_ << "audit trail intact: " << response.entries_verified()
+         << " entries, " << response.checkpoints_verified()
+         << " signed checkpoints verified\n";
+  } else {
+    out_ << "audit trail broken at entry " << response.first_bad_sequence()
+         << ": " << response.problem() << "\n";
+  }
 }
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/string_view.h"
 #include "consent/v1/admin.pb.h"
+#include "consent/v1/audit.pb.h"
 #include "consent/v1/consent.pb.h"
 #include "consent/v1/policy.pb.h"
 #include "consent/v1/requests.pb.h"
@@ -35,10 +36,17 @@ class Printer {
   void Print(const consent::v1::ListRequestsResponse& response);
   // Always JSON: the key is for saving to a file.
   void Print(const consent::v1::ReceiptKey& key);
+  // One line per entry: sequence, time, actor, roles, action, objects.
+  void Print(const consent::v1::AuditEntry& entry);
+  // Always JSON: a checkpoint is for keeping away from the server.
+  void Print(const consent::v1::AuditCheckpoint& checkpoint);
+  void Print(const consent::v1::VerifyAuditResponse& response);
 
  private:
   // Prints `message` as JSON; returns false (printing nothing) for text.
   bool PrintedJson(const google::protobuf::Message& message);
+  // Prints `message` as indented JSON with the .proto field names.
+  void PrintIndentedJson(const google::protobuf::Message& message);
   void PrintDecision(const consent::v1::Decision& decision,
                      absl::string_view indent);
 

@@ -5,10 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
-#include "consent/v1/audit.pb.h"
 #include "consent/v1/feed.pb.h"
 #include "service/api/admin_service.h"
 #include "service/api/admission.h"
+#include "service/api/audit_service.h"
 #include "service/api/consent_service.h"
 #include "service/api/data_subject_request_service.h"
 #include "service/api/scrub_service.h"
@@ -69,13 +69,10 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   AddSuppressionListService(consent_core, &methods);
   AddScrubService(consent_core, &methods);
   AddDataSubjectRequestService(consent_core, &methods);
+  AddAuditService(consent_core, &methods);
   // Designed, not built yet: named so that health checks and reflection
-  // show the whole v1 surface; their methods answer UNIMPLEMENTED. Naming
-  // them through a message of their file links its descriptors in.
-  methods.AddService(consent::v1::AuditEntry::descriptor()
-                         ->file()
-                         ->FindServiceByName("AuditService")
-                         ->full_name());
+  // show the whole v1 surface; its methods answer UNIMPLEMENTED. Naming it
+  // through a message of its file links its descriptors in.
   methods.AddService(consent::v1::Change::descriptor()
                          ->file()
                          ->FindServiceByName("ChangeFeedService")

@@ -65,10 +65,12 @@ void AddConsentService(core::ConsentCore* consent_core,
       });
   methods->AddUnary<v1::GetRecordRequest, v1::GetRecordResponse>(
       service, "GetRecord", rpc::MethodTable::Runs::kOnHandlerThread,
-      [consent_core](const rpc::Caller&, const v1::GetRecordRequest& request,
+      [consent_core](const rpc::Caller& caller,
+                     const v1::GetRecordRequest& request,
                      v1::GetRecordResponse* response) {
-        return rpc::MoveInto(consent_core->ledger().GetRecord(request),
-                             response);
+        return rpc::MoveInto(
+            consent_core->ledger().GetRecord(CallerOf(caller), request),
+            response);
       });
 }
 

@@ -2,6 +2,7 @@
 
 #include "consent/v1/scrub.grpc.pb.h"
 #include "rpc/grpc_status.h"
+#include "service/api/admission.h"
 
 namespace consentd::api {
 namespace {
@@ -15,8 +16,7 @@ grpc::Status Scrub(const core::Scrubber& scrubber, const rpc::Caller& caller,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
-  auto session =
-      scrubber.Begin(request.header(), std::string(caller.principal));
+  auto session = scrubber.Begin(request.header(), CallerOf(caller));
   if (!session.ok()) return rpc::ToGrpcStatus(session.status());
 
   v1::ScrubResponse response;

@@ -9,13 +9,14 @@ namespace {
 
 namespace v1 = ::consent::v1;
 
-grpc::Status ImportList(core::ListRegistry* lists, rpc::CallStream& stream) {
+grpc::Status ImportList(core::ListRegistry* lists, const rpc::Caller& caller,
+                        rpc::CallStream& stream) {
   v1::ImportListRequest message;
   if (!stream.Read(&message) || !message.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message must be the header");
   }
-  auto import = lists->BeginImport(message.header());
+  auto import = lists->BeginImport(CallerOf(caller), message.header());
   if (!import.ok()) return rpc::ToGrpcStatus(import.status());
   while (stream.Read(&message)) {
     absl::Status added;
@@ -47,10 +48,11 @@ void AddSuppressionListService(core::ConsentCore* consent_core,
                                rpc::MethodTable* methods) {
   const char* service = v1::SuppressionListService::service_full_name();
   core::ListRegistry* lists = &consent_core->list_registry();
-  methods->AddStream(service, "ImportList",
-                     [lists](const rpc::Caller&, rpc::CallStream& stream) {
-                       return ImportList(lists, stream);
-                     });
+  methods->AddStream(
+      service, "ImportList",
+      [lists](const rpc::Caller& caller, rpc::CallStream& stream) {
+        return ImportList(lists, caller, stream);
+      });
   methods->AddUnary<v1::ListListsRequest, v1::ListListsResponse>(
       service, "ListLists", rpc::MethodTable::Runs::kOnHandlerThread,
       [lists](const rpc::Caller&, const v1::ListListsRequest&,

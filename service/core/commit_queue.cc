@@ -30,9 +30,12 @@ CommitQueue::~CommitQueue() {
 }
 
 CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
+                                         store::AuditDraft audit,
                                          OnCommitted on_committed) {
   auto write = std::make_shared<Write>();
   write->records = std::move(records);
+  write->audit = std::move(audit);
+  write->audit.fact_count = static_cast<int>(write->records.size());
   write->on_committed = std::move(on_committed);
   absl::MutexLock lock(&mu_);
   for (const store::FactRecord& record : write->records) {
@@ -120,10 +123,14 @@ void CommitQueue::AnnounceLoop() {
 
 void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   std::vector<store::FactRecord> records;
+  std::vector<store::AuditDraft> audit;
+  audit.reserve(batch.size());
   for (const Ticket& write : batch) {
     records.insert(records.end(), write->records.begin(), write->records.end());
+    audit.push_back(write->audit);
   }
-  absl::StatusOr<std::vector<int64_t>> ids = store_->AppendFacts(records);
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store_->AppendFacts(records, audit);
   if (ids.ok()) {
     std::vector<FactIndex::Entry> entries;
     entries.reserve(records.size());

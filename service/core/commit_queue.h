@@ -68,10 +68,12 @@ class CommitQueue {
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
 
-  // Queues one write (its facts, one per identifier). Wait for it with
-  // Await, or hear of it through `on_committed`.
+  // Queues one write (its facts, one per identifier, and its audit entry,
+  // whose fact_count is set here). Wait for it with Await, or hear of it
+  // through `on_committed`.
   Ticket Enqueue(std::vector<store::FactRecord> records,
-                 OnCommitted on_committed = nullptr) ABSL_LOCKS_EXCLUDED(mu_);
+                 store::AuditDraft audit, OnCommitted on_committed = nullptr)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until the write's batch is durable and indexed, and returns the
   // store's ids for its facts; or the batch's error.
@@ -126,6 +128,7 @@ class CommitQueue::Write {
  private:
   friend class CommitQueue;
   std::vector<store::FactRecord> records;
+  store::AuditDraft audit;
   std::vector<int64_t> provisional_ids;
   OnCommitted on_committed;
   bool done = false;

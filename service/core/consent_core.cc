@@ -67,6 +67,20 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       options.unencrypted_store_for_testing
           ? store::SqlcipherStore::OpenUnencryptedForTesting(store_path)
           : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey()));
+  core->audit_signer_ = std::make_unique<const crypto::CheckpointSigner>(
+      keyring.AuditSigningSeed());
+  AuditNotaryOptions audit;
+  audit.anchor_path = options.audit_anchor_path.empty()
+                          ? options.data_dir + "/audit-anchor"
+                          : options.audit_anchor_path;
+  audit.reanchor = options.audit_reanchor;
+  audit.checkpoint_interval = options.audit_checkpoint_interval;
+  ASSIGN_OR_RETURN(
+      core->audit_notary_,
+      AuditNotary::Open(
+          &core->store_->audit(), core->audit_signer_.get(),
+          {{core->audit_signer_->key_id(), core->audit_signer_->public_key()}},
+          options.clock, audit));
   core->normaliser_ = std::make_unique<const identifiers::IdentifierNormaliser>(
       core->policy_->email(), core->policy_->default_region());
   core->blind_index_ =
@@ -74,11 +88,12 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->resolver_ = std::make_unique<const IdentifierResolver>(
       core->normaliser_.get(), core->blind_index_.get());
   core->ledger_ = std::make_unique<ConsentLedger>(
-      &core->store_->facts(), &core->index_, core->policy_.get(),
-      core->resolver_.get(), options.clock);
+      &core->store_->facts(), &core->store_->audit(), &core->index_,
+      core->policy_.get(), core->resolver_.get(), options.clock);
   core->list_registry_ = std::make_unique<ListRegistry>(
-      &core->store_->lists(), &core->lists_, core->policy_.get(),
-      core->resolver_.get(), options.clock, options.require_second_officer);
+      &core->store_->lists(), &core->store_->audit(), &core->lists_,
+      core->policy_.get(), core->resolver_.get(), options.clock,
+      options.require_second_officer);
   core->exporter_ = std::make_unique<const SubjectExporter>(
       core->ledger_.get(), core->list_registry_.get(), &core->lists_,
       core->policy_.get());

@@ -15,8 +15,10 @@
 
 #include "absl/status/statusor.h"
 #include "crypto/blind_index.h"
+#include "crypto/checkpoint_signature.h"
 #include "identifiers/identifier_normaliser.h"
 #include "policy/policy_model.h"
+#include "service/core/audit_notary.h"
 #include "service/core/clock.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/contact_checker.h"
@@ -55,6 +57,14 @@ struct CoreOptions {
   bool require_second_officer = true;
   // Data-subject requests open at once.
   int max_open_requests = kMaxOpenRequests;
+  // The audit anchor file (audit_anchor.h); defaults to
+  // <data_dir>/audit-anchor. Keep it off the data directory's volume where
+  // possible: a copy of the directory rolled back whole rolls it back too.
+  std::string audit_anchor_path;
+  // Accept a store that does not match its audit anchor (a deliberate
+  // restore), auditing the fact.
+  bool audit_reanchor = false;
+  absl::Duration audit_checkpoint_interval = absl::Minutes(1);
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
   bool unencrypted_store_for_testing = false;
@@ -66,7 +76,9 @@ class ConsentCore {
   // Errors: INVALID_ARGUMENT for a bad policy; NOT_FOUND for a missing
   // keyring (without create_keyring); FAILED_PRECONDITION for a keyring
   // others may read, a wrong key, a file that is no consentd store, a store
-  // in use; whatever the store reports otherwise.
+  // in use, a store older than or different from its audit anchor
+  // (AuditNotary::Open); DATA_LOSS for an audit trail that does not
+  // verify; whatever the store reports otherwise.
   static absl::StatusOr<std::unique_ptr<ConsentCore>> Open(CoreOptions options);
 
   ConsentLedger& ledger() { return *ledger_; }
@@ -76,6 +88,8 @@ class ConsentCore {
   const Scrubber& scrubber() const { return *scrubber_; }
   const policy::PolicyModel& policy() const { return *policy_; }
   const FactIndex& index() const { return index_; }
+  store::AuditTrail& audit_trail() { return store_->audit(); }
+  AuditNotary& audit_notary() { return *audit_notary_; }
   const SuppressionLists& lists() const { return lists_; }
   int schema_version() const { return store_->schema_version(); }
 
@@ -87,6 +101,10 @@ class ConsentCore {
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
   std::unique_ptr<const IdentifierResolver> resolver_;
   std::unique_ptr<store::ConsentStore> store_;
+  std::unique_ptr<const crypto::CheckpointSigner> audit_signer_;
+  // After the store and before every writer: the writers' last commits,
+  // as they are destroyed, are still witnessed.
+  std::unique_ptr<AuditNotary> audit_notary_;
   FactIndex index_;
   SuppressionLists lists_;
   std::unique_ptr<ConsentLedger> ledger_;

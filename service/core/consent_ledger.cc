@@ -4,12 +4,15 @@
 #include <utility>
 
 #include "absl/functional/function_ref.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "policy/decision.h"
+#include "service/core/audit_draft.h"
 #include "service/core/index_fact.h"
 #include "service/core/input_validation.h"
 
@@ -18,6 +21,14 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using policy::ScopeId;
+
+// The audit action of recording a fact of `kind`: "fact.objection", ...
+std::string FactAction(consent::v1::FactKind kind) {
+  const std::string& full = consent::v1::FactKind_Name(kind);
+  absl::string_view name = full;
+  absl::ConsumePrefix(&name, "FACT_KIND_");
+  return absl::StrCat("fact.", absl::AsciiStrToLower(name));
+}
 
 absl::string_view RefusalName(consent::v1::FactKind kind) {
   switch (kind) {
@@ -88,10 +99,12 @@ absl::StatusOr<Response> Wait(
 
 }  // namespace
 
-ConsentLedger::ConsentLedger(store::FactStore* store, FactIndex* index,
+ConsentLedger::ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
+                             FactIndex* index,
                              const policy::PolicyModel* policy,
                              const IdentifierResolver* resolver, Clock clock)
     : store_(store),
+      audit_(audit),
       index_(index),
       policy_(policy),
       resolver_(resolver),
@@ -144,6 +157,8 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
   write.fact.recorded_us = absl::ToUnixMicros(now);
   write.fact.policy_version = policy_->version();
   write.fact.recorded_by = std::string(caller.principal);
+  write.audit = AuditDraftOf(caller, FactAction(kind), now);
+  write.audit.subjects = write.digests;
   return write;
 }
 
@@ -210,7 +225,8 @@ CommitQueue::Ticket ConsentLedger::Enqueue(
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].digest = write.digests[i];
   }
-  return commits_.Enqueue(std::move(records), std::move(on_committed));
+  return commits_.Enqueue(std::move(records), write.audit,
+                          std::move(on_committed));
 }
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
@@ -273,6 +289,7 @@ absl::Status ConsentLedger::QueueConsent(
     ASSIGN_OR_RETURN(fact.lifted_refusal,
                      CheckStandingRefusals(write.digests, fact, purpose,
                                            channel, fact.recorded_us));
+    if (fact.lifted_refusal) write.audit.action += ".lifting_refusal";
   }
   Enqueue(write, [fact, done = std::move(done)](
                      absl::StatusOr<std::vector<int64_t>> ids) mutable {
@@ -321,7 +338,7 @@ absl::Status ConsentLedger::QueueObjection(
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
     absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
-    const std::string& request_id, absl::string_view principal) {
+    const std::string& request_id, const access::Caller& caller) {
   PreparedWrite write;
   write.digests.assign(digests.begin(), digests.end());
   write.fact.kind = kind;
@@ -332,7 +349,11 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
   write.fact.occurred_us = absl::ToUnixMicros(clock_());
   write.fact.recorded_us = write.fact.occurred_us;
   write.fact.policy_version = policy_->version();
-  write.fact.recorded_by = std::string(principal);
+  write.fact.recorded_by = std::string(caller.principal);
+  write.audit = AuditDraftOf(caller, FactAction(kind),
+                             absl::FromUnixMicros(write.fact.recorded_us));
+  write.audit.subjects = write.digests;
+  write.audit.object_ids.push_back(absl::StrCat("request:", request_id));
   CommitQueue::Ticket ticket;
   {
     absl::MutexLock lock(&write_mu_);
@@ -343,10 +364,11 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     absl::Span<const crypto::Digest> digests, const std::string& request_id,
-    absl::string_view principal) {
+    const access::Caller& caller) {
   absl::MutexLock lock(&write_mu_);
   commits_.Drain();
-  const int64_t now_us = absl::ToUnixMicros(clock_());
+  const absl::Time now = clock_();
+  const int64_t now_us = absl::ToUnixMicros(now);
   std::vector<store::FactRecord> tombstones(digests.size());
   for (size_t i = 0; i < digests.size(); ++i) {
     store::FactRecord& tombstone = tombstones[i];
@@ -359,10 +381,15 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     tombstone.occurred_us = now_us;
     tombstone.recorded_us = now_us;
     tombstone.policy_version = policy_->version();
-    tombstone.recorded_by = std::string(principal);
+    tombstone.recorded_by = std::string(caller.principal);
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                   store_->EraseFacts(digests, tombstones, request_id, now_us));
+  store::AuditDraft audit = AuditDraftOf(caller, "subject.erased", now);
+  audit.subjects.assign(digests.begin(), digests.end());
+  audit.object_ids.push_back(absl::StrCat("request:", request_id));
+  audit.fact_count = static_cast<int>(tombstones.size());
+  ASSIGN_OR_RETURN(
+      std::vector<int64_t> ids,
+      store_->EraseFacts(digests, tombstones, request_id, now_us, audit));
   std::vector<FactIndex::Entry> entries;
   for (size_t i = 0; i < tombstones.size(); ++i) {
     tombstones[i].fact_id = ids[i];
@@ -376,7 +403,8 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
-    const crypto::Digest& from, const crypto::Digest& to) {
+    const crypto::Digest& from, const crypto::Digest& to,
+    const std::string& request_id, const access::Caller& caller) {
   if (from == to) {
     return absl::InvalidArgumentError(
         "the replacement is the identifier it would replace");
@@ -400,7 +428,8 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   for (const store::FactRecord& fact : target) {
     target_facts.push_back(IndexFactOf(fact, *policy_));
   }
-  const int64_t now_us = absl::ToUnixMicros(clock_());
+  const absl::Time now = clock_();
+  const int64_t now_us = absl::ToUnixMicros(now);
   std::vector<store::FactRecord> copies = std::move(moving);
   for (store::FactRecord& copy : copies) {
     copy.digest = to;
@@ -416,8 +445,12 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
       }
     }
   }
+  store::AuditDraft audit = AuditDraftOf(caller, "subject.rectified", now);
+  audit.subjects = {from, to};
+  audit.object_ids.push_back(absl::StrCat("request:", request_id));
+  audit.fact_count = static_cast<int>(copies.size());
   ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                   store_->RectifyFacts(from, copies));
+                   store_->RectifyFacts(from, copies, audit));
   std::vector<FactIndex::Entry> entries = std::move(kept);
   for (policy::Fact& fact : target_facts) entries.push_back({to, fact});
   for (size_t i = 0; i < copies.size(); ++i) {
@@ -439,6 +472,7 @@ absl::StatusOr<std::vector<consent::v1::RecordedFact>> ConsentLedger::FactsFor(
 }
 
 absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
+    const access::Caller& caller,
     const consent::v1::GetRecordRequest& request) const {
   if (!request.has_identifier()) {
     return absl::InvalidArgumentError("identifier is required");
@@ -452,6 +486,10 @@ absl::StatusOr<consent::v1::GetRecordResponse> ConsentLedger::GetRecord(
   }
   ASSIGN_OR_RETURN(std::vector<consent::v1::RecordedFact> facts,
                    FactsFor(resolved->digest));
+  // Reading a person's whole record is audited before it is answered.
+  store::AuditDraft audit = AuditDraftOf(caller, "record.read", clock_());
+  audit.subjects = {resolved->digest};
+  RETURN_IF_ERROR(audit_->Append(audit).status());
   consent::v1::GetRecordResponse response;
   IdentifierResolver::FillProto(*resolved, response.mutable_identifier());
   for (consent::v1::RecordedFact& fact : facts) {

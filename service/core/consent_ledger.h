@@ -31,15 +31,17 @@
 #include "service/core/commit_queue.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
+#include "service/store/audit_trail.h"
 #include "service/store/fact_store.h"
 
 namespace consentd::core {
 
 class ConsentLedger {
  public:
-  // Every pointer must outlive the ledger.
-  ConsentLedger(store::FactStore* store, FactIndex* index,
-                const policy::PolicyModel* policy,
+  // Every pointer must outlive the ledger. Reads of a whole record are
+  // audited in `audit`; writes in their own transactions.
+  ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
+                FactIndex* index, const policy::PolicyModel* policy,
                 const IdentifierResolver* resolver, Clock clock);
 
   // Loads every stored fact into the index; call once, before serving.
@@ -86,11 +88,11 @@ class ConsentLedger {
 
   // Records one fact of `kind` (OBJECTION: global; RESTRICTION;
   // RESTRICTION_LIFTED) for each of `digests`, carrying out data-subject
-  // request `request_id` for `principal`. Returns the facts' ids once
+  // request `request_id` for `caller`. Returns the facts' ids once
   // durable and visible to checks. Errors: store errors.
   absl::StatusOr<std::vector<int64_t>> RecordForRequest(
       absl::Span<const crypto::Digest> digests, consent::v1::FactKind kind,
-      const std::string& request_id, absl::string_view principal)
+      const std::string& request_id, const access::Caller& caller)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Forgets the subjects of `digests` for erasure request `request_id`:
@@ -103,9 +105,10 @@ class ConsentLedger {
   // and erasing again is safe (it finishes the truncation).
   absl::StatusOr<std::vector<int64_t>> Erase(
       absl::Span<const crypto::Digest> digests, const std::string& request_id,
-      absl::string_view principal) ABSL_LOCKS_EXCLUDED(write_mu_);
+      const access::Caller& caller) ABSL_LOCKS_EXCLUDED(write_mu_);
 
-  // Rectifies identifier `from` to `to`: every
+  // Rectifies identifier `from` to `to`, for request `request_id` and
+  // `caller`: every
   // fact of `from` is re-recorded for `to` (keeping its dates and evidence),
   // and `from` keeps its refusals but loses its consent grants, which were
   // recorded against the wrong identifier. A copied grant never lifts a
@@ -113,7 +116,9 @@ class ConsentLedger {
   // INVALID_ARGUMENT when they are the same identifier; FAILED_PRECONDITION
   // when `from` was erased; store errors (nothing changed).
   absl::StatusOr<std::vector<int64_t>> Rectify(const crypto::Digest& from,
-                                               const crypto::Digest& to)
+                                               const crypto::Digest& to,
+                                               const std::string& request_id,
+                                               const access::Caller& caller)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Everything recorded for `digest`, in the order it occurred. Errors:
@@ -121,18 +126,21 @@ class ConsentLedger {
   absl::StatusOr<std::vector<consent::v1::RecordedFact>> FactsFor(
       const crypto::Digest& digest) const;
 
-  // Everything recorded for one identifier, in the order it occurred.
+  // Everything recorded for one identifier, in the order it occurred, read
+  // by `caller`: the read is audited ("record.read") before it is answered.
   // Errors: INVALID_ARGUMENT for an identifier that cannot be normalised;
-  // store errors.
+  // store errors (then nothing is answered).
   absl::StatusOr<consent::v1::GetRecordResponse> GetRecord(
+      const access::Caller& caller,
       const consent::v1::GetRecordRequest& request) const;
 
  private:
-  // A validated write: the digests of its identifiers and the fact to
-  // record for each.
+  // A validated write: the digests of its identifiers, the fact to record
+  // for each and its audit entry.
   struct PreparedWrite {
     std::vector<crypto::Digest> digests;
     store::FactRecord fact;
+    store::AuditDraft audit;
   };
 
   // Validates what every write shares (evidence, time, identifiers) and
@@ -171,6 +179,7 @@ class ConsentLedger {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   store::FactStore* const store_;
+  store::AuditTrail* const audit_;
   FactIndex* const index_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;

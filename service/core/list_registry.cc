@@ -11,10 +11,16 @@
 #include "base/scope_name.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "service/core/audit_draft.h"
 #include "service/core/input_validation.h"
 
 namespace consentd::core {
 namespace {
+
+// How audit entries name a list version.
+std::string ListObjectId(absl::string_view name, absl::string_view version) {
+  return absl::StrCat("list:", name, "@", version);
+}
 
 absl::Status TooManyLists() {
   return absl::ResourceExhaustedError(
@@ -135,11 +141,13 @@ absl::StatusOr<std::vector<policy::ScopeId>> ResolveScopes(
 
 }  // namespace
 
-ListRegistry::ListRegistry(store::ListStore* store, SuppressionLists* lists,
+ListRegistry::ListRegistry(store::ListStore* store, store::AuditTrail* audit,
+                           SuppressionLists* lists,
                            const policy::PolicyModel* policy,
                            const IdentifierResolver* resolver, Clock clock,
                            bool require_second_officer)
     : store_(store),
+      audit_(audit),
       lists_(lists),
       policy_(policy),
       resolver_(resolver),
@@ -197,7 +205,7 @@ absl::Status ListRegistry::Load() {
 }
 
 absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
-    const consent::v1::ImportListHeader& header) {
+    const access::Caller& caller, const consent::v1::ImportListHeader& header) {
   if (!IsValidScopeName(header.name())) {
     return absl::InvalidArgumentError(
         "name must be 1-64 characters of [a-z0-9._-]");
@@ -231,8 +239,11 @@ absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
   list->version = header.version();
   list->purposes = std::move(purposes);
   list->channels = std::move(channels);
-  return std::unique_ptr<Import>(
-      new Import(this, std::move(list), header.default_region(), staged_id));
+  store::AuditDraft audit = AuditDraftOf(caller, "list.published", clock_());
+  audit.object_ids = {ListObjectId(header.name(), header.version())};
+  return std::unique_ptr<Import>(new Import(this, std::move(list),
+                                            header.default_region(), staged_id,
+                                            std::move(audit)));
 }
 
 absl::StatusOr<consent::v1::DropListResponse> ListRegistry::Drop(
@@ -252,6 +263,9 @@ absl::StatusOr<consent::v1::DropListResponse> ListRegistry::Drop(
       ask = drop_asks_.end();
     }
     if (ask == drop_asks_.end()) {
+      store::AuditDraft audit = AuditDraftOf(caller, "list.drop_asked", now);
+      audit.object_ids = {ListObjectId(name, held->version)};
+      RETURN_IF_ERROR(audit_->Append(audit).status());
       drop_asks_[name] =
           DropAsk{std::string(caller.principal), now, held->version};
       return response;
@@ -265,7 +279,15 @@ absl::StatusOr<consent::v1::DropListResponse> ListRegistry::Drop(
     }
     response.set_requested_by(ask->second.principal);
   }
-  RETURN_IF_ERROR(store_->DropList(name));
+  SuppressionLists::ListPtr dropping = lists_->Find(name);
+  store::AuditDraft audit = AuditDraftOf(caller, "list.dropped", clock_());
+  audit.object_ids = {ListObjectId(
+      name, dropping == nullptr ? std::string() : dropping->version)};
+  if (!response.requested_by().empty()) {
+    audit.object_ids.push_back(
+        absl::StrCat("asked_by:", response.requested_by()));
+  }
+  RETURN_IF_ERROR(store_->DropList(name, audit));
   lists_->Drop(name);
   drop_asks_.erase(name);
   response.set_dropped(true);
@@ -283,11 +305,13 @@ absl::StatusOr<consent::v1::ListListsResponse> ListRegistry::Describe() const {
 
 ListRegistry::Import::Import(ListRegistry* registry,
                              std::shared_ptr<SuppressionList> list,
-                             std::string default_region, int64_t staged_id)
+                             std::string default_region, int64_t staged_id,
+                             store::AuditDraft audit)
     : registry_(registry),
       list_(std::move(list)),
       default_region_(std::move(default_region)),
-      staged_id_(staged_id) {}
+      staged_id_(staged_id),
+      audit_(std::move(audit)) {}
 
 ListRegistry::Import::~Import() {
   // An unfinished import leaves the version in force untouched; what it
@@ -375,9 +399,10 @@ absl::StatusOr<consent::v1::SuppressionList> ListRegistry::Import::Finish() {
     // Imports begun side by side may each have seen room for one more.
     return TooManyLists();
   }
-  ASSIGN_OR_RETURN(
-      store::ListRecord record,
-      registry_->store_->PublishList(staged_id_, list_->name, rejected_));
+  audit_.at_us = absl::ToUnixMicros(registry_->clock_());
+  ASSIGN_OR_RETURN(store::ListRecord record,
+                   registry_->store_->PublishList(staged_id_, list_->name,
+                                                  rejected_, audit_));
   published_ = true;
   registry_->lists_->Replace(std::move(list_));
   return ToProto(record);

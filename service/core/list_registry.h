@@ -27,6 +27,7 @@
 #include "service/core/clock.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/suppression_lists.h"
+#include "service/store/audit_trail.h"
 #include "service/store/list_store.h"
 
 namespace consentd::core {
@@ -45,20 +46,23 @@ class ListRegistry {
   class Import;
 
   // Every pointer must outlive the registry and its imports. With
-  // `require_second_officer`, dropping a list takes two principals.
-  ListRegistry(store::ListStore* store, SuppressionLists* lists,
-               const policy::PolicyModel* policy,
+  // `require_second_officer`, dropping a list takes two principals. Every
+  // publication, drop and first ask to drop is audited in `audit`.
+  ListRegistry(store::ListStore* store, store::AuditTrail* audit,
+               SuppressionLists* lists, const policy::PolicyModel* policy,
                const IdentifierResolver* resolver, Clock clock,
                bool require_second_officer);
 
   // Loads every published list into memory; call once, before serving.
   absl::Status Load();
 
-  // Starts importing a new version of the list `header.name()`. Errors:
+  // Starts importing a new version of the list `header.name()` for
+  // `caller`, whom its publication's audit entry names. Errors:
   // INVALID_ARGUMENT for a bad name or version, an unknown purpose or
   // channel, a bad region; RESOURCE_EXHAUSTED for a new list when
   // kMaxLists are held (checked again as it is published); store errors.
   absl::StatusOr<std::unique_ptr<Import>> BeginImport(
+      const access::Caller& caller,
       const consent::v1::ImportListHeader& header);
 
   // Removes a list from the store and from memory, for `caller`. With four
@@ -82,6 +86,7 @@ class ListRegistry {
       const store::ListRecord& record) const;
 
   store::ListStore* const store_;
+  store::AuditTrail* const audit_;
   SuppressionLists* const lists_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;
@@ -126,7 +131,8 @@ class ListRegistry::Import {
  private:
   friend class ListRegistry;
   Import(ListRegistry* registry, std::shared_ptr<SuppressionList> list,
-         std::string default_region, int64_t staged_id);
+         std::string default_region, int64_t staged_id,
+         store::AuditDraft audit);
 
   absl::Status Flush();
   // Whether `next` may replace `held` without a drop's four eyes.
@@ -137,6 +143,8 @@ class ListRegistry::Import {
   std::shared_ptr<SuppressionList> list_;
   const std::string default_region_;
   const int64_t staged_id_;
+  // The publication's audit entry, but for its time.
+  store::AuditDraft audit_;
   std::vector<crypto::Digest> pending_;
   int64_t rejected_ = 0;
   bool published_ = false;

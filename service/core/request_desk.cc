@@ -12,6 +12,7 @@
 #include "base/status_macros.h"
 #include "crypto/sha256.h"
 #include "google/protobuf/util/time_util.h"
+#include "service/core/audit_draft.h"
 #include "service/core/input_validation.h"
 #include "service/core/request_deadline.h"
 
@@ -141,11 +142,16 @@ RequestDesk::RequestDesk(store::RequestStore* store,
       clock_(std::move(clock)),
       limits_(limits) {}
 
-absl::Status RequestDesk::Keep(const DataSubjectRequest& request) {
+absl::Status RequestDesk::Keep(const DataSubjectRequest& request,
+                               const access::Caller& caller,
+                               absl::string_view action) {
+  store::AuditDraft audit = AuditDraftOf(caller, action, clock_());
+  ASSIGN_OR_RETURN(audit.subjects, DigestsOf(request));
+  audit.object_ids.push_back(absl::StrCat("request:", request.request_id()));
   return store_->SaveRequest(
       request.request_id(), request.state(),
       TimeUtil::TimestampToMicroseconds(request.due_at()),
-      request.SerializeAsString());
+      request.SerializeAsString(), audit);
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
@@ -222,12 +228,13 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   *event->mutable_at() = ToTimestamp(now);
   event->set_state(consent::v1::REQUEST_STATE_RECEIVED);
   event->set_officer(std::string(caller.principal));
-  RETURN_IF_ERROR(Keep(opened));
+  RETURN_IF_ERROR(Keep(opened, caller, "request.opened"));
   return opened;
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
-    const std::string& request_id, absl::string_view officer, bool closing,
+    const std::string& request_id, const access::Caller& caller,
+    absl::string_view action, bool closing,
     absl::FunctionRef<absl::Status(DataSubjectRequest&,
                                    consent::v1::RequestEvent&)>
         change) {
@@ -236,11 +243,11 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
   RETURN_IF_ERROR(RoomInHistory(request, closing));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
-  event.set_officer(std::string(officer));
+  event.set_officer(std::string(caller.principal));
   RETURN_IF_ERROR(change(request, event));
   event.set_state(request.state());
   *request.add_history() = std::move(event);
-  RETURN_IF_ERROR(Keep(request));
+  RETURN_IF_ERROR(Keep(request, caller, action));
   return request;
 }
 
@@ -248,7 +255,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
     const access::Caller& caller,
     const consent::v1::VerifyIdentityRequest& request) {
   RETURN_IF_ERROR(RequireText(request.method(), kMaxReasonLength, "method"));
-  return Change(request.request_id(), caller.principal, /*closing=*/false,
+  return Change(request.request_id(), caller, "request.identity_verified",
+                /*closing=*/false,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (dsr.state() != consent::v1::REQUEST_STATE_RECEIVED) {
                     return absl::FailedPreconditionError(absl::StrCat(
@@ -269,7 +277,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
   }
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller.principal, /*closing=*/false,
+      request.request_id(), caller, "request.extended", /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (!IsOpen(dsr.state())) {
           return absl::FailedPreconditionError(
@@ -294,7 +302,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
     const access::Caller& caller,
     const consent::v1::RejectRequestRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
-  return Change(request.request_id(), caller.principal, /*closing=*/true,
+  return Change(request.request_id(), caller, "request.rejected",
+                /*closing=*/true,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (!IsOpen(dsr.state())) {
                     return absl::FailedPreconditionError(
@@ -335,7 +344,8 @@ absl::Status RequestDesk::ForEachRequestAbout(
 }
 
 absl::Status RequestDesk::ScrubRequests(
-    const absl::flat_hash_set<std::string>& digests) {
+    const absl::flat_hash_set<std::string>& digests,
+    const access::Caller& caller) {
   return ForEachRequestAbout(digests, [&](DataSubjectRequest& kept) {
     // A request about the subject may name other identifiers of theirs
     // too: all of it is the subject's data.
@@ -345,12 +355,12 @@ absl::Status RequestDesk::ScrubRequests(
     }
     if (kept.has_replacement()) kept.mutable_replacement()->clear_value();
     kept.clear_requester_contact();
-    return Keep(kept);
+    return Keep(kept, caller, "request.scrubbed");
   });
 }
 
 absl::StatusOr<std::string> RequestDesk::CarryOut(
-    const DataSubjectRequest& request, absl::string_view principal) {
+    const DataSubjectRequest& request, const access::Caller& caller) {
   ASSIGN_OR_RETURN(std::vector<crypto::Digest> digests, DigestsOf(request));
   switch (request.type()) {
     case consent::v1::REQUEST_TYPE_ACCESS:
@@ -364,10 +374,9 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
     case consent::v1::REQUEST_TYPE_ERASURE: {
       // Requests first: if the erasure then fails, completing again redoes
       // it from the digests, which the scrub keeps.
-      RETURN_IF_ERROR(ScrubRequests(HexDigestsOf(request)));
-      ASSIGN_OR_RETURN(
-          std::vector<int64_t> tombstones,
-          ledger_->Erase(digests, request.request_id(), principal));
+      RETURN_IF_ERROR(ScrubRequests(HexDigestsOf(request), caller));
+      ASSIGN_OR_RETURN(std::vector<int64_t> tombstones,
+                       ledger_->Erase(digests, request.request_id(), caller));
       return absl::StrCat("erased ", tombstones.size(),
                           " identifier(s); tombstones kept");
     }
@@ -375,7 +384,8 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
       ASSIGN_OR_RETURN(crypto::Digest replacement,
                        IdentifierResolver::DigestOf(request.replacement()));
       ASSIGN_OR_RETURN(std::vector<int64_t> copies,
-                       ledger_->Rectify(digests[0], replacement));
+                       ledger_->Rectify(digests[0], replacement,
+                                        request.request_id(), caller));
       return absl::StrCat(
           "moved ", copies.size(),
           " fact(s) to the replacement; the old identifier keeps its "
@@ -390,7 +400,7 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
                            digests,
                            objection ? consent::v1::FACT_KIND_OBJECTION
                                      : consent::v1::FACT_KIND_RESTRICTION,
-                           request.request_id(), principal));
+                           request.request_id(), caller));
       return absl::StrCat(objection ? "global objection" : "restriction",
                           " recorded for ", facts.size(), " identifier(s)");
     }
@@ -426,7 +436,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
           "admin must complete it"));
     }
   }
-  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr, caller.principal));
+  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr, caller));
   // Carrying out an erasure scrubbed the kept copy: continue from that.
   ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
   dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
@@ -435,7 +445,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
   event->set_state(dsr.state());
   event->set_officer(std::string(caller.principal));
   event->set_note(done);
-  RETURN_IF_ERROR(Keep(dsr));
+  RETURN_IF_ERROR(Keep(dsr, caller, "request.completed"));
   return dsr;
 }
 
@@ -444,7 +454,8 @@ absl::StatusOr<consent::v1::ExportSubjectResponse> RequestDesk::Export(
     const consent::v1::ExportSubjectRequest& request) {
   consent::v1::ExportSubjectResponse response;
   RETURN_IF_ERROR(
-      Change(request.request_id(), caller.principal, /*closing=*/false,
+      Change(request.request_id(), caller, "request.exported",
+             /*closing=*/false,
              [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                return ExportInto(dsr, event, response);
              })
@@ -496,7 +507,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
     const consent::v1::LiftRestrictionRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller.principal, /*closing=*/false,
+      request.request_id(), caller, "request.restriction_lifted",
+      /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (dsr.type() != consent::v1::REQUEST_TYPE_RESTRICTION ||
             dsr.state() != consent::v1::REQUEST_STATE_COMPLETED) {
@@ -512,7 +524,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
             ledger_
                 ->RecordForRequest(digests,
                                    consent::v1::FACT_KIND_RESTRICTION_LIFTED,
-                                   dsr.request_id(), caller.principal)
+                                   dsr.request_id(), caller)
                 .status());
         *dsr.mutable_restriction_lifted_at() = event.at();
         event.set_note(absl::StrCat("restriction lifted: ", request.reason()));

@@ -129,14 +129,18 @@ class RequestDesk {
 
  private:
   // Loads the request, lets `change` alter it (and the event it appends),
-  // and keeps the result; one change at a time.
+  // and keeps the result, auditing `action` by `caller`; one change at a
+  // time.
   absl::StatusOr<consent::v1::DataSubjectRequest> Change(
-      const std::string& request_id, absl::string_view officer, bool closing,
+      const std::string& request_id, const access::Caller& caller,
+      absl::string_view action, bool closing,
       absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&,
                                      consent::v1::RequestEvent&)>
           change) ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::Status Keep(const consent::v1::DataSubjectRequest& request);
+  // Keeps `request`, auditing `action` by `caller`.
+  absl::Status Keep(const consent::v1::DataSubjectRequest& request,
+                    const access::Caller& caller, absl::string_view action);
 
   // Calls `visit` for every kept request that names one of `digests` (hex),
   // as identifier or replacement, in due-date order.
@@ -146,7 +150,8 @@ class RequestDesk {
       const;
 
   // Clears the personal data of every kept request about `digests` (hex).
-  absl::Status ScrubRequests(const absl::flat_hash_set<std::string>& digests)
+  absl::Status ScrubRequests(const absl::flat_hash_set<std::string>& digests,
+                             const access::Caller& caller)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Builds the export of `dsr` into `response`, noting it on `dsr` and in
@@ -155,11 +160,11 @@ class RequestDesk {
                           consent::v1::RequestEvent& event,
                           consent::v1::ExportSubjectResponse& response) const;
 
-  // Carries out `request` (IDENTITY_VERIFIED) for `principal` and says what
+  // Carries out `request` (IDENTITY_VERIFIED) for `caller` and says what
   // was done, for the history.
   absl::StatusOr<std::string> CarryOut(
       const consent::v1::DataSubjectRequest& request,
-      absl::string_view principal) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      const access::Caller& caller) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::RequestStore* const store_;
   const IdentifierResolver* const resolver_;

@@ -55,14 +55,15 @@ Scrubber::Scrubber(const ContactChecker* checker,
       clock_(std::move(clock)) {}
 
 absl::StatusOr<std::unique_ptr<Scrubber::Session>> Scrubber::Begin(
-    const consent::v1::ScrubHeader& header, std::string caller) const {
+    const consent::v1::ScrubHeader& header,
+    const access::Caller& caller) const {
   RETURN_IF_ERROR(ValidateListName(header.list_name()));
   ASSIGN_OR_RETURN(
       policy::CheckQuery query,
       checker_->MakeQuery(header.purpose(), header.channel(), header.has_at(),
                           header.at(), header.default_region()));
-  return std::unique_ptr<Session>(new Session(
-      this, header, query, std::move(caller), checker_->ListsApplying(query)));
+  return std::unique_ptr<Session>(
+      new Session(this, header, query, caller, checker_->ListsApplying(query)));
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
@@ -77,12 +78,14 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
 
 Scrubber::Session::Session(const Scrubber* scrubber,
                            const consent::v1::ScrubHeader& header,
-                           const policy::CheckQuery& query, std::string caller,
+                           const policy::CheckQuery& query,
+                           const access::Caller& caller,
                            SuppressionLists::Snapshot lists)
     : scrubber_(scrubber),
       header_(header),
       query_(query),
-      caller_(std::move(caller)),
+      caller_(caller.principal),
+      caller_roles_(caller.roles.ToString()),
       lists_(std::move(lists)) {}
 
 absl::Status Scrubber::Session::Validate(
@@ -204,8 +207,14 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Session::Finish() {
     consulted->set_version(list->version);
   }
   scrubber_->signer_.Sign(receipt);
+  store::AuditDraft audit;
+  audit.at_us = now_us;
+  audit.actor = caller_;
+  audit.role = caller_roles_;
+  audit.action = "scrub.receipt_issued";
+  audit.object_ids = {absl::StrCat("receipt:", receipt.receipt_id())};
   RETURN_IF_ERROR(scrubber_->store_->SaveReceipt(
-      receipt.receipt_id(), receipt.SerializeAsString(), now_us));
+      receipt.receipt_id(), receipt.SerializeAsString(), now_us, audit));
   return receipt;
 }
 

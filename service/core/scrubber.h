@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "access/caller.h"
 #include "consent/v1/scrub.pb.h"
 #include "crypto/list_digest.h"
 #include "crypto/receipt_signature.h"
@@ -43,11 +44,13 @@ class Scrubber {
            store::ReceiptStore* store, WorkerPool* workers,
            const crypto::SecretKey& signing_seed, Clock clock);
 
-  // Starts a scrub for `caller`, the principal the receipt names. Errors:
+  // Starts a scrub for `caller`, whose principal the receipt (and its
+  // audit entry) names. Errors:
   // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
   // region, time or list name.
   absl::StatusOr<std::unique_ptr<Session>> Begin(
-      const consent::v1::ScrubHeader& header, std::string caller) const;
+      const consent::v1::ScrubHeader& header,
+      const access::Caller& caller) const;
 
   // A kept receipt. Errors: NOT_FOUND; DATA_LOSS when the stored bytes do
   // not parse.
@@ -83,7 +86,7 @@ class Scrubber::Session {
  private:
   friend class Scrubber;
   Session(const Scrubber* scrubber, const consent::v1::ScrubHeader& header,
-          const policy::CheckQuery& query, std::string caller,
+          const policy::CheckQuery& query, const access::Caller& caller,
           SuppressionLists::Snapshot lists);
 
   absl::Status Validate(const consent::v1::ScrubRows& rows) const;
@@ -99,6 +102,7 @@ class Scrubber::Session {
   const consent::v1::ScrubHeader header_;
   const policy::CheckQuery query_;
   const std::string caller_;
+  const std::string caller_roles_;
   // The lists every row is decided against, as they stood when the scrub
   // began; the receipt names them.
   const SuppressionLists::Snapshot lists_;

@@ -1,6 +1,7 @@
 // ConsentStore: consentd's durable storage as one backend, handed out by
-// concern: facts, suppression lists, scrub receipts, data-subject requests
-// and the erasure journal. Nothing above store/ speaks SQL; a second
+// concern: facts, suppression lists, scrub receipts, data-subject requests,
+// the erasure journal and the audit trail, which every write of the others
+// appends to in its own transaction. Nothing above store/ speaks SQL; a second
 // backend (PostgreSQL, SPEC §11) implements these interfaces and nothing
 // else.
 //
@@ -16,6 +17,7 @@
 #ifndef CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 #define CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 
+#include "service/store/audit_trail.h"
 #include "service/store/erasure_journal.h"
 #include "service/store/fact_store.h"
 #include "service/store/list_store.h"
@@ -33,6 +35,7 @@ class ConsentStore {
   virtual ReceiptStore& receipts() = 0;
   virtual RequestStore& requests() = 0;
   virtual ErasureJournal& erasure_journal() = 0;
+  virtual AuditTrail& audit() = 0;
 
   // The schema version the store is at.
   virtual int schema_version() const = 0;

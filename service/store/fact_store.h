@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "crypto/digest.h"
+#include "service/store/audit_record.h"
 #include "service/store/fact_record.h"
 
 namespace consentd::store {
@@ -46,10 +47,13 @@ class FactStore {
  public:
   virtual ~FactStore() = default;
 
-  // Appends `facts` in one transaction and returns their new ids, in
-  // order.
+  // Appends `facts` and the entries of `audit` (whose fact counts add up
+  // to the facts', in order: AuditDraft) in one transaction and returns the
+  // facts' new ids, in order. INVALID_ARGUMENT, writing nothing, when the
+  // counts do not add up.
   virtual absl::StatusOr<std::vector<int64_t>> AppendFacts(
-      absl::Span<const FactRecord> facts) = 0;
+      absl::Span<const FactRecord> facts,
+      absl::Span<const AuditDraft> audit) = 0;
 
   // Calls `visit` for every fact, in id order; stops at the first error
   // `visit` returns and returns it. Sees one consistent state: writes
@@ -65,20 +69,23 @@ class FactStore {
   // Erases a subject, in one transaction: deletes every fact of `digests`,
   // appends `tombstones` (the ERASURE facts that keep the subject
   // suppressed) and records each digest under `request_id` in the erasure
-  // journal (ErasureJournal). Returns the tombstones' ids, in order. Old
+  // journal (ErasureJournal), and appends `audit`'s entry (its fact count
+  // that of the tombstones). Returns the tombstones' ids, in order. Old
   // copies of the deleted rows may remain in the backend's files until
-  // PurgeDeletedCopies.
+  // PurgeDeletedCopies; audit entries are never deleted.
   virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
-      int64_t erased_us) = 0;
+      int64_t erased_us, const AuditDraft& audit) = 0;
 
   // Rectifies an identifier, in one transaction: deletes the consent grants
   // recorded for `from` (they were about the wrong identifier; its refusals
   // stay) and appends `copies` (the subject's facts re-recorded for the
-  // identifier that replaces it). Returns the copies' ids, in order.
+  // identifier that replaces it), and appends `audit`'s entry (its fact
+  // count that of the copies). Returns the copies' ids, in order.
   virtual absl::StatusOr<std::vector<int64_t>> RectifyFacts(
-      const crypto::Digest& from, absl::Span<const FactRecord> copies) = 0;
+      const crypto::Digest& from, absl::Span<const FactRecord> copies,
+      const AuditDraft& audit) = 0;
 
   // Removes every old copy of deleted rows from the backend's files (for
   // SQLCipher: folds the write-ahead log into the database and truncates

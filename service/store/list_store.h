@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "crypto/digest.h"
+#include "service/store/audit_record.h"
 #include "service/store/list_record.h"
 
 namespace consentd::store {
@@ -46,20 +47,22 @@ class ListStore {
       int64_t list_id, absl::Span<const crypto::Digest> digests) = 0;
 
   // Publishes a staged list as `name`, replacing the list of that name if
-  // any, and returns it as published (with its distinct entry count).
-  // NOT_FOUND when `list_id` is not a staged list (never staged, discarded,
-  // or published already).
+  // any, with `audit`'s entry, and returns it as published (with its
+  // distinct entry count). NOT_FOUND when `list_id` is not a staged list
+  // (never staged, discarded, or published already).
   virtual absl::StatusOr<ListRecord> PublishList(int64_t list_id,
                                                  const std::string& name,
-                                                 int64_t rejected_entries) = 0;
+                                                 int64_t rejected_entries,
+                                                 const AuditDraft& audit) = 0;
 
   // Deletes a staged list and its entries; OK when there is none (a retry,
   // or a list that was published meanwhile, which it leaves alone).
   virtual absl::Status DiscardStagedList(int64_t list_id) = 0;
 
-  // Deletes the published list `name` and its entries. NOT_FOUND when there
-  // is none.
-  virtual absl::Status DropList(const std::string& name) = 0;
+  // Deletes the published list `name` and its entries, with `audit`'s
+  // entry. NOT_FOUND when there is none.
+  virtual absl::Status DropList(const std::string& name,
+                                const AuditDraft& audit) = 0;
 
   // Every published list, by name.
   virtual absl::StatusOr<std::vector<ListRecord>> Lists() = 0;

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "service/store/audit_record.h"
 
 namespace consentd::store {
 
@@ -20,11 +21,13 @@ class ReceiptStore {
  public:
   virtual ~ReceiptStore() = default;
 
-  // Keeps a receipt (its serialized bytes) under its id. ALREADY_EXISTS
-  // when the id is taken: a receipt is never replaced.
+  // Keeps a receipt (its serialized bytes) under its id, with `audit`'s
+  // entry. ALREADY_EXISTS when the id is taken: a receipt is never
+  // replaced.
   virtual absl::Status SaveReceipt(const std::string& receipt_id,
                                    const std::string& receipt,
-                                   int64_t scrubbed_us) = 0;
+                                   int64_t scrubbed_us,
+                                   const AuditDraft& audit) = 0;
 
   // A kept receipt's bytes. NOT_FOUND when there is none with that id.
   virtual absl::StatusOr<std::string> LoadReceipt(

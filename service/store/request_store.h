@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "consent/v1/requests.pb.h"
+#include "service/store/audit_record.h"
 
 namespace consentd::store {
 
@@ -36,11 +37,12 @@ class RequestStore {
   virtual ~RequestStore() = default;
 
   // Keeps a request (its serialized bytes) under its id, replacing what was
-  // kept under that id, so a retry stores the same request again.
+  // kept under that id, with `audit`'s entry (the step it records), so a
+  // retry stores the same request again and audits the step again.
   virtual absl::Status SaveRequest(const std::string& request_id,
                                    consent::v1::RequestState state,
-                                   int64_t due_us,
-                                   const std::string& request) = 0;
+                                   int64_t due_us, const std::string& request,
+                                   const AuditDraft& audit) = 0;
 
   // A kept request's bytes. NOT_FOUND when there is none with that id.
   virtual absl::StatusOr<std::string> LoadRequest(

@@ -95,6 +95,27 @@ DROP INDEX facts_by_digest;
     {7, R"sql(
 ALTER TABLE facts ADD COLUMN recorded_by TEXT NOT NULL DEFAULT '';
 )sql"},
+    // The audit trail (audit_trail.h): hash-chained entries, appended in
+    // the transaction of the change they record, and signed checkpoints
+    // (serialized consent.v1.AuditCheckpoint). Subjects are concatenated
+    // 32-byte digests; object ids are joined by newlines.
+    {8, R"sql(
+CREATE TABLE audit_entries (
+  sequence      INTEGER PRIMARY KEY,
+  at_us         INTEGER NOT NULL,
+  actor         TEXT    NOT NULL,
+  role          TEXT    NOT NULL,
+  action        TEXT    NOT NULL,
+  subjects      BLOB    NOT NULL,
+  object_ids    TEXT    NOT NULL,
+  previous_hash BLOB    NOT NULL,
+  entry_hash    BLOB    NOT NULL
+);
+CREATE TABLE audit_checkpoints (
+  sequence   INTEGER PRIMARY KEY,
+  checkpoint BLOB    NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -82,55 +82,54 @@ void BindFact(const FactRecord& fact, Statement& insert) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqlcipherFactStore>> SqlcipherFactStore::Create(
-    SqlcipherConnection* connection) {
+    SqlcipherConnection* connection, SqlcipherAuditTrail* audit) {
   Session session(*connection);
   auto append = std::make_unique<Statement>(session.db(), kAppendFactSql);
   RETURN_IF_ERROR(append->prepared("prepare append"));
   return std::unique_ptr<SqlcipherFactStore>(
-      new SqlcipherFactStore(connection, std::move(append)));
+      new SqlcipherFactStore(connection, audit, std::move(append)));
 }
 
 SqlcipherFactStore::SqlcipherFactStore(SqlcipherConnection* connection,
+                                       SqlcipherAuditTrail* audit,
                                        std::unique_ptr<Statement> append)
-    : connection_(connection), append_(std::move(append)) {}
+    : connection_(connection), audit_(audit), append_(std::move(append)) {}
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::WriteFacts(
     Session& session, absl::string_view context,
     absl::FunctionRef<absl::Status()> before,
-    absl::Span<const FactRecord> facts) {
-  std::vector<int64_t> ids;
-  absl::Status status = session.InTransaction(context, [&]() -> absl::Status {
-    RETURN_IF_ERROR(before());
-    Statement& insert = *append_;
-    // The last fact's evidence stays bound until cleared.
-    absl::Cleanup unbind = [&insert] {
-      sqlite3_reset(insert.get());
-      sqlite3_clear_bindings(insert.get());
-    };
-    ids.reserve(facts.size());
-    for (const FactRecord& fact : facts) {
-      sqlite3_reset(insert.get());
-      BindFact(fact, insert);
-      RETURN_IF_ERROR(session.Run(insert, "append fact"));
-      ids.push_back(sqlite3_last_insert_rowid(session.db()));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return ids;
+    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit) {
+  return audit_->Write(
+      session, context, audit, [&](std::vector<int64_t>& ids) -> absl::Status {
+        RETURN_IF_ERROR(before());
+        Statement& insert = *append_;
+        // The last fact's evidence stays bound until cleared.
+        absl::Cleanup unbind = [&insert] {
+          sqlite3_reset(insert.get());
+          sqlite3_clear_bindings(insert.get());
+        };
+        ids.reserve(facts.size());
+        for (const FactRecord& fact : facts) {
+          sqlite3_reset(insert.get());
+          BindFact(fact, insert);
+          RETURN_IF_ERROR(session.Run(insert, "append fact"));
+          ids.push_back(sqlite3_last_insert_rowid(session.db()));
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::AppendFacts(
-    absl::Span<const FactRecord> facts) {
+    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit) {
   Session session(*connection_);
   return WriteFacts(
-      session, "append facts", [] { return absl::OkStatus(); }, facts);
+      session, "append facts", [] { return absl::OkStatus(); }, facts, audit);
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
     absl::Span<const crypto::Digest> digests,
     absl::Span<const FactRecord> tombstones, const std::string& request_id,
-    int64_t erased_us) {
+    int64_t erased_us, const AuditDraft& audit) {
   Session session(*connection_);
   return WriteFacts(
       session, "erase",
@@ -155,24 +154,24 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
         }
         return absl::OkStatus();
       },
-      tombstones);
+      tombstones, {audit});
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::RectifyFacts(
-    const crypto::Digest& from, absl::Span<const FactRecord> copies) {
+    const crypto::Digest& from, absl::Span<const FactRecord> copies,
+    const AuditDraft& audit) {
   Session session(*connection_);
-  return WriteFacts(
-      session, "rectify",
-      [&]() -> absl::Status {
-        const std::string sql =
-            absl::StrCat("DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
-        Statement drop(session.db(), sql.c_str());
-        RETURN_IF_ERROR(drop.prepared("prepare rectify"));
-        drop.BindBlob(1, crypto::DigestBytes(from));
-        drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
-        return session.Run(drop, "delete rectified grants");
-      },
-      copies);
+  return WriteFacts(session, "rectify",
+                    [&]() -> absl::Status {
+                      const std::string sql = absl::StrCat(
+                          "DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
+                      Statement drop(session.db(), sql.c_str());
+                      RETURN_IF_ERROR(drop.prepared("prepare rectify"));
+                      drop.BindBlob(1, crypto::DigestBytes(from));
+                      drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
+                      return session.Run(drop, "delete rectified grants");
+                    },
+                    copies, {audit});
 }
 
 absl::Status SqlcipherFactStore::PurgeDeletedCopies() {

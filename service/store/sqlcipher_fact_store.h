@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "service/store/fact_store.h"
+#include "service/store/sqlcipher_audit_trail.h"
 #include "service/store/sqlcipher_connection.h"
 #include "service/store/statement.h"
 
@@ -19,13 +20,14 @@ namespace consentd::store {
 
 class SqlcipherFactStore final : public FactStore {
  public:
-  // `connection` must outlive the store. Errors: the connection's, when the
-  // statement every append runs cannot be prepared.
+  // `connection` and `audit` must outlive the store. Errors: the
+  // connection's, when the statement every append runs cannot be prepared.
   static absl::StatusOr<std::unique_ptr<SqlcipherFactStore>> Create(
-      SqlcipherConnection* connection);
+      SqlcipherConnection* connection, SqlcipherAuditTrail* audit);
 
   absl::StatusOr<std::vector<int64_t>> AppendFacts(
-      absl::Span<const FactRecord> facts) override;
+      absl::Span<const FactRecord> facts,
+      absl::Span<const AuditDraft> audit) override;
   absl::Status ScanFacts(
       absl::FunctionRef<absl::Status(const FactSummary&)> visit) override;
   absl::StatusOr<std::vector<FactRecord>> FactsFor(
@@ -33,23 +35,27 @@ class SqlcipherFactStore final : public FactStore {
   absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
-      int64_t erased_us) override;
+      int64_t erased_us, const AuditDraft& audit) override;
   absl::StatusOr<std::vector<int64_t>> RectifyFacts(
-      const crypto::Digest& from, absl::Span<const FactRecord> copies) override;
+      const crypto::Digest& from, absl::Span<const FactRecord> copies,
+      const AuditDraft& audit) override;
   absl::Status PurgeDeletedCopies() override;
 
  private:
   SqlcipherFactStore(SqlcipherConnection* connection,
+                     SqlcipherAuditTrail* audit,
                      std::unique_ptr<Statement> append);
 
   // In one transaction: runs `before` (what the write deletes or journals),
-  // then appends `facts`; returns their ids, in order.
+  // appends `facts`, then `audit`'s entries; returns the facts' ids, in
+  // order.
   absl::StatusOr<std::vector<int64_t>> WriteFacts(
       SqlcipherConnection::Session& session, absl::string_view context,
       absl::FunctionRef<absl::Status()> before,
-      absl::Span<const FactRecord> facts);
+      absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit);
 
   SqlcipherConnection* const connection_;
+  SqlcipherAuditTrail* const audit_;
   // The 16-column insert every group commit runs, prepared once: preparing
   // it for each commit cost about as much as appending one of its facts.
   // Used only within a Session.

@@ -76,44 +76,51 @@ absl::Status SqlcipherListStore::AppendListEntries(
 }
 
 absl::StatusOr<ListRecord> SqlcipherListStore::PublishList(
-    int64_t list_id, const std::string& name, int64_t rejected_entries) {
+    int64_t list_id, const std::string& name, int64_t rejected_entries,
+    const AuditDraft& audit) {
   Session session(*connection_);
   ListRecord published;
   absl::Status status =
-      session.InTransaction("publish list", [&]() -> absl::Status {
-        Statement drop(session.db(),
-                       "DELETE FROM suppression_lists WHERE name = ?;");
-        RETURN_IF_ERROR(drop.prepared("prepare replace list"));
-        drop.BindText(1, name);
-        RETURN_IF_ERROR(session.Run(drop, "replace list"));
+      audit_
+          ->Write(
+              session, "publish list", {audit},
+              [&](std::vector<int64_t>&) -> absl::Status {
+                Statement drop(session.db(),
+                               "DELETE FROM suppression_lists WHERE name = ?;");
+                RETURN_IF_ERROR(drop.prepared("prepare replace list"));
+                drop.BindText(1, name);
+                RETURN_IF_ERROR(session.Run(drop, "replace list"));
 
-        Statement publish(
-            session.db(),
-            "UPDATE suppression_lists SET name = ?, rejected_entries = ?, "
-            "entries = (SELECT count(*) FROM suppression_entries "
-            "WHERE list_id = ?) WHERE list_id = ? AND name IS NULL;");
-        RETURN_IF_ERROR(publish.prepared("prepare publish list"));
-        publish.BindText(1, name);
-        publish.BindInt(2, rejected_entries);
-        publish.BindInt(3, list_id);
-        publish.BindInt(4, list_id);
-        RETURN_IF_ERROR(session.Run(publish, "publish list"));
-        if (sqlite3_changes(session.db()) != 1) {
-          return absl::NotFoundError("store: no staged list to publish");
-        }
+                Statement publish(
+                    session.db(),
+                    "UPDATE suppression_lists SET name = ?, rejected_entries = "
+                    "?, "
+                    "entries = (SELECT count(*) FROM suppression_entries "
+                    "WHERE list_id = ?) WHERE list_id = ? AND name IS NULL;");
+                RETURN_IF_ERROR(publish.prepared("prepare publish list"));
+                publish.BindText(1, name);
+                publish.BindInt(2, rejected_entries);
+                publish.BindInt(3, list_id);
+                publish.BindInt(4, list_id);
+                RETURN_IF_ERROR(session.Run(publish, "publish list"));
+                if (sqlite3_changes(session.db()) != 1) {
+                  return absl::NotFoundError(
+                      "store: no staged list to publish");
+                }
 
-        std::string sql =
-            absl::StrCat("SELECT ", kListColumns,
-                         " FROM suppression_lists WHERE list_id = ?;");
-        Statement read(session.db(), sql.c_str());
-        RETURN_IF_ERROR(read.prepared("prepare read list"));
-        read.BindInt(1, list_id);
-        int rc = sqlite3_step(read.get());
-        if (rc != SQLITE_ROW)
-          return SqliteStatus(rc, session.db(), "read list");
-        published = ReadList(read);
-        return absl::OkStatus();
-      });
+                std::string sql =
+                    absl::StrCat("SELECT ", kListColumns,
+                                 " FROM suppression_lists WHERE list_id = ?;");
+                Statement read(session.db(), sql.c_str());
+                RETURN_IF_ERROR(read.prepared("prepare read list"));
+                read.BindInt(1, list_id);
+                int rc = sqlite3_step(read.get());
+                if (rc != SQLITE_ROW)
+                  return SqliteStatus(rc, session.db(), "read list");
+                published = ReadList(read);
+                return absl::OkStatus();
+              })
+          .status();
   if (!status.ok()) return status;
   return published;
 }
@@ -128,16 +135,24 @@ absl::Status SqlcipherListStore::DiscardStagedList(int64_t list_id) {
   return session.Run(discard, "discard list");
 }
 
-absl::Status SqlcipherListStore::DropList(const std::string& name) {
+absl::Status SqlcipherListStore::DropList(const std::string& name,
+                                          const AuditDraft& audit) {
   Session session(*connection_);
-  Statement drop(session.db(), "DELETE FROM suppression_lists WHERE name = ?;");
-  RETURN_IF_ERROR(drop.prepared("prepare drop list"));
-  drop.BindText(1, name);
-  RETURN_IF_ERROR(session.Run(drop, "drop list"));
-  if (sqlite3_changes(session.db()) == 0) {
-    return absl::NotFoundError("no suppression list of that name");
-  }
-  return absl::OkStatus();
+  return audit_
+      ->Write(
+          session, "drop list", {audit},
+          [&](std::vector<int64_t>&) -> absl::Status {
+            Statement drop(session.db(),
+                           "DELETE FROM suppression_lists WHERE name = ?;");
+            RETURN_IF_ERROR(drop.prepared("prepare drop list"));
+            drop.BindText(1, name);
+            RETURN_IF_ERROR(session.Run(drop, "drop list"));
+            if (sqlite3_changes(session.db()) == 0) {
+              return absl::NotFoundError("no suppression list of that name");
+            }
+            return absl::OkStatus();
+          })
+      .status();
 }
 
 absl::StatusOr<std::vector<ListRecord>> SqlcipherListStore::Lists() {

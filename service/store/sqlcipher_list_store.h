@@ -11,15 +11,17 @@
 #include <vector>
 
 #include "service/store/list_store.h"
+#include "service/store/sqlcipher_audit_trail.h"
 #include "service/store/sqlcipher_connection.h"
 
 namespace consentd::store {
 
 class SqlcipherListStore final : public ListStore {
  public:
-  // `connection` must outlive the store.
-  explicit SqlcipherListStore(SqlcipherConnection* connection)
-      : connection_(connection) {}
+  // `connection` and `audit` must outlive the store.
+  SqlcipherListStore(SqlcipherConnection* connection,
+                     SqlcipherAuditTrail* audit)
+      : connection_(connection), audit_(audit) {}
 
   // Deletes every staged, never published list (an import a crash cut
   // short; no reader saw it). Called once when the store opens.
@@ -30,9 +32,11 @@ class SqlcipherListStore final : public ListStore {
       int64_t list_id, absl::Span<const crypto::Digest> digests) override;
   absl::StatusOr<ListRecord> PublishList(int64_t list_id,
                                          const std::string& name,
-                                         int64_t rejected_entries) override;
+                                         int64_t rejected_entries,
+                                         const AuditDraft& audit) override;
   absl::Status DiscardStagedList(int64_t list_id) override;
-  absl::Status DropList(const std::string& name) override;
+  absl::Status DropList(const std::string& name,
+                        const AuditDraft& audit) override;
   absl::StatusOr<std::vector<ListRecord>> Lists() override;
   absl::Status ScanListEntries(
       int64_t list_id,
@@ -40,6 +44,7 @@ class SqlcipherListStore final : public ListStore {
 
  private:
   SqlcipherConnection* const connection_;
+  SqlcipherAuditTrail* const audit_;
 };
 
 }  // namespace consentd::store

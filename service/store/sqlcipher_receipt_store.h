@@ -8,24 +8,27 @@
 #include <string>
 
 #include "service/store/receipt_store.h"
+#include "service/store/sqlcipher_audit_trail.h"
 #include "service/store/sqlcipher_connection.h"
 
 namespace consentd::store {
 
 class SqlcipherReceiptStore final : public ReceiptStore {
  public:
-  // `connection` must outlive the store.
-  explicit SqlcipherReceiptStore(SqlcipherConnection* connection)
-      : connection_(connection) {}
+  // `connection` and `audit` must outlive the store.
+  SqlcipherReceiptStore(SqlcipherConnection* connection,
+                        SqlcipherAuditTrail* audit)
+      : connection_(connection), audit_(audit) {}
 
   absl::Status SaveReceipt(const std::string& receipt_id,
-                           const std::string& receipt,
-                           int64_t scrubbed_us) override;
+                           const std::string& receipt, int64_t scrubbed_us,
+                           const AuditDraft& audit) override;
   absl::StatusOr<std::string> LoadReceipt(
       const std::string& receipt_id) override;
 
  private:
   SqlcipherConnection* const connection_;
+  SqlcipherAuditTrail* const audit_;
 };
 
 }  // namespace consentd::store

@@ -12,17 +12,24 @@ using Session = SqlcipherConnection::Session;
 absl::Status SqlcipherRequestStore::SaveRequest(const std::string& request_id,
                                                 consent::v1::RequestState state,
                                                 int64_t due_us,
-                                                const std::string& request) {
+                                                const std::string& request,
+                                                const AuditDraft& audit) {
   Session session(*connection_);
-  Statement save(session.db(),
-                 "INSERT OR REPLACE INTO data_subject_requests "
-                 "(request_id, state, due_us, request) VALUES (?, ?, ?, ?);");
-  RETURN_IF_ERROR(save.prepared("prepare save request"));
-  save.BindText(1, request_id);
-  save.BindInt(2, state);
-  save.BindInt(3, due_us);
-  save.BindBlob(4, request);
-  return session.Run(save, "save request");
+  return audit_
+      ->Write(session, "save request", {audit},
+              [&](std::vector<int64_t>&) -> absl::Status {
+                Statement save(session.db(),
+                               "INSERT OR REPLACE INTO data_subject_requests "
+                               "(request_id, state, due_us, request) "
+                               "VALUES (?, ?, ?, ?);");
+                RETURN_IF_ERROR(save.prepared("prepare save request"));
+                save.BindText(1, request_id);
+                save.BindInt(2, state);
+                save.BindInt(3, due_us);
+                save.BindBlob(4, request);
+                return session.Run(save, "save request");
+              })
+      .status();
 }
 
 absl::StatusOr<std::string> SqlcipherRequestStore::LoadRequest(

@@ -10,19 +10,22 @@
 #include <vector>
 
 #include "service/store/request_store.h"
+#include "service/store/sqlcipher_audit_trail.h"
 #include "service/store/sqlcipher_connection.h"
 
 namespace consentd::store {
 
 class SqlcipherRequestStore final : public RequestStore {
  public:
-  // `connection` must outlive the store.
-  explicit SqlcipherRequestStore(SqlcipherConnection* connection)
-      : connection_(connection) {}
+  // `connection` and `audit` must outlive the store.
+  SqlcipherRequestStore(SqlcipherConnection* connection,
+                        SqlcipherAuditTrail* audit)
+      : connection_(connection), audit_(audit) {}
 
   absl::Status SaveRequest(const std::string& request_id,
                            consent::v1::RequestState state, int64_t due_us,
-                           const std::string& request) override;
+                           const std::string& request,
+                           const AuditDraft& audit) override;
   absl::StatusOr<std::string> LoadRequest(
       const std::string& request_id) override;
   absl::StatusOr<std::vector<std::string>> ListRequests(
@@ -30,6 +33,7 @@ class SqlcipherRequestStore final : public RequestStore {
 
  private:
   SqlcipherConnection* const connection_;
+  SqlcipherAuditTrail* const audit_;
 };
 
 }  // namespace consentd::store

@@ -1,7 +1,8 @@
 // SqlcipherStore: ConsentStore on one encrypted SQLCipher file. One
 // SqlcipherConnection (keyed, WAL, synchronous=FULL, migrated, locked
 // against a second consentd) serves the fact, list, receipt and request
-// stores and the erasure journal, each in a file of its own.
+// stores, the erasure journal and the audit trail, each in a file of its
+// own.
 //
 // Thread-safety: all methods may be called concurrently; the stores'
 // calls are serialised on the one connection.
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "crypto/secret_key.h"
 #include "service/store/consent_store.h"
+#include "service/store/sqlcipher_audit_trail.h"
 #include "service/store/sqlcipher_connection.h"
 #include "service/store/sqlcipher_erasure_journal.h"
 #include "service/store/sqlcipher_fact_store.h"
@@ -41,10 +43,12 @@ class SqlcipherStore final : public ConsentStore {
   ReceiptStore& receipts() override { return receipts_; }
   RequestStore& requests() override { return requests_; }
   ErasureJournal& erasure_journal() override { return erasure_journal_; }
+  AuditTrail& audit() override { return *audit_; }
   int schema_version() const override { return connection_->schema_version(); }
 
  private:
   SqlcipherStore(std::unique_ptr<SqlcipherConnection> connection,
+                 std::unique_ptr<SqlcipherAuditTrail> audit,
                  std::unique_ptr<SqlcipherFactStore> facts);
 
   // Open and OpenUnencryptedForTesting; no key when `key` is null.
@@ -54,6 +58,7 @@ class SqlcipherStore final : public ConsentStore {
   // Declared first, so destroyed last: the stores' statements are
   // finalised before the connection closes.
   const std::unique_ptr<SqlcipherConnection> connection_;
+  const std::unique_ptr<SqlcipherAuditTrail> audit_;
   const std::unique_ptr<SqlcipherFactStore> facts_;
   SqlcipherListStore lists_;
   SqlcipherReceiptStore receipts_;

@@ -62,7 +62,8 @@ class HeldStore final : public store::FactStore {
   }
 
   absl::StatusOr<std::vector<int64_t>> AppendFacts(
-      absl::Span<const store::FactRecord> facts) override {
+      absl::Span<const store::FactRecord> facts,
+      absl::Span<const store::AuditDraft> audit) override {
     {
       absl::MutexLock lock(&mu_);
       ++appends_;
@@ -72,7 +73,7 @@ class HeldStore final : public store::FactStore {
       holding_ = false;
       if (fail_) return absl::UnavailableError("disk went away");
     }
-    return inner_->AppendFacts(facts);
+    return inner_->AppendFacts(facts, audit);
   }
   absl::Status ScanFacts(
       absl::FunctionRef<absl::Status(const store::FactSummary&)> visit)
@@ -86,13 +87,15 @@ class HeldStore final : public store::FactStore {
   absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const store::FactRecord> tombstones,
-      const std::string& request_id, int64_t erased_us) override {
-    return inner_->EraseFacts(digests, tombstones, request_id, erased_us);
+      const std::string& request_id, int64_t erased_us,
+      const store::AuditDraft& audit) override {
+    return inner_->EraseFacts(digests, tombstones, request_id, erased_us,
+                              audit);
   }
   absl::StatusOr<std::vector<int64_t>> RectifyFacts(
-      const crypto::Digest& from,
-      absl::Span<const store::FactRecord> copies) override {
-    return inner_->RectifyFacts(from, copies);
+      const crypto::Digest& from, absl::Span<const store::FactRecord> copies,
+      const store::AuditDraft& audit) override {
+    return inner_->RectifyFacts(from, copies, audit);
   }
   absl::Status PurgeDeletedCopies() override {
     return inner_->PurgeDeletedCopies();
@@ -117,7 +120,8 @@ class CommitQueueTest : public ::testing::Test {
         resolver_(&normaliser_, &blind_index_),
         sqlcipher_(OpenStore()),
         store_(&sqlcipher_->facts()),
-        ledger_(&store_, &index_, &policy_, &resolver_, SystemClock()) {}
+        ledger_(&store_, &sqlcipher_->audit(), &index_, &policy_, &resolver_,
+                SystemClock()) {}
 
   std::unique_ptr<store::ConsentStore> OpenStore() {
     return *store::SqlcipherStore::Open(dir_.File("consentd.db"),
@@ -140,6 +144,14 @@ class CommitQueueTest : public ::testing::Test {
     fact.kind = consent::v1::FACT_KIND_OBJECTION;
     fact.policy_version = "p";
     return {fact};
+  }
+
+  // The audit entry of a queued write.
+  static store::AuditDraft Audit() {
+    store::AuditDraft draft;
+    draft.actor = "tester";
+    draft.action = "fact.objection";
+    return draft;
   }
 
   // Waits up to `limit` for the index to hold `count` facts.
@@ -176,14 +188,14 @@ class CommitQueueTest : public ::testing::Test {
 TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
   CommitQueue queue(&store_, &index_, &policy_);
   store_.HoldNextAppend();
-  CommitQueue::Ticket first = queue.Enqueue(Record(1));
+  CommitQueue::Ticket first = queue.Enqueue(Record(1), Audit());
   std::thread first_writer([&] { EXPECT_TRUE(queue.Await(first).ok()); });
   store_.AwaitHeld();
 
   // Five writes queue while the first commit is held.
   std::vector<CommitQueue::Ticket> queued;
   for (uint8_t fill = 2; fill <= 6; ++fill)
-    queued.push_back(queue.Enqueue(Record(fill)));
+    queued.push_back(queue.Enqueue(Record(fill), Audit()));
   crypto::Digest two;
   two.fill(2);
   ASSERT_EQ(queue.PendingFacts(two).size(), 1u);
@@ -245,12 +257,12 @@ TEST_F(CommitQueueTest, AWriteWithACompletionIsAnsweredOnceDurableAndVisible) {
 TEST_F(CommitQueueTest, ASlowAnswerHoldsUpNoCommit) {
   CommitQueue queue(&store_, &index_, &policy_);
   absl::Notification answering, let_answer_finish;
-  queue.Enqueue(Record(1), [&](absl::StatusOr<std::vector<int64_t>>) {
+  queue.Enqueue(Record(1), Audit(), [&](absl::StatusOr<std::vector<int64_t>>) {
     answering.Notify();
     let_answer_finish.WaitForNotification();
   });
   ASSERT_TRUE(answering.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  queue.Enqueue(Record(2));
+  queue.Enqueue(Record(2), Audit());
   EXPECT_TRUE(IndexReaches(2, absl::Seconds(10)))
       << "the second write waited for the first one's answer";
   let_answer_finish.Notify();
@@ -267,10 +279,10 @@ TEST_F(CommitQueueTest, EveryAnswerRunsInCommitOrderBeforeTheQueueIsGone) {
   {
     CommitQueue queue(&store_, &index_, &policy_);
     store_.HoldNextAppend();
-    queue.Enqueue(Record(1), answer);
+    queue.Enqueue(Record(1), Audit(), answer);
     store_.AwaitHeld();
     for (uint8_t fill = 2; fill <= 6; ++fill)
-      queue.Enqueue(Record(fill), answer);
+      queue.Enqueue(Record(fill), Audit(), answer);
     store_.Release();
   }
   absl::MutexLock lock(&mu);

@@ -21,7 +21,7 @@ class ConsentLedgerTest : public CoreFixture {
     *request.mutable_identifier() = identifier;
     request.set_default_region("SI");
     absl::StatusOr<consent::v1::GetRecordResponse> record =
-        ledger().GetRecord(request);
+        ledger().GetRecord(kOfficer1, request);
     EXPECT_TRUE(record.ok()) << record.status();
     return record.ok() ? record->facts_size() : -1;
   }
@@ -257,7 +257,7 @@ TEST_F(ConsentLedgerTest, GetRecordListsFactsInOrderWithTheirEvidence) {
   request.mutable_identifier()->set_phone("031 123 456");
   request.set_default_region("SI");
   absl::StatusOr<consent::v1::GetRecordResponse> record =
-      ledger().GetRecord(request);
+      ledger().GetRecord(kOfficer1, request);
   ASSERT_TRUE(record.ok()) << record.status();
   EXPECT_EQ(record->identifier().value(), "+38631123456");
   EXPECT_EQ(record->identifier().digest().size(), 64u);
@@ -329,7 +329,7 @@ TEST_F(ConsentLedgerTest, AFutureDatedGrantDoesNotOutrankALaterObjection) {
   consent::v1::GetRecordRequest request;
   request.mutable_identifier()->set_phone("+38631123456");
   absl::StatusOr<consent::v1::GetRecordResponse> record =
-      ledger().GetRecord(request);
+      ledger().GetRecord(kOfficer1, request);
   ASSERT_TRUE(record.ok()) << record.status();
   ASSERT_EQ(record->facts_size(), 2);
   using google::protobuf::util::TimeUtil;

@@ -29,6 +29,8 @@ inline const access::Caller kOfficer1{"dpo-1", {access::Role::kPrivacyOfficer}};
 inline const access::Caller kOfficer2{"dpo-2", {access::Role::kPrivacyOfficer}};
 inline const access::Caller kListManager{"lists-1",
                                          {access::Role::kListManager}};
+inline const access::Caller kCampaign{"spiffe://callcentre.example/campaign/1",
+                                      {access::Role::kCampaign}};
 
 class CoreFixture : public ::testing::Test {
  protected:
@@ -37,6 +39,14 @@ class CoreFixture : public ::testing::Test {
   // Closes the consent_core (if open) and opens the same directory again.
   void Reopen() {
     core_.reset();
+    absl::StatusOr<std::unique_ptr<ConsentCore>> consent_core =
+        ConsentCore::Open(Options());
+    ASSERT_TRUE(consent_core.ok()) << consent_core.status();
+    core_ = *std::move(consent_core);
+  }
+
+  // The options Reopen opens the directory with.
+  CoreOptions Options() {
     CoreOptions options;
     options.data_dir = dir_.path();
     options.create_keyring = true;
@@ -45,10 +55,7 @@ class CoreFixture : public ::testing::Test {
     options.unencrypted_store_for_testing = unencrypted_store_;
     options.require_second_officer = require_second_officer_;
     options.max_open_requests = max_open_requests_;
-    absl::StatusOr<std::unique_ptr<ConsentCore>> consent_core =
-        ConsentCore::Open(std::move(options));
-    ASSERT_TRUE(consent_core.ok()) << consent_core.status();
-    core_ = *std::move(consent_core);
+    return options;
   }
 
   static consent::v1::RecordObjectionRequest Objection(

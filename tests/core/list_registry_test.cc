@@ -30,7 +30,7 @@ class ListRegistryTest : public CoreFixture {
   std::unique_ptr<ListRegistry::Import> Begin(
       const consent::v1::ImportListHeader& header) {
     absl::StatusOr<std::unique_ptr<ListRegistry::Import>> import =
-        lists().BeginImport(header);
+        lists().BeginImport(kListManager, header);
     EXPECT_TRUE(import.ok()) << import.status();
     return import.ok() ? *std::move(import) : nullptr;
   }
@@ -314,12 +314,13 @@ TEST_F(ListRegistryTest, ABadHeaderIsRejected) {
   bad_region.set_default_region("slovenia");
   for (const auto& header :
        {bad_name, no_version, unknown_purpose, bad_region}) {
-    EXPECT_EQ(lists().BeginImport(header).status().code(),
+    EXPECT_EQ(lists().BeginImport(kListManager, header).status().code(),
               absl::StatusCode::kInvalidArgument)
         << header.ShortDebugString();
   }
-  EXPECT_THAT(lists().BeginImport(unknown_purpose).status().message(),
-              HasSubstr("purpose"));
+  EXPECT_THAT(
+      lists().BeginImport(kListManager, unknown_purpose).status().message(),
+      HasSubstr("purpose"));
   EXPECT_TRUE(lists().Describe()->lists().empty());
 }
 
@@ -334,20 +335,20 @@ TEST_F(ListRegistryTest, ListsAreBounded) {
   first.set_name("last-a");
   consent::v1::ImportListHeader second = Header("v1");
   second.set_name("last-b");
-  auto a = lists().BeginImport(first);
-  auto b = lists().BeginImport(second);
+  auto a = lists().BeginImport(kListManager, first);
+  auto b = lists().BeginImport(kListManager, second);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_TRUE((*a)->Finish().ok());
   EXPECT_EQ((*b)->Finish().status().code(),
             absl::StatusCode::kResourceExhausted);
   consent::v1::ImportListHeader one_more = Header("v1");
   one_more.set_name("one-more");
-  absl::Status full = lists().BeginImport(one_more).status();
+  absl::Status full = lists().BeginImport(kListManager, one_more).status();
   EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
   // A new version of a list held is no new list.
   consent::v1::ImportListHeader again = Header("v2");
   again.set_name("list-0");
-  EXPECT_TRUE(lists().BeginImport(again).ok());
+  EXPECT_TRUE(lists().BeginImport(kListManager, again).ok());
 }
 
 TEST_F(ListRegistryTest, ANewVersionCannotEmptyOrNarrowAListWithoutADrop) {
@@ -357,7 +358,7 @@ TEST_F(ListRegistryTest, ANewVersionCannotEmptyOrNarrowAListWithoutADrop) {
   ImportPhones(header, {"031 123 456", "031 123 457", "031 123 458"});
   auto finish = [&](const consent::v1::ImportListHeader& next,
                     std::vector<std::string> phones) {
-    auto import = lists().BeginImport(next);
+    auto import = lists().BeginImport(kListManager, next);
     EXPECT_TRUE(import.ok()) << import.status();
     for (const std::string& phone : phones) {
       consent::v1::Identifier id;

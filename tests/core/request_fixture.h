@@ -70,7 +70,7 @@ class RequestFixture : public CoreFixture {
     *request.mutable_identifier() = id;
     request.set_default_region("SI");
     absl::StatusOr<consent::v1::GetRecordResponse> record =
-        core_->ledger().GetRecord(request);
+        core_->ledger().GetRecord(kOfficer1, request);
     EXPECT_TRUE(record.ok()) << record.status();
     return record.ok() ? *record : consent::v1::GetRecordResponse();
   }

@@ -51,7 +51,7 @@ class ScrubberTest : public CoreFixture {
 
   std::unique_ptr<Scrubber::Session> Begin() {
     absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
-        scrubber().Begin(Header(), "caller-1");
+        scrubber().Begin(Header(), kCampaign);
     EXPECT_TRUE(session.ok()) << session.status();
     return session.ok() ? *std::move(session) : nullptr;
   }
@@ -65,7 +65,7 @@ TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
     header.set_version(version);
     header.set_default_region("SI");
     header.add_channels(channel);
-    auto list = core_->list_registry().BeginImport(header);
+    auto list = core_->list_registry().BeginImport(kListManager, header);
     ASSERT_TRUE(list.ok()) << list.status();
     ASSERT_TRUE((*list)->Add(Email(email)).ok());
     ASSERT_TRUE((*list)->Finish().ok());
@@ -77,7 +77,7 @@ TEST_F(ScrubberTest, TheReceiptNamesTheTimeRegionAndListsConsulted) {
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(now_ + absl::Hours(48)));
   absl::StatusOr<std::unique_ptr<Scrubber::Session>> session =
-      scrubber().Begin(header, "spiffe://callcentre.example/campaign/1");
+      scrubber().Begin(header, kCampaign);
   ASSERT_TRUE(session.ok()) << session.status();
   // A new version mid-scrub: the rows are still decided against the one
   // the receipt will name.
@@ -207,7 +207,7 @@ TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
   EXPECT_EQ(receipt->policy_version(), core_->policy().version());
   EXPECT_EQ(receipt->purpose(), "marketing");
   EXPECT_EQ(receipt->channel(), "email");
-  EXPECT_EQ(receipt->caller(), "caller-1");
+  EXPECT_EQ(receipt->caller(), kCampaign.principal);
   EXPECT_EQ(receipt->list_name(), "leads-q4.csv");
   EXPECT_TRUE(crypto::VerifyReceipt(*receipt, scrubber().receipt_key()).ok());
 
@@ -234,7 +234,7 @@ TEST_F(ScrubberTest, ABadHeaderIsRejected) {
   consent::v1::ScrubHeader long_name = Header();
   long_name.set_list_name(std::string(kMaxListNameLength + 1, 'n'));
   for (const auto& header : {no_channel, long_name}) {
-    EXPECT_EQ(scrubber().Begin(header, "c").status().code(),
+    EXPECT_EQ(scrubber().Begin(header, kCampaign).status().code(),
               absl::StatusCode::kInvalidArgument);
   }
 }

@@ -37,7 +37,7 @@ class SubjectAccessTest : public RequestFixture {
     header.set_name("si-national-dnc");
     header.set_version("2026-11");
     header.set_default_region("SI");
-    auto import = core_->list_registry().BeginImport(header);
+    auto import = core_->list_registry().BeginImport(kListManager, header);
     ASSERT_TRUE(import.ok()) << import.status();
     ASSERT_TRUE((*import)->Add(Phone("031 123 456")).ok());
     ASSERT_TRUE((*import)->Add(Phone("040 999 888")).ok());

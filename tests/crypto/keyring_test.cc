@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "absl/status/status.h"
@@ -57,11 +58,18 @@ TEST(KeyringTest, AKeyringHandedOverAsTextParsesToTheSameKeys) {
               ::testing::HasSubstr("CONSENTD_KEYRING"));
 }
 
-TEST(KeyringTest, DatabaseAndBlindIndexKeysAreIndependent) {
+TEST(KeyringTest, EveryDerivedKeyIsIndependent) {
   testing::TempDir dir;
   absl::StatusOr<Keyring> keyring = Keyring::Create(dir.File("keyring"));
   ASSERT_TRUE(keyring.ok()) << keyring.status();
-  EXPECT_FALSE(SameKey(keyring->DatabaseKey(), keyring->BlindIndexKey()));
+  const SecretKey keys[] = {keyring->DatabaseKey(), keyring->BlindIndexKey(),
+                            keyring->ReceiptSigningSeed(),
+                            keyring->AuditSigningSeed()};
+  for (size_t i = 0; i < std::size(keys); ++i) {
+    for (size_t j = i + 1; j < std::size(keys); ++j) {
+      EXPECT_FALSE(SameKey(keys[i], keys[j])) << i << " and " << j;
+    }
+  }
 }
 
 TEST(KeyringTest, TwoNewKeyringsHaveDifferentKeys) {

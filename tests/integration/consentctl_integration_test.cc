@@ -388,6 +388,43 @@ TEST_F(ConsentctlTest, ARejectedRequestIsClosedWithItsReason) {
   EXPECT_EQ(Run({"request", "export", id}).code, 1);
 }
 
+TEST_F(ConsentctlTest, TheAuditTrailListsEveryChangeAndVerifies) {
+  ASSERT_EQ(Run({"consent", "grant", "--email", "ana@example.si", "--purpose",
+                 "marketing", "--method", "web-form"})
+                .code,
+            0);
+  ASSERT_EQ(
+      Run({"object", "--email", "ana@example.si", "--method", "recorded-call"})
+          .code,
+      0);
+  ProgramResult listed = Run({"--json", "audit", "list"});
+  ASSERT_EQ(listed.code, 0) << listed.stderr_text;
+  EXPECT_THAT(listed.stdout_text, HasSubstr("fact.consent_granted"));
+  EXPECT_THAT(listed.stdout_text, HasSubstr("fact.objection"));
+  EXPECT_THAT(listed.stdout_text, ::testing::Not(HasSubstr("ana@example.si")));
+
+  // An auditor keeps a checkpoint away from the server and checks the
+  // chain against it later.
+  ProgramResult checkpoint = Run({"--json", "audit", "checkpoint"});
+  ASSERT_EQ(checkpoint.code, 0) << checkpoint.stderr_text;
+  testing::TempDir kept;
+  const std::string file = kept.File("checkpoint.json");
+  std::ofstream(file) << checkpoint.stdout_text;
+  ASSERT_EQ(
+      Run({"object", "--email", "bo@example.si", "--method", "recorded-call"})
+          .code,
+      0);
+  ProgramResult verified = Run({"audit", "verify", "--checkpoint", file});
+  EXPECT_EQ(verified.code, 0) << verified.stderr_text;
+  EXPECT_THAT(verified.stdout_text, HasSubstr("audit trail intact: 3 entries"));
+  EXPECT_THAT(verified.stdout_text,
+              HasSubstr("the kept checkpoint at entry 2 matches"));
+  ProgramResult wrong_key = Run({"audit", "verify", "--checkpoint", file,
+                                 "--key-id", "0011223344556677"});
+  EXPECT_EQ(wrong_key.code, 1);
+  EXPECT_THAT(wrong_key.stderr_text, HasSubstr("not by the pinned key"));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});

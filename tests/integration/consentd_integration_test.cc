@@ -6,6 +6,7 @@
 #include <grpcpp/security/credentials.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -131,22 +132,12 @@ TEST_F(ConsentdIntegrationTest, RpcsNotBuiltYetAnswerUnimplemented) {
   ConsentdProcess server = StartOrDie();
   auto channel =
       grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
-  {
-    grpc::ClientContext context;
-    consent::v1::VerifyAuditResponse response;
-    grpc::Status status =
-        consent::v1::AuditService::NewStub(channel)->VerifyAudit(
-            &context, consent::v1::VerifyAuditRequest(), &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  }
-  {
-    grpc::ClientContext context;
-    consent::v1::ExplainCheckResponse response;
-    grpc::Status status =
-        consent::v1::ConsentService::NewStub(channel)->ExplainCheck(
-            &context, CheckPhone(kPhone), &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  }
+  grpc::ClientContext context;
+  consent::v1::ExplainCheckResponse response;
+  grpc::Status status =
+      consent::v1::ConsentService::NewStub(channel)->ExplainCheck(
+          &context, CheckPhone(kPhone), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(ConsentdIntegrationTest, AListImportMustStartWithItsHeader) {
@@ -309,6 +300,34 @@ TEST_F(ConsentdIntegrationTest, AWrongKeyringStopsStartUpWithAClearError) {
        "--keyring", dir_.File("other-keyring")});
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("wrong key"));
+}
+
+TEST_F(ConsentdIntegrationTest, AStoreRolledBackToAnOlderCopyDoesNotStart) {
+  StartOrDie().Stop();
+  const std::string store = data_dir() + "/consentd.db";
+  std::filesystem::copy_file(store, dir_.File("old-copy.db"));
+  {
+    ConsentdProcess server = StartOrDie();
+    client::ConsentClient client(server.address());
+    ASSERT_TRUE(client.RecordObjection(ObjectionForEveryone()).ok());
+    ASSERT_EQ(server.Stop(), 0);
+  }
+  // The objection is gone from the old copy: consentd must not serve it.
+  std::filesystem::copy_file(dir_.File("old-copy.db"), store,
+                             std::filesystem::copy_options::overwrite_existing);
+  testing::ProgramResult result = ConsentdProcess::RunToExit(
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("rolled back"));
+  EXPECT_THAT(result.stderr_text, HasSubstr("--audit-reanchor"));
+  // A deliberate restore is accepted, and the acceptance audited.
+  absl::StatusOr<ConsentdProcess> reanchored =
+      ConsentdProcess::Start(data_dir(), {"--dev", "--audit-reanchor"});
+  ASSERT_TRUE(reanchored.ok()) << reanchored.status();
+  absl::StatusOr<consent::v1::VerifyAuditResponse> verified =
+      client::ConsentClient(reanchored->address()).VerifyAudit();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->intact()) << verified->problem();
 }
 
 TEST_F(ConsentdIntegrationTest, AKeyringOthersMayReadStopsStartUp) {

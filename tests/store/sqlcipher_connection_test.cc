@@ -27,7 +27,7 @@ TEST_F(SqlcipherConnectionTest, AFreshStoreIsAtTheLatestSchema) {
 TEST_F(SqlcipherConnectionTest, AWrongKeyIsAClearErrorNotAnEmptyStore) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
-    ASSERT_TRUE(store->facts().AppendFacts({SampleFact(1, 1)}).ok());
+    ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 1)}).ok());
   }
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
       SqlcipherStore::Open(path(), KeyOf(2));
@@ -61,19 +61,19 @@ TEST_F(SqlcipherConnectionTest, AStoreFromANewerConsentdIsRefused) {
 }
 
 // Version 6 replaced the (digest, occurred_us) index with a digest prefix;
-// version 7 added recorded_by.
+// version 7 added recorded_by; version 8 the audit trail.
 TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
-    ASSERT_TRUE(store->facts()
-                    .AppendFacts({SampleFact(1, 20), SampleFact(1, 10)})
-                    .ok());
+    ASSERT_TRUE(
+        Append(store->facts(), {SampleFact(1, 20), SampleFact(1, 10)}).ok());
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   std::string downgrade =
       "PRAGMA key = \"x'" + KeyOf(1).Hex() +
-      "'\"; DROP INDEX facts_by_digest_prefix;"
+      "'\"; DROP TABLE audit_entries; DROP TABLE audit_checkpoints;"
+      "DROP INDEX facts_by_digest_prefix;"
       "ALTER TABLE facts RENAME TO facts_v7;"
       "CREATE TABLE facts (fact_id INTEGER PRIMARY KEY, digest BLOB NOT NULL,"
       " kind INTEGER NOT NULL, purpose TEXT NOT NULL, channel TEXT NOT NULL,"
@@ -96,7 +96,7 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
 
   std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 7);
+  EXPECT_EQ(store->schema_version(), 8);
   absl::StatusOr<std::vector<FactRecord>> facts =
       store->facts().FactsFor(DigestOf(1));
   ASSERT_TRUE(facts.ok()) << facts.status();
@@ -143,7 +143,7 @@ TEST_F(SqlcipherConnectionTest, DatabaseAndWalHoldNoPlaintext) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   FactRecord fact = SampleFact(1, 1);
   fact.evidence.set_evidence_reference("PLAINTEXT-MARKER-7731");
-  ASSERT_TRUE(store->facts().AppendFacts({fact}).ok());
+  ASSERT_TRUE(Append(store->facts(), {fact}).ok());
   // While open the write sits in the WAL; both files must be ciphertext.
   EXPECT_FALSE(FileHolds(path(), "PLAINTEXT-MARKER-7731"));
   EXPECT_FALSE(FileHolds(path() + "-wal", "PLAINTEXT-MARKER-7731"));

@@ -34,10 +34,13 @@ TEST_F(SqlcipherErasureJournalTest, EachErasureIsJournaledOldestFirst) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie();
     ASSERT_TRUE(store->facts()
-                    .EraseFacts({DigestOf(3), DigestOf(2)}, {}, "dsr-b", 200)
+                    .EraseFacts({DigestOf(3), DigestOf(2)}, {}, "dsr-b", 200,
+                                Audit("subject.erased"))
                     .ok());
-    ASSERT_TRUE(
-        store->facts().EraseFacts({DigestOf(5)}, {}, "dsr-a", 100).ok());
+    ASSERT_TRUE(store->facts()
+                    .EraseFacts({DigestOf(5)}, {}, "dsr-a", 100,
+                                Audit("subject.erased"))
+                    .ok());
   }
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   std::vector<ErasureEntry> journal = Journal(*store);
@@ -54,7 +57,8 @@ TEST_F(SqlcipherErasureJournalTest, EachErasureIsJournaledOldestFirst) {
 TEST_F(SqlcipherErasureJournalTest, TheScanStopsAtTheVisitorsError) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(store->facts()
-                  .EraseFacts({DigestOf(1), DigestOf(2)}, {}, "dsr-1", 10)
+                  .EraseFacts({DigestOf(1), DigestOf(2)}, {}, "dsr-1", 10,
+                              Audit("subject.erased"))
                   .ok());
   int visited = 0;
   absl::Status status =

@@ -20,7 +20,7 @@ TEST_F(SqlcipherFactStoreTest, AppendedFactsSurviveReopenWithEveryField) {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie();
     ASSERT_NE(store, nullptr);
     absl::StatusOr<std::vector<int64_t>> ids =
-        store->facts().AppendFacts({SampleFact(1, 100), SampleFact(1, 50)});
+        Append(store->facts(), {SampleFact(1, 100), SampleFact(1, 50)});
     ASSERT_TRUE(ids.ok()) << ids.status();
     EXPECT_EQ(*ids, (std::vector<int64_t>{1, 2}));
   }
@@ -55,7 +55,7 @@ TEST_F(SqlcipherFactStoreTest, NoExpiryRoundTrips) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   FactRecord fact = SampleFact(3, 10);
   fact.expires_us = kNeverExpires;
-  ASSERT_TRUE(store->facts().AppendFacts({fact}).ok());
+  ASSERT_TRUE(Append(store->facts(), {fact}).ok());
   EXPECT_EQ(store->facts().FactsFor(DigestOf(3))->at(0).expires_us,
             kNeverExpires);
 }
@@ -63,7 +63,7 @@ TEST_F(SqlcipherFactStoreTest, NoExpiryRoundTrips) {
 TEST_F(SqlcipherFactStoreTest, FactsForReturnsOnlyThatIdentifier) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(
-      store->facts().AppendFacts({SampleFact(1, 1), SampleFact(2, 2)}).ok());
+      Append(store->facts(), {SampleFact(1, 1), SampleFact(2, 2)}).ok());
   EXPECT_EQ(store->facts().FactsFor(DigestOf(2))->size(), 1u);
   EXPECT_TRUE(store->facts().FactsFor(DigestOf(9))->empty());
 }
@@ -77,14 +77,18 @@ TEST_F(SqlcipherFactStoreTest, DigestsSharingTheIndexedPrefixAreKeptApart) {
   theirs.digest.back() = 2;
   FactRecord third = SampleFact(1, 3);
   third.digest.back() = 3;
-  ASSERT_TRUE(store->facts().AppendFacts({mine, theirs, third}).ok());
+  ASSERT_TRUE(Append(store->facts(), {mine, theirs, third}).ok());
   ASSERT_EQ(store->facts().FactsFor(mine.digest)->size(), 1u);
   EXPECT_EQ(store->facts().FactsFor(theirs.digest)->at(0).fact_id, 2);
 
-  ASSERT_TRUE(
-      store->facts().EraseFacts({mine.digest}, {}, "request-1", 10).ok());
+  ASSERT_TRUE(store->facts()
+                  .EraseFacts({mine.digest}, {}, "request-1", 10,
+                              Audit("subject.erased"))
+                  .ok());
   EXPECT_TRUE(store->facts().FactsFor(mine.digest)->empty());
-  ASSERT_TRUE(store->facts().RectifyFacts(theirs.digest, {}).ok());
+  ASSERT_TRUE(store->facts()
+                  .RectifyFacts(theirs.digest, {}, Audit("subject.rectified"))
+                  .ok());
   EXPECT_TRUE(store->facts().FactsFor(theirs.digest)->empty());
   EXPECT_EQ(store->facts().FactsFor(third.digest)->size(), 1u);
 }
@@ -93,10 +97,10 @@ TEST_F(SqlcipherFactStoreTest, RectifyingDropsTheOldGrantsKeepsItsRefusals) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   FactRecord objection = SampleFact(1, 2);
   objection.kind = consent::v1::FACT_KIND_OBJECTION;
-  ASSERT_TRUE(store->facts().AppendFacts({SampleFact(1, 1), objection}).ok());
+  ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 1), objection}).ok());
   FactRecord copy = SampleFact(2, 1);
-  absl::StatusOr<std::vector<int64_t>> ids =
-      store->facts().RectifyFacts(DigestOf(1), {copy});
+  absl::StatusOr<std::vector<int64_t>> ids = store->facts().RectifyFacts(
+      DigestOf(1), {copy}, Audit("subject.rectified", 1));
   ASSERT_TRUE(ids.ok()) << ids.status();
   EXPECT_EQ(*ids, (std::vector<int64_t>{3}));
   absl::StatusOr<std::vector<FactRecord>> old =
@@ -108,9 +112,8 @@ TEST_F(SqlcipherFactStoreTest, RectifyingDropsTheOldGrantsKeepsItsRefusals) {
 
 TEST_F(SqlcipherFactStoreTest, ScanVisitsEveryFactInIdOrder) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
-  ASSERT_TRUE(store->facts()
-                  .AppendFacts(
-                      {SampleFact(1, 30), SampleFact(2, 20), SampleFact(1, 10)})
+  ASSERT_TRUE(Append(store->facts(),
+                     {SampleFact(1, 30), SampleFact(2, 20), SampleFact(1, 10)})
                   .ok());
   std::vector<int64_t> seen;
   ASSERT_TRUE(store->facts()
@@ -127,7 +130,7 @@ TEST_F(SqlcipherFactStoreTest, ScanVisitsEveryFactInIdOrder) {
 TEST_F(SqlcipherFactStoreTest, ScanStopsAtTheVisitorsError) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(
-      store->facts().AppendFacts({SampleFact(1, 1), SampleFact(1, 2)}).ok());
+      Append(store->facts(), {SampleFact(1, 1), SampleFact(1, 2)}).ok());
   int visits = 0;
   absl::Status status = store->facts().ScanFacts([&](const FactSummary&) {
     ++visits;
@@ -139,16 +142,15 @@ TEST_F(SqlcipherFactStoreTest, ScanStopsAtTheVisitorsError) {
 
 TEST_F(SqlcipherFactStoreTest, ErasingReplacesTheSubjectsFactsWithTombstones) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
-  ASSERT_TRUE(store->facts()
-                  .AppendFacts(
-                      {SampleFact(1, 10), SampleFact(1, 20), SampleFact(2, 30)})
+  ASSERT_TRUE(Append(store->facts(),
+                     {SampleFact(1, 10), SampleFact(1, 20), SampleFact(2, 30)})
                   .ok());
   FactRecord tombstone;
   tombstone.digest = DigestOf(1);
   tombstone.kind = consent::v1::FACT_KIND_ERASURE;
   tombstone.occurred_us = 40;
-  absl::StatusOr<std::vector<int64_t>> ids =
-      store->facts().EraseFacts({DigestOf(1)}, {tombstone}, "dsr-1", 40);
+  absl::StatusOr<std::vector<int64_t>> ids = store->facts().EraseFacts(
+      {DigestOf(1)}, {tombstone}, "dsr-1", 40, Audit("subject.erased", 1));
   ASSERT_TRUE(ids.ok()) << ids.status();
   ASSERT_EQ(ids->size(), 1u);
 
@@ -164,8 +166,11 @@ TEST_F(SqlcipherFactStoreTest, ErasingReplacesTheSubjectsFactsWithTombstones) {
 
 TEST_F(SqlcipherFactStoreTest, PurgingDeletedCopiesEmptiesTheWal) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
-  ASSERT_TRUE(store->facts().AppendFacts({SampleFact(1, 10)}).ok());
-  ASSERT_TRUE(store->facts().EraseFacts({DigestOf(1)}, {}, "dsr-1", 20).ok());
+  ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 10)}).ok());
+  ASSERT_TRUE(
+      store->facts()
+          .EraseFacts({DigestOf(1)}, {}, "dsr-1", 20, Audit("subject.erased"))
+          .ok());
   ASSERT_GT(ReadBytes(path() + "-wal").size(), 0u);
   ASSERT_TRUE(store->facts().PurgeDeletedCopies().ok());
   EXPECT_EQ(ReadBytes(path() + "-wal").size(), 0u);

@@ -33,7 +33,7 @@ class SqlcipherListStoreTest : public SqlcipherStoreFixture {
     for (uint8_t fill : digest_fills) digests.push_back(DigestOf(fill));
     EXPECT_TRUE(store.lists().AppendListEntries(*id, digests).ok());
     absl::StatusOr<ListRecord> published =
-        store.lists().PublishList(*id, name, 3);
+        store.lists().PublishList(*id, name, 3, Audit("list.published"));
     EXPECT_TRUE(published.ok()) << published.status();
     return published.ok() ? *published : ListRecord();
   }
@@ -90,7 +90,10 @@ TEST_F(SqlcipherListStoreTest, ADiscardedStagedListLeavesNothing) {
   ASSERT_TRUE(store->lists().AppendListEntries(*id, {DigestOf(1)}).ok());
   ASSERT_TRUE(store->lists().DiscardStagedList(*id).ok());
   EXPECT_TRUE(Entries(*store, *id).empty());
-  EXPECT_EQ(store->lists().PublishList(*id, "dnc", 0).status().code(),
+  EXPECT_EQ(store->lists()
+                .PublishList(*id, "dnc", 0, Audit("list.published"))
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -101,14 +104,17 @@ TEST_F(SqlcipherListStoreTest, AFailedPublishChangesNothing) {
   Publish(*store, "dnc", "v1", {1});
   absl::StatusOr<int64_t> id = store->lists().StageList(Header("v2"));
   ASSERT_TRUE(store->lists().DiscardStagedList(*id).ok());
-  EXPECT_EQ(store->lists().PublishList(*id, "dnc", 0).status().code(),
+  EXPECT_EQ(store->lists()
+                .PublishList(*id, "dnc", 0, Audit("list.published"))
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 
   absl::StatusOr<std::vector<ListRecord>> lists = store->lists().Lists();
   ASSERT_TRUE(lists.ok()) << lists.status();
   ASSERT_EQ(lists->size(), 1u);
   EXPECT_EQ(lists->at(0).version, "v1");
-  EXPECT_TRUE(store->facts().AppendFacts({SampleFact(1, 1)}).ok());
+  EXPECT_TRUE(Append(store->facts(), {SampleFact(1, 1)}).ok());
 }
 
 TEST_F(SqlcipherListStoreTest, AnImportACrashInterruptedIsDiscardedOnOpen) {
@@ -130,10 +136,11 @@ TEST_F(SqlcipherListStoreTest, AnImportACrashInterruptedIsDiscardedOnOpen) {
 TEST_F(SqlcipherListStoreTest, DroppingRemovesTheListAndSaysWhenThereIsNone) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ListRecord list = Publish(*store, "dnc", "v1", {1});
-  ASSERT_TRUE(store->lists().DropList("dnc").ok());
+  ASSERT_TRUE(store->lists().DropList("dnc", Audit("list.dropped")).ok());
   EXPECT_TRUE(store->lists().Lists()->empty());
   EXPECT_TRUE(Entries(*store, list.list_id).empty());
-  EXPECT_EQ(store->lists().DropList("dnc").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store->lists().DropList("dnc", Audit("list.dropped")).code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(SqlcipherListStoreTest, ListsAreReturnedByName) {

@@ -19,10 +19,14 @@ TEST_F(SqlcipherReceiptStoreTest, ReceiptsAreKeptByIdAndSurviveReopen) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie();
     ASSERT_TRUE(store->receipts()
-                    .SaveReceipt("rcpt-1", std::string("\x01\x00\x02", 3), 7)
+                    .SaveReceipt("rcpt-1", std::string("\x01\x00\x02", 3), 7,
+                                 Audit("scrub.receipt_issued"))
                     .ok());
-    EXPECT_EQ(store->receipts().SaveReceipt("rcpt-1", "again", 8).code(),
-              absl::StatusCode::kAlreadyExists);
+    EXPECT_EQ(
+        store->receipts()
+            .SaveReceipt("rcpt-1", "again", 8, Audit("scrub.receipt_issued"))
+            .code(),
+        absl::StatusCode::kAlreadyExists);
   }
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   absl::StatusOr<std::string> receipt = store->receipts().LoadReceipt("rcpt-1");

@@ -27,7 +27,9 @@ class SqlcipherRequestStoreTest : public SqlcipherStoreFixture {
   // Kept requests' bytes are the ids here, so a listing reads as ids.
   void Keep(const std::string& id, consent::v1::RequestState state,
             int64_t due_us) {
-    ASSERT_TRUE(requests().SaveRequest(id, state, due_us, id).ok());
+    ASSERT_TRUE(requests()
+                    .SaveRequest(id, state, due_us, id, Audit("request.opened"))
+                    .ok());
   }
   std::vector<std::string> List(const RequestQuery& query) {
     absl::StatusOr<std::vector<std::string>> listed =
@@ -42,7 +44,8 @@ class SqlcipherRequestStoreTest : public SqlcipherStoreFixture {
 TEST_F(SqlcipherRequestStoreTest, ARequestIsKeptAndReplacedUnderItsId) {
   Keep("dsr-1", REQUEST_STATE_RECEIVED, 10);
   ASSERT_TRUE(requests()
-                  .SaveRequest("dsr-1", REQUEST_STATE_COMPLETED, 10, "done")
+                  .SaveRequest("dsr-1", REQUEST_STATE_COMPLETED, 10, "done",
+                               Audit("request.completed"))
                   .ok());
   absl::StatusOr<std::string> kept = requests().LoadRequest("dsr-1");
   ASSERT_TRUE(kept.ok()) << kept.status();

@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
@@ -51,6 +52,24 @@ inline FactRecord SampleFact(uint8_t digest_fill, int64_t occurred_us) {
   fact.policy_version = "p1";
   fact.recorded_by = "spiffe://callcentre.example/collector/web-1";
   return fact;
+}
+
+// An audit entry for a write of `facts` facts.
+inline AuditDraft Audit(const std::string& action, int facts = 0) {
+  AuditDraft draft;
+  draft.at_us = 1;
+  draft.actor = "spiffe://callcentre.example/test/1";
+  draft.role = "admin";
+  draft.action = action;
+  draft.fact_count = facts;
+  return draft;
+}
+
+// Appends `facts` with one audit entry for them all.
+inline absl::StatusOr<std::vector<int64_t>> Append(
+    FactStore& store, const std::vector<FactRecord>& facts) {
+  return store.AppendFacts(
+      facts, {Audit("fact.test", static_cast<int>(facts.size()))});
 }
 
 inline std::string ReadBytes(const std::string& path) {
