@@ -125,6 +125,18 @@ absl::StatusOr<consent::v1::GetStatusResponse> ConsentClient::GetStatus()
               consent::v1::GetStatusRequest());
 }
 
+absl::StatusOr<consent::v1::RekeyResponse> ConsentClient::Rekey(
+    int version) const {
+  grpc::ClientContext context;
+  Prepare(context, kImportTimeout);
+  consent::v1::RekeyRequest request;
+  request.set_database_key_version(version);
+  consent::v1::RekeyResponse response;
+  grpc::Status status = admin_->Rekey(&context, request, &response);
+  if (!status.ok()) return ToStatus(status);
+  return response;
+}
+
 absl::StatusOr<consent::v1::Policy> ConsentClient::GetPolicy() const {
   return Call(admin_.get(), &consent::v1::AdminService::Stub::GetPolicy,
               consent::v1::GetPolicyRequest());
@@ -277,9 +289,12 @@ absl::StatusOr<consent::v1::ScrubReceipt> ConsentClient::GetReceipt(
               request);
 }
 
-absl::StatusOr<consent::v1::ReceiptKey> ConsentClient::GetReceiptKey() const {
+absl::StatusOr<consent::v1::ReceiptKey> ConsentClient::GetReceiptKey(
+    const std::string& key_id) const {
+  consent::v1::GetReceiptKeyRequest request;
+  request.set_key_id(key_id);
   return Call(scrub_.get(), &consent::v1::ScrubService::Stub::GetReceiptKey,
-              consent::v1::GetReceiptKeyRequest());
+              request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::OpenRequest(

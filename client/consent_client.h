@@ -182,9 +182,11 @@ class ConsentClient {
   // errors. Read-only; a retry is harmless.
   absl::StatusOr<consent::v1::ScrubReceipt> GetReceipt(
       const std::string& receipt_id) const;
-  // The public key receipts are signed with, to verify them offline. Fails
-  // only as every call can; a retry is harmless.
-  absl::StatusOr<consent::v1::ReceiptKey> GetReceiptKey() const;
+  // The public key receipts are signed with, to verify them offline; with
+  // `key_id`, that (older) key. Errors: NOT_FOUND for a key id the
+  // server's keyring does not hold. Read-only; a retry is harmless.
+  absl::StatusOr<consent::v1::ReceiptKey> GetReceiptKey(
+      const std::string& key_id = "") const;
 
   // Data-subject requests. Each change below returns the request as it now
   // stands. Common errors: NOT_FOUND for an unknown request id;
@@ -265,6 +267,13 @@ class ConsentClient {
   // The policy the server decides by. Fails only as every call can; a
   // retry is harmless.
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
+  // Re-encrypts the server's store under database key `version` of its
+  // keyring (0 = the newest), online. Errors: NOT_FOUND for a version the
+  // keyring consentd started with lacks; UNAVAILABLE when readers kept it
+  // from starting (retry); store errors, after which the store is under its
+  // old key. Idempotent: a retry with the version in use answers at once.
+  // Deadline: kImportTimeout (it rewrites the whole store).
+  absl::StatusOr<consent::v1::RekeyResponse> Rekey(int version) const;
 
  private:
   // Sets the deadline and the bearer token on `context`.

@@ -6,11 +6,15 @@
 // - a file that is no keyring is INVALID_ARGUMENT, and no error quotes
 //   the hex digits of the file (key material);
 // - Load accepts exactly the files the format describes: the line
-//   "consentd-keyring v1" and the line "master <64 hex digits>", in that
-//   order, with nothing else but blank lines, at most 4096 bytes; the
-//   reference reader below holds it to that independently of its parser;
-// - the keys of an accepted keyring are HKDF-SHA-256 of the master key the
-//   file names, computed here with HMAC as RFC 5869 defines it.
+//   "consentd-keyring v1", the line "master <64 hex digits>", then lines
+//   "database <N> <64 hex digits>" and "signing <N> <64 hex digits>", each
+//   kind numbered 2, 3, ... (at most 31 lines of a kind), with nothing else
+//   but blank lines, at most 4096 bytes; the reference reader below holds
+//   it to that independently of its parser;
+// - the keys of an accepted keyring are HKDF-SHA-256, computed here with
+//   HMAC as RFC 5869 defines it: the blind-index key of the master key, the
+//   database key and signing seeds of the newest version's key (the master
+//   key for version 1).
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -24,6 +28,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -79,9 +84,27 @@ int HexDigit(char c) {
   return -1;
 }
 
-// The master key the format reads from `contents`; nullopt when `contents`
-// is no keyring.
-std::optional<Key> ReferenceMasterKey(absl::string_view contents) {
+// The keys the format reads from `contents`.
+struct ReferenceKeys {
+  Key master;
+  std::vector<Key> database;
+  std::vector<Key> signing;
+};
+
+std::optional<Key> ReferenceHexKey(absl::string_view hex) {
+  if (hex.size() != 2 * SecretKey::kSize) return std::nullopt;
+  Key key;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const int high = HexDigit(hex[2 * i]);
+    const int low = HexDigit(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    key[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  return key;
+}
+
+// The keys `contents` holds; nullopt when `contents` is no keyring.
+std::optional<ReferenceKeys> ReferenceKeyring(absl::string_view contents) {
   if (contents.size() > kMaxFileSize) return std::nullopt;
   std::vector<absl::string_view> lines;
   size_t begin = 0;
@@ -93,20 +116,36 @@ std::optional<Key> ReferenceMasterKey(absl::string_view contents) {
     begin = end + 1;
   }
   constexpr absl::string_view kMaster = "master ";
-  if (lines.size() != 2 || lines[0] != "consentd-keyring v1" ||
-      lines[1].substr(0, kMaster.size()) != kMaster ||
-      lines[1].size() != kMaster.size() + 2 * SecretKey::kSize) {
+  if (lines.size() < 2 || lines[0] != "consentd-keyring v1" ||
+      lines[1].substr(0, kMaster.size()) != kMaster) {
     return std::nullopt;
   }
-  const absl::string_view hex = lines[1].substr(kMaster.size());
-  Key key;
-  for (size_t i = 0; i < key.size(); ++i) {
-    const int high = HexDigit(hex[2 * i]);
-    const int low = HexDigit(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    key[i] = static_cast<uint8_t>(high * 16 + low);
+  ReferenceKeys keys;
+  const std::optional<Key> master =
+      ReferenceHexKey(lines[1].substr(kMaster.size()));
+  if (!master) return std::nullopt;
+  keys.master = *master;
+  for (size_t i = 2; i < lines.size(); ++i) {
+    for (auto [kind, versions] :
+         {std::pair<absl::string_view, std::vector<Key>*>{"database ",
+                                                          &keys.database},
+          {"signing ", &keys.signing}}) {
+      if (lines[i].substr(0, kind.size()) != kind) continue;
+      const std::string number = std::to_string(versions->size() + 2) + " ";
+      const absl::string_view rest = lines[i].substr(kind.size());
+      if (versions->size() >= 31 || rest.substr(0, number.size()) != number) {
+        return std::nullopt;
+      }
+      const std::optional<Key> key = ReferenceHexKey(rest.substr(number.size()));
+      if (!key) return std::nullopt;
+      versions->push_back(*key);
+      break;
+    }
+    if (keys.database.size() + keys.signing.size() != i - 1) {
+      return std::nullopt;  // a line of neither kind
+    }
   }
-  return key;
+  return keys;
 }
 
 // RFC 5869 HKDF-SHA-256 with no salt, one block of output.
@@ -150,18 +189,27 @@ void CheckNoKeyMaterial(absl::string_view message, absl::string_view contents) {
 void Fuzz(absl::string_view contents) {
   WriteKeyringFile(contents);
   absl::StatusOr<Keyring> keyring = Keyring::Load(KeyringPath());
-  const std::optional<Key> master = ReferenceMasterKey(contents);
+  const std::optional<ReferenceKeys> keys = ReferenceKeyring(contents);
   if (!keyring.ok()) {
     FUZZ_CHECK(keyring.status().code() == absl::StatusCode::kInvalidArgument);
-    FUZZ_CHECK(!master.has_value());
+    FUZZ_CHECK(!keys.has_value());
     CheckNoKeyMaterial(keyring.status().message(), contents);
     return;
   }
-  FUZZ_CHECK(master.has_value());
-  FUZZ_CHECK(
-      SameKey(keyring->DatabaseKey(), Hkdf(*master, "consentd/v1/database")));
+  FUZZ_CHECK(keys.has_value());
+  const Key& database =
+      keys->database.empty() ? keys->master : keys->database.back();
+  const Key& signing =
+      keys->signing.empty() ? keys->master : keys->signing.back();
+  FUZZ_CHECK(SameKey(keyring->DatabaseKey(),
+                     Hkdf(database, "consentd/v1/database")));
+  FUZZ_CHECK(keyring->DatabaseKeys().size() == keys->database.size() + 1);
   FUZZ_CHECK(SameKey(keyring->BlindIndexKey(),
-                     Hkdf(*master, "consentd/v1/blind-index")));
+                     Hkdf(keys->master, "consentd/v1/blind-index")));
+  FUZZ_CHECK(SameKey(keyring->AuditSigningSeed(),
+                     Hkdf(signing, "consentd/v1/audit-signing")));
+  FUZZ_CHECK(SameKey(keyring->ReceiptSigningSeed(),
+                     Hkdf(signing, "consentd/v1/receipt-signing")));
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "access/caller_directory.h"
 #include "base/status_macros.h"
+#include "crypto/keyring.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
 #include "service/core/consent_core.h"
@@ -106,6 +107,7 @@ struct Flags {
   std::string keyring_command;
   std::string ready_file;
   std::string audit_anchor_path;
+  std::string add_key;
   bool dev = false;
   bool init = false;
   bool audit_reanchor = false;
@@ -151,6 +153,11 @@ void AddFlags(CLI::App& app, Flags& flags) {
   app.add_flag("--audit-reanchor", flags.audit_reanchor,
                "Accept a store that does not match its audit anchor (after a "
                "deliberate restore); audited as audit.reanchored");
+  app.add_option("--add-key", flags.add_key,
+                 "Append a new version of a key (database or signing) to the "
+                 "--keyring file and exit; then restart consentd and, for a "
+                 "database key, run `consentctl admin rekey`")
+      ->check(CLI::IsMember({"database", "signing"}));
   app.add_option("--ready-file", flags.ready_file,
                  "Write the bound address here once serving");
 }
@@ -280,6 +287,20 @@ int main(int argc, char** argv) {
   // that taxes every check and write. The unit tests keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
+  if (!flags.add_key.empty()) {
+    if (flags.keyring_path.empty()) {
+      return Fail(absl::InvalidArgumentError("--add-key needs --keyring FILE"));
+    }
+    absl::StatusOr<int> version = consentd::crypto::Keyring::AddKey(
+        flags.keyring_path, flags.add_key == "database"
+                                ? consentd::crypto::Keyring::Kind::kDatabase
+                                : consentd::crypto::Keyring::Kind::kSigning);
+    if (!version.ok()) return Fail(version.status());
+    std::cout << "added " << flags.add_key << " key version " << *version
+              << " to " << flags.keyring_path << "\n";
+    return 0;
+  }
+
   absl::StatusOr<consentd::api::ServingOptions> serving =
       ServingFromFlags(flags);
   if (!serving.ok()) return Fail(serving.status());
@@ -303,6 +324,19 @@ int main(int argc, char** argv) {
             << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";
+  if (!flags.dev && flags.audit_anchor_path.empty()) {
+    std::cerr << "consentd: the audit anchor is in the data directory: a copy "
+                 "of the directory rolled back whole goes unnoticed; give "
+                 "--audit-anchor on another volume\n";
+  }
+  if ((*consent_core)->database_key_version() !=
+      (*consent_core)->newest_database_key_version()) {
+    std::cerr << "consentd: the store is encrypted under database key version "
+              << (*consent_core)->database_key_version()
+              << "; the keyring's newest is version "
+              << (*consent_core)->newest_database_key_version()
+              << ": run `consentctl admin rekey`\n";
+  }
   if (!flags.ready_file.empty()) {
     if (absl::Status s = WriteReadyFile(flags.ready_file, (*server)->address());
         !s.ok()) {

@@ -14,6 +14,22 @@ void AddAdminCommands(CLI::App& app, CommandContext& context) {
   OnRun(show, context, [&context] {
     return PrintAnswer(context, context.client->GetPolicy());
   });
+
+  CLI::App* admin = app.add_subcommand("admin", "Administration");
+  admin->require_subcommand(1);
+  auto version = std::make_shared<int>(0);
+  CLI::App* rekey = admin->add_subcommand(
+      "rekey",
+      "Re-encrypt the store under a database key of the server's keyring, "
+      "online (add one with `consentd --keyring FILE --add-key database` "
+      "and restart consentd first)");
+  rekey
+      ->add_option("--version", *version,
+                   "The keyring's database key version (default: newest)")
+      ->check(CLI::NonNegativeNumber);
+  OnRun(rekey, context, [version, &context] {
+    return PrintAnswer(context, context.client->Rekey(*version));
+  });
 }
 
 }  // namespace consentd::consentctl

@@ -182,7 +182,22 @@ void Printer::Print(const consent::v1::GetStatusResponse& response) {
        << "indexed identifiers  " << response.indexed_identifiers() << "\n"
        << "facts                " << response.facts() << "\n"
        << "list entries         " << response.suppression_list_entries() << "\n"
-       << "started              " << Time(response.started_at()) << "\n";
+       << "started              " << Time(response.started_at()) << "\n"
+       << "database key         v" << response.database_key_version() << "\n"
+       << "signing key          v" << response.signing_key_version() << "\n";
+}
+
+void Printer::Print(const consent::v1::RekeyResponse& response) {
+  if (PrintedJson(response)) return;
+  if (response.database_key_version() ==
+      response.previous_database_key_version()) {
+    out_ << "the store is already encrypted under database key version "
+         << response.database_key_version() << "\n";
+    return;
+  }
+  out_ << "re-encrypted the store under database key version "
+       << response.database_key_version() << " (was version "
+       << response.previous_database_key_version() << ")\n";
 }
 
 void Printer::Print(const consent::v1::Policy& policy) {

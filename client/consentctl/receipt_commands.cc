@@ -16,6 +16,7 @@ struct ReceiptFlags {
   std::string id;
   std::string receipt_file;
   std::string key_file;
+  std::string key_id;
 };
 
 absl::StatusOr<int> VerifyReceipt(const ReceiptFlags& flags) {
@@ -41,8 +42,10 @@ void AddReceiptCommands(CLI::App& app, CommandContext& context) {
       "key",
       "Print the public key receipts are signed with (JSON); keep it "
       "to verify receipts offline");
-  OnRun(key, context, [&context] {
-    return PrintAnswer(context, context.client->GetReceiptKey());
+  key->add_option("--id", flags->key_id,
+                  "An older key's id, from the receipts it signed");
+  OnRun(key, context, [flags, &context] {
+    return PrintAnswer(context, context.client->GetReceiptKey(flags->key_id));
   });
 
   CLI::App* show =

@@ -1,6 +1,7 @@
 // consent.v1.AdminService: status and the policy in force, answered from
-// memory on the completion-queue thread. Backup and Rekey answer
-// UNIMPLEMENTED until their issues land.
+// memory on the completion-queue thread, and Rekey, on a handler thread
+// (it rewrites the whole store). Backup answers UNIMPLEMENTED until its
+// issue lands.
 #ifndef CONSENTD_SERVICE_API_ADMIN_SERVICE_H_
 #define CONSENTD_SERVICE_API_ADMIN_SERVICE_H_
 
@@ -11,8 +12,8 @@
 namespace consentd::api {
 
 // `consent_core` must outlive the server.
-void AddAdminService(const core::ConsentCore* consent_core,
-                     absl::Time started_at, rpc::MethodTable* methods);
+void AddAdminService(core::ConsentCore* consent_core, absl::Time started_at,
+                     rpc::MethodTable* methods);
 
 }  // namespace consentd::api
 

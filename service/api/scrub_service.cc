@@ -64,10 +64,13 @@ void AddScrubService(const core::ConsentCore* consent_core,
       });
   methods->AddUnary<v1::GetReceiptKeyRequest, v1::ReceiptKey>(
       service, "GetReceiptKey", rpc::MethodTable::Runs::kInline,
-      [scrubber](const rpc::Caller&, const v1::GetReceiptKeyRequest&,
-                 v1::ReceiptKey* response) {
-        *response = scrubber->receipt_key();
-        return absl::OkStatus();
+      [scrubber](const rpc::Caller&, const v1::GetReceiptKeyRequest& request,
+                 v1::ReceiptKey* response) -> absl::Status {
+        if (request.key_id().empty()) {
+          *response = scrubber->receipt_key();
+          return absl::OkStatus();
+        }
+        return rpc::MoveInto(scrubber->ReceiptKey(request.key_id()), response);
       });
 }
 

@@ -1,6 +1,7 @@
 #include "service/core/audit_anchor.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -65,6 +66,10 @@ absl::StatusOr<std::unique_ptr<AuditAnchor>> AuditAnchor::Open(
   }
   if (fd < 0) return FileError(path, "cannot open");
   std::unique_ptr<AuditAnchor> anchor(new AuditAnchor(path, fd, created));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("audit anchor ", path, " is in use by another consentd"));
+  }
   if (created) {
     // The file and its name are durable before any entry relies on it: a
     // power loss must not leave a store with entries and no anchor.

@@ -10,7 +10,8 @@
 // store, never newer, and an older anchor proves nothing false. Sync makes
 // the latest write durable (at checkpoints and shutdown).
 //
-// Thread-safety: none; its user serialises calls.
+// Thread-safety: Sync may run beside the other calls; its user serialises
+// those.
 #ifndef CONSENTD_SERVICE_CORE_AUDIT_ANCHOR_H_
 #define CONSENTD_SERVICE_CORE_AUDIT_ANCHOR_H_
 
@@ -30,8 +31,9 @@ using AuditKeys = absl::flat_hash_map<std::string, std::string>;
 class AuditAnchor {
  public:
   // Opens the anchor file at `path`, creating it (mode 0600, synced with its
-  // directory) when absent; created() says which. Errors:
-  // FAILED_PRECONDITION when it cannot be opened or created.
+  // directory) when absent, and locks it; created() says which. Errors:
+  // FAILED_PRECONDITION when it cannot be opened or created, or another
+  // process holds it.
   static absl::StatusOr<std::unique_ptr<AuditAnchor>> Open(
       const std::string& path);
   ~AuditAnchor();

@@ -66,6 +66,11 @@ absl::StatusOr<std::unique_ptr<AuditNotary>> AuditNotary::Open(
   } else {
     return read.status();
   }
+  if (mismatch.empty() && options.reanchor) {
+    return absl::FailedPreconditionError(
+        "--audit-reanchor given, but the store matches its audit anchor: "
+        "remove the flag (left set, it would accept a rolled-back store)");
+  }
   if (!mismatch.empty() && !options.reanchor) {
     return absl::FailedPreconditionError(absl::StrCat(
         mismatch,
@@ -161,10 +166,16 @@ void AuditNotary::WriteAnchor(const store::AuditHead& head) {
   if (anchored_ && head.sequence < anchored_->sequence()) return;
   AuditCheckpoint checkpoint = Sign(head);
   if (absl::Status written = anchor_->Write(checkpoint); !written.ok()) {
-    if (anchor_failures_++ == 0) {
+    ++anchor_failures_;
+    if (!anchor_failing_) {
       std::cerr << "consentd: " << written << " (retried at every commit)\n";
     }
+    anchor_failing_ = true;
     return;
+  }
+  if (anchor_failing_) {
+    std::cerr << "consentd: audit anchor written again\n";
+    anchor_failing_ = false;
   }
   anchored_ = std::move(checkpoint);
 }
@@ -178,19 +189,34 @@ absl::StatusOr<AuditCheckpoint> AuditNotary::Checkpoint() {
   // The store is read and written without mu_: a commit holds the store
   // while it waits for mu_ in Committed.
   ASSIGN_OR_RETURN(const store::AuditHead head, trail_->Head());
+  bool unchanged;
+  {
+    absl::MutexLock lock(&mu_);
+    unchanged = head.sequence == last_checkpointed_;
+  }
+  if (unchanged) {
+    // Nothing new to vouch for: the kept checkpoint answers, with no store
+    // write and no sync, however often an auditor asks.
+    absl::StatusOr<AuditCheckpoint> kept = trail_->Checkpoint(0);
+    if (kept.ok() && kept->sequence() == head.sequence) return kept;
+  }
   AuditCheckpoint checkpoint = Sign(head);
   RETURN_IF_ERROR(trail_->SaveCheckpoint(checkpoint));
-  absl::MutexLock lock(&mu_);
-  if (!anchored_ || head.sequence >= anchored_->sequence()) {
-    RETURN_IF_ERROR(anchor_->Write(checkpoint));
-    anchored_ = checkpoint;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!anchored_ || head.sequence >= anchored_->sequence()) {
+      RETURN_IF_ERROR(anchor_->Write(checkpoint));
+      anchored_ = checkpoint;
+    }
+    last_checkpointed_ = head.sequence;
   }
+  // Synced without mu_, which every commit waits for.
   RETURN_IF_ERROR(anchor_->Sync());
-  last_checkpointed_ = head.sequence;
   return checkpoint;
 }
 
 absl::StatusOr<consent::v1::VerifyAuditResponse> AuditNotary::Verify() {
+  absl::MutexLock verifying(&verify_mu_);
   std::optional<AuditCheckpoint> anchored;
   {
     absl::MutexLock lock(&mu_);

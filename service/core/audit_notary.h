@@ -36,7 +36,8 @@ struct AuditNotaryOptions {
   std::string anchor_path;
   // Accept a store that does not match its anchor (after a deliberate
   // restore): the mismatch is audited ("audit.reanchored") and the anchor
-  // rewritten. Never set by default.
+  // rewritten. Refused when the store matches: left set, it would accept
+  // the next rollback too.
   bool reanchor = false;
   absl::Duration checkpoint_interval = absl::Minutes(1);
 };
@@ -66,14 +67,16 @@ class AuditNotary final : public store::AuditWitness {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Signs the chain's head now, keeps the checkpoint in the store and the
-  // anchor (synced), and returns it. Errors: store errors; anchor errors.
+  // anchor (synced), and returns it; when no entry came since the last
+  // checkpoint, returns that one and writes nothing. Errors: store errors;
+  // anchor errors.
   absl::StatusOr<consent::v1::AuditCheckpoint> Checkpoint()
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // The whole chain verified against every checkpoint and the anchor
-  // (audit_verifier.h). Errors: store errors.
+  // (audit_verifier.h), one verification at a time. Errors: store errors.
   absl::StatusOr<consent::v1::VerifyAuditResponse> Verify()
-      ABSL_LOCKS_EXCLUDED(mu_);
+      ABSL_LOCKS_EXCLUDED(mu_, verify_mu_);
 
   // Every audit public key the notary accepts, by key id.
   const AuditKeys& keys() const { return keys_; }
@@ -99,12 +102,16 @@ class AuditNotary final : public store::AuditWitness {
   const Clock clock_;
   const absl::Duration checkpoint_interval_;
 
+  // Verifications read the whole chain: one at a time.
+  absl::Mutex verify_mu_;
   mutable absl::Mutex mu_;
-  const std::unique_ptr<AuditAnchor> anchor_ ABSL_PT_GUARDED_BY(mu_);
+  // Written under mu_ (in commit order); synced without it.
+  const std::unique_ptr<AuditAnchor> anchor_;
   // What the anchor file holds now.
   std::optional<consent::v1::AuditCheckpoint> anchored_ ABSL_GUARDED_BY(mu_);
   int64_t last_checkpointed_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t anchor_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  bool anchor_failing_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   std::thread checkpointer_;

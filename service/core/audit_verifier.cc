@@ -151,42 +151,49 @@ absl::StatusOr<VerifyAuditResponse> VerifyAuditTrail(
   while (!walk.failed() && walk.expected() <= head.sequence) {
     const int64_t first = walk.expected();
     const int64_t last = std::min(head.sequence, first + kPageSize - 1);
+    // Each page is copied out and checked with the store released: hashing
+    // and signature checks must not hold up writes.
     std::vector<AuditCheckpoint> checkpoints;
     RETURN_IF_ERROR(trail.ScanCheckpoints(
         first, last, [&](const AuditCheckpoint& checkpoint) {
           checkpoints.push_back(checkpoint);
           return absl::OkStatus();
         }));
-    int64_t read = 0;
-    RETURN_IF_ERROR(trail.ScanEntries(
-        first, last - first + 1, [&](const store::AuditRecord& entry) {
-          ++read;
-          if (!walk.failed() && entry.sequence <= last) {
-            walk.Entry(entry, checkpoints);
-          }
-          return absl::OkStatus();
-        }));
+    std::vector<store::AuditRecord> entries;
+    RETURN_IF_ERROR(trail.ScanEntries(first, last - first + 1,
+                                      [&](const store::AuditRecord& entry) {
+                                        if (entry.sequence <= last)
+                                          entries.push_back(entry);
+                                        return absl::OkStatus();
+                                      }));
+    for (const store::AuditRecord& entry : entries) {
+      if (walk.failed()) break;
+      walk.Entry(entry, checkpoints);
+    }
     if (!walk.failed() && walk.expected() <= last) {
-      // The page ended early: entries are missing up to `last`.
+      // The page ended early: the entries up to `last` are missing.
       store::AuditRecord missing;
       missing.sequence = last + 1;
       walk.Entry(missing, checkpoints);
     }
-    if (read == 0) break;
+    if (entries.empty()) break;
   }
   if (walk.failed()) return std::move(walk.response());
 
+  // Checkpoints kept meanwhile cover entries appended after `head` was
+  // read: only one past the store's end as it is now is out of place.
+  ASSIGN_OR_RETURN(const store::AuditHead now, trail.Head());
   std::optional<AuditCheckpoint> past_end;
-  RETURN_IF_ERROR(trail.ScanCheckpoints(head.sequence + 1,
+  RETURN_IF_ERROR(trail.ScanCheckpoints(now.sequence + 1,
                                         std::numeric_limits<int64_t>::max(),
                                         [&](const AuditCheckpoint& checkpoint) {
                                           if (!past_end) past_end = checkpoint;
                                           return absl::OkStatus();
                                         }));
   if (past_end) {
-    walk.PastEnd(*past_end, head.sequence, "signed checkpoint");
-  } else if (anchor && anchor->sequence() > head.sequence) {
-    walk.PastEnd(*anchor, head.sequence, "anchor file's checkpoint");
+    walk.PastEnd(*past_end, now.sequence, "signed checkpoint");
+  } else if (anchor && anchor->sequence() > now.sequence) {
+    walk.PastEnd(*anchor, now.sequence, "anchor file's checkpoint");
   }
   return std::move(walk.response());
 }

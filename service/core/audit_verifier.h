@@ -5,9 +5,11 @@
 //   * an entry edited in place: its hash no longer matches its content;
 //   * an entry deleted: a gap in the sequence;
 //   * entries reordered: an entry's previous hash is not its predecessor's;
-//   * entries rewritten with hashes recomputed (someone holding the
-//     database key): a signed checkpoint no longer matches, and the first
-//     entry after the last checkpoint that does is named;
+//   * entries rewritten with hashes recomputed by someone who can write the
+//     store but not sign: a signed checkpoint no longer matches, and the
+//     first entry after the last checkpoint that does is named (whoever
+//     holds the whole keyring can also re-sign; only checkpoints kept away
+//     from the server, `consentctl audit verify --checkpoint`, catch that);
 //   * the tail truncated, or the store rolled back: a checkpoint or the
 //     anchor covers entries the store no longer holds.
 #ifndef CONSENTD_SERVICE_CORE_AUDIT_VERIFIER_H_

@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "crypto/keyring.h"
+#include "service/core/audit_draft.h"
 #include "service/store/sqlcipher_store.h"
 
 namespace consentd::core {
@@ -39,6 +42,7 @@ absl::Status EnsureDirectory(const std::string& path) {
 absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
     CoreOptions options) {
   std::unique_ptr<ConsentCore> core(new ConsentCore());
+  core->clock_ = options.clock;
   ASSIGN_OR_RETURN(policy::PolicyModel policy,
                    policy::PolicyModel::FromTextProto(options.policy_text));
   core->policy_ =
@@ -55,6 +59,8 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
                                : crypto::Keyring::Load(keyring_path);
   OPENSSL_cleanse(options.keyring_text.data(), options.keyring_text.size());
   ASSIGN_OR_RETURN(crypto::Keyring keyring, std::move(loaded));
+  core->keyring_ = std::make_unique<const crypto::Keyring>(std::move(keyring));
+  const crypto::Keyring& keys = *core->keyring_;
 
   const std::string store_path = options.data_dir + "/consentd.db";
   if (!options.create_store && ::access(store_path.c_str(), F_OK) != 0) {
@@ -62,13 +68,37 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
         "no store at ", store_path,
         "; start once with --init to create it (is --data-dir right?)"));
   }
-  ASSIGN_OR_RETURN(
-      core->store_,
-      options.unencrypted_store_for_testing
-          ? store::SqlcipherStore::OpenUnencryptedForTesting(store_path)
-          : store::SqlcipherStore::Open(store_path, keyring.DatabaseKey()));
-  core->audit_signer_ = std::make_unique<const crypto::CheckpointSigner>(
-      keyring.AuditSigningSeed());
+  const std::vector<crypto::Keyring::Versioned> database_keys =
+      keys.DatabaseKeys();
+  if (options.unencrypted_store_for_testing) {
+    ASSIGN_OR_RETURN(
+        core->store_,
+        store::SqlcipherStore::OpenUnencryptedForTesting(store_path));
+    core->database_key_version_ = database_keys.front().version;
+  } else {
+    std::vector<crypto::SecretKey> newest_first;
+    for (const crypto::Keyring::Versioned& key : database_keys) {
+      newest_first.push_back(key.key);
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<store::SqlcipherStore> opened,
+                     store::SqlcipherStore::Open(store_path, newest_first));
+    core->database_key_version_ = database_keys[opened->key_index()].version;
+    core->store_ = std::move(opened);
+  }
+  {
+    const crypto::SecretKey fingerprint = keys.BlindIndexFingerprint();
+    crypto::Digest digest;
+    std::copy(fingerprint.data(), fingerprint.data() + fingerprint.size(),
+              digest.begin());
+    RETURN_IF_ERROR(core->store_->BindIndexKey(digest));
+  }
+  core->audit_signer_ =
+      std::make_unique<const crypto::CheckpointSigner>(keys.AuditSigningSeed());
+  AuditKeys audit_keys;
+  for (const crypto::Keyring::Versioned& seed : keys.AuditSigningSeeds()) {
+    crypto::CheckpointSigner signer(seed.key);
+    audit_keys[signer.key_id()] = signer.public_key();
+  }
   AuditNotaryOptions audit;
   audit.anchor_path = options.audit_anchor_path.empty()
                           ? options.data_dir + "/audit-anchor"
@@ -77,14 +107,12 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   audit.checkpoint_interval = options.audit_checkpoint_interval;
   ASSIGN_OR_RETURN(
       core->audit_notary_,
-      AuditNotary::Open(
-          &core->store_->audit(), core->audit_signer_.get(),
-          {{core->audit_signer_->key_id(), core->audit_signer_->public_key()}},
-          options.clock, audit));
+      AuditNotary::Open(&core->store_->audit(), core->audit_signer_.get(),
+                        std::move(audit_keys), options.clock, audit));
   core->normaliser_ = std::make_unique<const identifiers::IdentifierNormaliser>(
       core->policy_->email(), core->policy_->default_region());
   core->blind_index_ =
-      std::make_unique<const crypto::BlindIndex>(keyring.BlindIndexKey());
+      std::make_unique<const crypto::BlindIndex>(keys.BlindIndexKey());
   core->resolver_ = std::make_unique<const IdentifierResolver>(
       core->normaliser_.get(), core->blind_index_.get());
   core->ledger_ = std::make_unique<ConsentLedger>(
@@ -109,12 +137,50 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   core->workers_ =
       std::make_unique<WorkerPool>(std::clamp(cores - 1, 0, kMaxWorkers));
+  std::vector<crypto::SecretKey> receipt_seeds;
+  for (const crypto::Keyring::Versioned& seed : keys.ReceiptSigningSeeds()) {
+    receipt_seeds.push_back(seed.key);
+  }
   core->scrubber_ = std::make_unique<const Scrubber>(
       core->checker_.get(), core->policy_.get(), &core->store_->receipts(),
-      core->workers_.get(), keyring.ReceiptSigningSeed(), options.clock);
+      core->workers_.get(), receipt_seeds, options.clock);
   RETURN_IF_ERROR(core->ledger_->LoadIndex());
   RETURN_IF_ERROR(core->list_registry_->Load());
   return core;
+}
+
+absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(
+    const access::Caller& caller, int version) {
+  std::optional<crypto::Keyring::Versioned> target;
+  for (crypto::Keyring::Versioned& key : keyring_->DatabaseKeys()) {
+    if (version == 0 || key.version == version) {
+      target = std::move(key);
+      break;
+    }
+  }
+  if (!target) {
+    return absl::NotFoundError(absl::StrCat(
+        "the keyring consentd started with holds no database key version ",
+        version, "; add it (consentd --add-key database), restart, rekey"));
+  }
+  absl::MutexLock lock(&rekey_mu_);
+  consent::v1::RekeyResponse response;
+  response.set_previous_database_key_version(database_key_version_);
+  response.set_database_key_version(target->version);
+  if (target->version == database_key_version_) return response;
+  RETURN_IF_ERROR(store_->Rekey(target->key));
+  database_key_version_ = target->version;
+  store::AuditDraft audit = AuditDraftOf(caller, "keys.rekeyed", clock_());
+  audit.object_ids = {
+      absl::StrCat("database_key:", response.previous_database_key_version()),
+      absl::StrCat("database_key:", target->version)};
+  RETURN_IF_ERROR(store_->audit().Append(audit).status());
+  return response;
+}
+
+int ConsentCore::database_key_version() const {
+  absl::MutexLock lock(&rekey_mu_);
+  return database_key_version_;
 }
 
 }  // namespace consentd::core

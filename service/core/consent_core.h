@@ -13,9 +13,14 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "access/caller.h"
+#include "consent/v1/admin.pb.h"
 #include "crypto/blind_index.h"
 #include "crypto/checkpoint_signature.h"
+#include "crypto/keyring.h"
 #include "identifiers/identifier_normaliser.h"
 #include "policy/policy_model.h"
 #include "service/core/audit_notary.h"
@@ -88,6 +93,25 @@ class ConsentCore {
   const Scrubber& scrubber() const { return *scrubber_; }
   const policy::PolicyModel& policy() const { return *policy_; }
   const FactIndex& index() const { return index_; }
+
+  // Re-encrypts the store, online, under the database key `version` of the
+  // keyring consentd started with (0 = its newest), for `caller` (audited
+  // as "keys.rekeyed"). Rekeying to the version in use answers at once.
+  // Errors: NOT_FOUND for a version the keyring lacks (add it, restart,
+  // then rekey); store errors, after which the store is still under its
+  // old key.
+  absl::StatusOr<consent::v1::RekeyResponse> Rekey(const access::Caller& caller,
+                                                   int version)
+      ABSL_LOCKS_EXCLUDED(rekey_mu_);
+  // The database key version the store is encrypted under.
+  int database_key_version() const ABSL_LOCKS_EXCLUDED(rekey_mu_);
+  // The keyring's newest database key version, and signing key version.
+  int newest_database_key_version() const {
+    return keyring_->DatabaseKeys().front().version;
+  }
+  int signing_key_version() const {
+    return keyring_->AuditSigningSeeds().front().version;
+  }
   store::AuditTrail& audit_trail() { return store_->audit(); }
   AuditNotary& audit_notary() { return *audit_notary_; }
   const SuppressionLists& lists() const { return lists_; }
@@ -96,6 +120,8 @@ class ConsentCore {
  private:
   ConsentCore() = default;
 
+  Clock clock_;
+  std::unique_ptr<const crypto::Keyring> keyring_;
   std::unique_ptr<const policy::PolicyModel> policy_;
   std::unique_ptr<const identifiers::IdentifierNormaliser> normaliser_;
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
@@ -114,6 +140,9 @@ class ConsentCore {
   std::unique_ptr<const ContactChecker> checker_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<const Scrubber> scrubber_;
+
+  mutable absl::Mutex rekey_mu_;
+  int database_key_version_ ABSL_GUARDED_BY(rekey_mu_) = 0;
 };
 
 }  // namespace consentd::core

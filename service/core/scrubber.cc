@@ -46,13 +46,26 @@ absl::Status ValidateListName(absl::string_view name) {
 Scrubber::Scrubber(const ContactChecker* checker,
                    const policy::PolicyModel* policy,
                    store::ReceiptStore* store, WorkerPool* workers,
-                   const crypto::SecretKey& signing_seed, Clock clock)
+                   absl::Span<const crypto::SecretKey> signing_seeds,
+                   Clock clock)
     : checker_(checker),
       policy_(policy),
       store_(store),
       workers_(workers),
-      signer_(signing_seed),
-      clock_(std::move(clock)) {}
+      signer_(signing_seeds.front()),
+      clock_(std::move(clock)) {
+  for (const crypto::SecretKey& seed : signing_seeds) {
+    keys_.push_back(crypto::ReceiptSigner(seed).key());
+  }
+}
+
+absl::StatusOr<consent::v1::ReceiptKey> Scrubber::ReceiptKey(
+    absl::string_view key_id) const {
+  for (const consent::v1::ReceiptKey& key : keys_) {
+    if (key.key_id() == key_id) return key;
+  }
+  return absl::NotFoundError("no receipt key with that id");
+}
 
 absl::StatusOr<std::unique_ptr<Scrubber::Session>> Scrubber::Begin(
     const consent::v1::ScrubHeader& header,

@@ -16,8 +16,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "access/caller.h"
 #include "consent/v1/scrub.pb.h"
 #include "crypto/list_digest.h"
@@ -40,9 +43,11 @@ class Scrubber {
 
   // Every pointer must outlive the scrubber and its sessions.
   // The rows of each message are decided in slices on `workers`.
+  // Receipts are signed with `signing_seeds`' first (the newest); the
+  // others' public keys still verify what they signed.
   Scrubber(const ContactChecker* checker, const policy::PolicyModel* policy,
            store::ReceiptStore* store, WorkerPool* workers,
-           const crypto::SecretKey& signing_seed, Clock clock);
+           absl::Span<const crypto::SecretKey> signing_seeds, Clock clock);
 
   // Starts a scrub for `caller`, whose principal the receipt (and its
   // audit entry) names. Errors:
@@ -59,6 +64,10 @@ class Scrubber {
 
   // The key receipts are signed with.
   const consent::v1::ReceiptKey& receipt_key() const { return signer_.key(); }
+  // The key with id `key_id`, this one or an older one. NOT_FOUND when the
+  // keyring holds none with that id.
+  absl::StatusOr<consent::v1::ReceiptKey> ReceiptKey(
+      absl::string_view key_id) const;
 
  private:
   const ContactChecker* const checker_;
@@ -66,6 +75,8 @@ class Scrubber {
   store::ReceiptStore* const store_;
   WorkerPool* const workers_;
   const crypto::ReceiptSigner signer_;
+  // Every key's public half, the signing one included.
+  std::vector<consent::v1::ReceiptKey> keys_;
   const Clock clock_;
 };
 

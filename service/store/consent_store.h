@@ -17,6 +17,8 @@
 #ifndef CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 #define CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 
+#include "crypto/digest.h"
+#include "crypto/secret_key.h"
 #include "service/store/audit_trail.h"
 #include "service/store/erasure_journal.h"
 #include "service/store/fact_store.h"
@@ -39,6 +41,20 @@ class ConsentStore {
 
   // The schema version the store is at.
   virtual int schema_version() const = 0;
+
+  // Re-encrypts the whole store under `key`, online: reads and writes of
+  // the store wait meanwhile (checks answer from memory throughout). A
+  // store opened afterwards needs `key`. Rekeying to the key in use
+  // rewrites the store again, harmlessly. Errors: UNAVAILABLE when readers
+  // kept the write-ahead log from being folded first (retry); others as
+  // FactStore's, after which the store is still under its old key.
+  virtual absl::Status Rekey(const crypto::SecretKey& key) = 0;
+
+  // Binds the store to a blind-index key by its `fingerprint`: the first
+  // call records it; later ones must name the same. FAILED_PRECONDITION
+  // when another is recorded: digests under another key would find none
+  // of the store's facts, so every refusal would be lost.
+  virtual absl::Status BindIndexKey(const crypto::Digest& fingerprint) = 0;
 };
 
 }  // namespace consentd::store

@@ -116,6 +116,14 @@ CREATE TABLE audit_checkpoints (
   checkpoint BLOB    NOT NULL
 );
 )sql"},
+    // Fingerprints of the keys the store is bound to (the blind-index key:
+    // ConsentStore::BindIndexKey). No key material.
+    {9, R"sql(
+CREATE TABLE store_keys (
+  name        TEXT PRIMARY KEY,
+  fingerprint BLOB NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "service/store/sqlcipher_audit_trail.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -45,18 +46,32 @@ AuditRecord ReadEntry(const Statement& row) {
   entry.role = row.Text(3);
   entry.action = row.Text(4);
   const std::string subjects = row.Blob(5);
-  // A blob that is no whole number of digests was tampered with; what
-  // remains is read as it is and fails the hash check.
-  for (size_t at = 0; at + sizeof(crypto::Digest) <= subjects.size();
-       at += sizeof(crypto::Digest)) {
-    entry.subjects.push_back(DigestOf(
-        absl::string_view(subjects).substr(at, sizeof(crypto::Digest))));
+  // A blob that is no whole number of digests was tampered with: its last,
+  // partial digest is read zero-padded, so the entry fails its hash check.
+  for (size_t at = 0; at < subjects.size(); at += sizeof(crypto::Digest)) {
+    crypto::Digest subject{};
+    const size_t length =
+        std::min(sizeof(crypto::Digest), subjects.size() - at);
+    std::memcpy(subject.data(), subjects.data() + at, length);
+    entry.subjects.push_back(subject);
   }
   const std::string ids = row.Text(6);
   if (!ids.empty()) entry.object_ids = absl::StrSplit(ids, '\n');
   entry.previous_hash = DigestOf(row.Blob(7));
   entry.entry_hash = DigestOf(row.Blob(8));
   return entry;
+}
+
+// A kept checkpoint, which must be for the entry it is kept under.
+absl::StatusOr<consent::v1::AuditCheckpoint> ParseCheckpoint(
+    int64_t sequence, const std::string& bytes) {
+  consent::v1::AuditCheckpoint checkpoint;
+  if (!checkpoint.ParseFromString(bytes) || checkpoint.sequence() != sequence) {
+    return absl::DataLossError(
+        absl::StrCat("store: the audit checkpoint kept at entry ", sequence,
+                     " does not parse or names another entry"));
+  }
+  return checkpoint;
 }
 
 absl::Status CheckDrafts(absl::Span<const AuditDraft> drafts, size_t fact_ids) {
@@ -222,18 +237,16 @@ absl::StatusOr<consent::v1::AuditCheckpoint> SqlcipherAuditTrail::Checkpoint(
     int64_t sequence) {
   Session session(*connection_);
   Statement query(session.db(),
-                  sequence == 0 ? "SELECT checkpoint FROM audit_checkpoints "
-                                  "ORDER BY sequence DESC LIMIT 1;"
-                                : "SELECT checkpoint FROM audit_checkpoints "
-                                  "WHERE sequence = ?;");
+                  sequence == 0 ? "SELECT sequence, checkpoint FROM "
+                                  "audit_checkpoints ORDER BY sequence DESC "
+                                  "LIMIT 1;"
+                                : "SELECT sequence, checkpoint FROM "
+                                  "audit_checkpoints WHERE sequence = ?;");
   RETURN_IF_ERROR(query.prepared("prepare load checkpoint"));
   if (sequence != 0) query.BindInt(1, sequence);
   std::optional<consent::v1::AuditCheckpoint> found;
   RETURN_IF_ERROR(query.ForEachRow("load checkpoint", [&]() -> absl::Status {
-    found.emplace();
-    if (!found->ParseFromString(query.Blob(0))) {
-      return absl::DataLossError("store: an audit checkpoint does not parse");
-    }
+    ASSIGN_OR_RETURN(found, ParseCheckpoint(query.Int(0), query.Blob(1)));
     return absl::OkStatus();
   }));
   if (!found) return absl::NotFoundError("no audit checkpoint for that entry");

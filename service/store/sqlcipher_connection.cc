@@ -231,6 +231,44 @@ SqlcipherConnection::~SqlcipherConnection() {
   close(lock_fd_);
 }
 
+absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& key) {
+  Session session(*this);
+  sqlite3* db = session.db();
+  // Fold the WAL first: SQLCipher rekeys only the main file.
+  ASSIGN_OR_RETURN(int64_t busy,
+                   QueryValue(db, "PRAGMA wal_checkpoint(TRUNCATE);",
+                              "fold WAL", &Statement::Int));
+  if (busy != 0) {
+    return absl::UnavailableError(
+        "store: a reader kept the WAL from being folded; retry the rekey");
+  }
+  ASSIGN_OR_RETURN(std::string mode,
+                   QueryValue(db, "PRAGMA journal_mode = DELETE;",
+                              "leave WAL mode", &Statement::Text));
+  if (mode != "delete") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: cannot leave WAL mode to rekey (", mode, ")"));
+  }
+  std::string hex = key.Hex();
+  std::string sql = absl::StrCat("PRAGMA rekey = \"x'", hex, "'\";");
+  absl::Status rekeyed = ExecOn(db, sql.c_str(), "rekey");
+  OPENSSL_cleanse(hex.data(), hex.size());
+  OPENSSL_cleanse(sql.data(), sql.size());
+  // Back to WAL whatever happened: the store stays usable under the key it
+  // then has.
+  absl::StatusOr<std::string> wal = QueryValue(
+      db, "PRAGMA journal_mode = WAL;", "return to WAL mode", &Statement::Text);
+  RETURN_IF_ERROR(rekeyed);
+  if (!wal.ok()) return wal.status();
+  if (*wal != "wal") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: cannot return to WAL mode (", *wal, ")"));
+  }
+  return QueryValue(db, "SELECT count(*) FROM sqlite_master;",
+                    "read after rekey", &Statement::Int)
+      .status();
+}
+
 SqlcipherConnection::Session::Session(SqlcipherConnection& connection)
     : connection_(connection), lock_(&connection.mu_) {}
 

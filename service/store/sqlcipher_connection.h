@@ -51,6 +51,14 @@ class SqlcipherConnection {
 
   int schema_version() const { return schema_version_; }
 
+  // Re-encrypts the database under `key` (SQLCipher's PRAGMA rekey), holding
+  // the connection throughout: folds and truncates the WAL, rekeys in
+  // rollback-journal mode (SQLCipher cannot rekey in WAL mode), returns to
+  // WAL and reads the store back. Errors: UNAVAILABLE when a reader kept
+  // the WAL from being truncated; FAILED_PRECONDITION when WAL mode does
+  // not come back; others as SqliteStatus.
+  absl::Status Rekey(const crypto::SecretKey& key);
+
   // Exclusive use of the connection while it lives.
   class Session {
    public:

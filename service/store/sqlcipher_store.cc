@@ -1,14 +1,60 @@
 #include "service/store/sqlcipher_store.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "base/status_macros.h"
+#include "service/store/sqlite_status.h"
+#include "service/store/statement.h"
 
 namespace consentd::store {
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
-    const std::string& path, const crypto::SecretKey& key) {
-  return OpenWith(path, &key);
+    const std::string& path, absl::Span<const crypto::SecretKey> keys) {
+  if (keys.empty()) return absl::InvalidArgumentError("store: no key");
+  for (size_t i = 0;; ++i) {
+    absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+        OpenWith(path, &keys[i]);
+    if (store.ok()) {
+      (*store)->key_index_ = i;
+      return store;
+    }
+    if (!IsWrongKey(store.status()) || i + 1 == keys.size()) return store;
+  }
+}
+
+absl::Status SqlcipherStore::Rekey(const crypto::SecretKey& key) {
+  return connection_->Rekey(key);
+}
+
+absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {
+  SqlcipherConnection::Session session(*connection_);
+  return session.InTransaction("bind index key", [&]() -> absl::Status {
+    std::optional<std::string> held;
+    Statement read(session.db(),
+                   "SELECT fingerprint FROM store_keys WHERE name = 'index';");
+    RETURN_IF_ERROR(read.prepared("prepare read index key"));
+    RETURN_IF_ERROR(read.ForEachRow("read index key", [&] {
+      held = read.Blob(0);
+      return absl::OkStatus();
+    }));
+    if (held) {
+      if (*held != crypto::DigestBytes(fingerprint)) {
+        return absl::FailedPreconditionError(
+            "store: the keyring's blind-index key is not the one this store "
+            "was created with (another master key?): every stored digest "
+            "would be unreachable");
+      }
+      return absl::OkStatus();
+    }
+    Statement bind(session.db(),
+                   "INSERT INTO store_keys (name, fingerprint) "
+                   "VALUES ('index', ?);");
+    RETURN_IF_ERROR(bind.prepared("prepare bind index key"));
+    bind.BindBlob(1, crypto::DigestBytes(fingerprint));
+    return session.Run(bind, "bind index key");
+  });
 }
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>>

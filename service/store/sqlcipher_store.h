@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "crypto/secret_key.h"
 #include "service/store/consent_store.h"
 #include "service/store/sqlcipher_audit_trail.h"
@@ -27,11 +28,13 @@ namespace consentd::store {
 
 class SqlcipherStore final : public ConsentStore {
  public:
-  // Opens (creating if absent) the store at `path` with `key`, migrates it
-  // and discards lists an interrupted import staged. Errors: those of
-  // SqlcipherConnection::Open.
+  // Opens (creating if absent) the store at `path` with the first of `keys`
+  // that reads it (a new store is created with keys[0]), migrates it and
+  // discards lists an interrupted import staged; key_index() tells which
+  // key opened it. Errors: those of SqlcipherConnection::Open (when no key
+  // reads it, the last key's).
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> Open(
-      const std::string& path, const crypto::SecretKey& key);
+      const std::string& path, absl::Span<const crypto::SecretKey> keys);
 
   // For tests that must read the raw bytes of the files (erasure leaves no
   // plaintext): the same store without encryption. Never for real data.
@@ -45,6 +48,11 @@ class SqlcipherStore final : public ConsentStore {
   ErasureJournal& erasure_journal() override { return erasure_journal_; }
   AuditTrail& audit() override { return *audit_; }
   int schema_version() const override { return connection_->schema_version(); }
+  absl::Status Rekey(const crypto::SecretKey& key) override;
+  absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
+
+  // Which of the keys given to Open opened the store.
+  size_t key_index() const { return key_index_; }
 
  private:
   SqlcipherStore(std::unique_ptr<SqlcipherConnection> connection,
@@ -64,6 +72,7 @@ class SqlcipherStore final : public ConsentStore {
   SqlcipherReceiptStore receipts_;
   SqlcipherRequestStore requests_;
   SqlcipherErasureJournal erasure_journal_;
+  size_t key_index_ = 0;
 };
 
 }  // namespace consentd::store

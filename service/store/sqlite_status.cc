@@ -1,8 +1,18 @@
 #include "service/store/sqlite_status.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace consentd::store {
+namespace {
+
+constexpr char kWrongKeyPayload[] = "consentd.store/wrong-key";
+
+}  // namespace
+
+bool IsWrongKey(const absl::Status& status) {
+  return status.GetPayload(kWrongKeyPayload).has_value();
+}
 
 absl::Status SqliteStatus(int rc, sqlite3* db, absl::string_view context) {
   const char* text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -24,11 +34,14 @@ absl::Status SqliteStatus(int rc, sqlite3* db, absl::string_view context) {
     case SQLITE_PERM:
     case SQLITE_AUTH:
       return absl::FailedPreconditionError(message);
-    case SQLITE_NOTADB:
-      return absl::FailedPreconditionError(absl::StrCat(
+    case SQLITE_NOTADB: {
+      absl::Status status = absl::FailedPreconditionError(absl::StrCat(
           "store: ", context,
           ": cannot be read with this keyring (wrong key) or is not a "
           "consentd database"));
+      status.SetPayload(kWrongKeyPayload, absl::Cord());
+      return status;
+    }
     case SQLITE_CORRUPT:
       return absl::DataLossError(message);
     default:

@@ -21,6 +21,10 @@ namespace consentd::store {
 // values.
 absl::Status SqliteStatus(int rc, sqlite3* db, absl::string_view context);
 
+// Whether `status` says a file could not be read with the key it was given
+// (wrong key, or not a database at all): another key may read it.
+bool IsWrongKey(const absl::Status& status);
+
 }  // namespace consentd::store
 
 #endif  // CONSENTD_SERVICE_STORE_SQLITE_STATUS_H_

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "crypto/checkpoint_signature.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
 
@@ -91,8 +92,18 @@ TEST_F(AuditAnchorTest, ATornSlotLeavesTheOlderOne) {
   EXPECT_EQ(ReadOrDie(*anchor)->sequence(), 1);
   // The next write replaces the spoilt slot, not the good one.
   ASSERT_TRUE(anchor->Write(Signed(3)).ok());
+  anchor.reset();
   Corrupt(20);  // slot 0 (sequence 1)
   EXPECT_EQ(ReadOrDie(*OpenOrDie())->sequence(), 3);
+}
+
+TEST_F(AuditAnchorTest, ASecondProcessCannotHoldTheSameAnchor) {
+  std::unique_ptr<AuditAnchor> held = OpenOrDie();
+  absl::StatusOr<std::unique_ptr<AuditAnchor>> second =
+      AuditAnchor::Open(path());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr("in use"));
 }
 
 TEST_F(AuditAnchorTest, AnAlteredOrForeignAnchorIsDataLoss) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "base/status_macros.h"
 #include "crypto/audit_chain.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -227,7 +228,7 @@ TEST_F(AuditTrailTest, ReorderedEntriesAreNamed) {
 
 TEST_F(AuditTrailTest, ARewrittenChainFailsItsSignedCheckpoint) {
   SixWrites();
-  // A checkpoint at entry 6, then four more entries.
+  // A checkpoint at entry 6, then six more entries.
   ASSERT_TRUE(core_->audit_notary().Checkpoint().ok());
   SixWrites();
   std::optional<consent::v1::AuditCheckpoint> anchor = Close();
@@ -337,13 +338,100 @@ TEST_F(AuditTrailTest, AMissingAnchorIsRefusedAndReanchoringIsAudited) {
 
 TEST_F(AuditTrailTest, AnEmptyStoreStartsItsAnchorAndAnOldOneKeepsIt) {
   EXPECT_TRUE(Entries().empty());
+  std::optional<consent::v1::AuditCheckpoint> anchor = Close();
+  ASSERT_TRUE(anchor.has_value());
+  EXPECT_EQ(anchor->sequence(), 0);
   Reopen();
   SixWrites();
+  anchor = Close();
+  ASSERT_TRUE(anchor.has_value());
+  EXPECT_EQ(anchor->sequence(), 6);
   Reopen();
   EXPECT_EQ(Entries().size(), 6u);
   consent::v1::VerifyAuditResponse verified = Verify();
   EXPECT_TRUE(verified.intact()) << verified.problem();
   EXPECT_GE(verified.checkpoints_verified(), 1);
+}
+
+// A trail whose head, read first, is two entries behind: as when entries
+// and a checkpoint are appended while a verification runs.
+class TrailGrowingDuringVerify final : public store::AuditTrail {
+ public:
+  explicit TrailGrowingDuringVerify(store::AuditTrail* inner) : inner_(inner) {}
+  absl::StatusOr<int64_t> Append(const store::AuditDraft& draft) override {
+    return inner_->Append(draft);
+  }
+  absl::Status ScanEntries(
+      int64_t from, int64_t limit,
+      absl::FunctionRef<absl::Status(const store::AuditRecord&)> visit)
+      override {
+    return inner_->ScanEntries(from, limit, visit);
+  }
+  absl::StatusOr<store::AuditHead> Head() override {
+    ASSIGN_OR_RETURN(store::AuditHead head, inner_->Head());
+    if (heads_read_++ > 0) return head;
+    store::AuditHead earlier;
+    earlier.sequence = head.sequence - 2;
+    RETURN_IF_ERROR(inner_->ScanEntries(earlier.sequence, 1,
+                                        [&](const store::AuditRecord& entry) {
+                                          earlier.entry_hash = entry.entry_hash;
+                                          return absl::OkStatus();
+                                        }));
+    return earlier;
+  }
+  absl::Status SaveCheckpoint(
+      const consent::v1::AuditCheckpoint& checkpoint) override {
+    return inner_->SaveCheckpoint(checkpoint);
+  }
+  absl::StatusOr<consent::v1::AuditCheckpoint> Checkpoint(
+      int64_t sequence) override {
+    return inner_->Checkpoint(sequence);
+  }
+  absl::Status ScanCheckpoints(
+      int64_t from, int64_t to,
+      absl::FunctionRef<absl::Status(const consent::v1::AuditCheckpoint&)>
+          visit) override {
+    return inner_->ScanCheckpoints(from, to, visit);
+  }
+  void SetWitness(store::AuditWitness* witness) override {
+    inner_->SetWitness(witness);
+  }
+
+ private:
+  store::AuditTrail* const inner_;
+  int heads_read_ = 0;
+};
+
+TEST_F(AuditTrailTest, ACheckpointKeptDuringAVerificationIsNoTampering) {
+  SixWrites();
+  ASSERT_TRUE(core_->audit_notary().Checkpoint().ok());  // at entry 6
+  TrailGrowingDuringVerify growing(&core_->audit_trail());
+  absl::StatusOr<consent::v1::VerifyAuditResponse> verified =
+      VerifyAuditTrail(growing, core_->audit_notary().keys(), std::nullopt);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->intact()) << verified->problem();
+  EXPECT_EQ(verified->entries_verified(), 4);
+}
+
+TEST_F(AuditTrailTest, ACheckpointForAnotherEntryThanItIsKeptUnderIsDataLoss) {
+  SixWrites();
+  absl::StatusOr<consent::v1::AuditCheckpoint> checkpoint =
+      core_->audit_notary().Checkpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  Close();
+  Tamper("UPDATE audit_checkpoints SET sequence = 3 WHERE sequence = 6;");
+  absl::StatusOr<std::unique_ptr<store::SqlcipherStore>> store =
+      store::SqlcipherStore::OpenUnencryptedForTesting(StorePath());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->audit().Checkpoint(3).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(AuditTrailTest, ReanchoringAStoreThatMatchesIsRefused) {
+  SixWrites();
+  absl::Status reopened = TryReopen(/*reanchor=*/true);
+  EXPECT_EQ(reopened.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(reopened.message(), HasSubstr("remove the flag"));
 }
 
 }  // namespace

@@ -125,7 +125,7 @@ class CommitQueueTest : public ::testing::Test {
 
   std::unique_ptr<store::ConsentStore> OpenStore() {
     return *store::SqlcipherStore::Open(dir_.File("consentd.db"),
-                                        crypto::SecretKey());
+                                        {crypto::SecretKey()});
   }
 
   static consent::v1::RecordObjectionRequest Objection(

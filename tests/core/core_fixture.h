@@ -29,6 +29,7 @@ inline const access::Caller kOfficer1{"dpo-1", {access::Role::kPrivacyOfficer}};
 inline const access::Caller kOfficer2{"dpo-2", {access::Role::kPrivacyOfficer}};
 inline const access::Caller kListManager{"lists-1",
                                          {access::Role::kListManager}};
+inline const access::Caller kAdmin{"admin-1", {access::Role::kAdmin}};
 inline const access::Caller kCampaign{"spiffe://callcentre.example/campaign/1",
                                       {access::Role::kCampaign}};
 

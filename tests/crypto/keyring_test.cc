@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -160,6 +161,78 @@ TEST(KeyringTest, AFileThatIsNoKeyringIsRejected) {
     EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(loaded.status().message(), ::testing::Not(HasSubstr("aaaa")));
   }
+}
+
+std::string KeyLine(char digit) { return std::string(64, digit); }
+
+TEST(KeyringTest, TheNewestVersionOfEachKindIsInUse) {
+  const std::string master =
+      "consentd-keyring v1\nmaster " + KeyLine('0') + "\n";
+  absl::StatusOr<Keyring> plain = Keyring::Parse(master, "test");
+  absl::StatusOr<Keyring> rotated =
+      Keyring::Parse(master + "database 2 " + KeyLine('1') + "\nsigning 2 " +
+                         KeyLine('2') + "\ndatabase 3 " + KeyLine('3') + "\n",
+                     "test");
+  ASSERT_TRUE(plain.ok() && rotated.ok()) << rotated.status();
+  std::vector<Keyring::Versioned> database = rotated->DatabaseKeys();
+  ASSERT_EQ(database.size(), 3u);
+  EXPECT_EQ(database[0].version, 3);
+  EXPECT_EQ(database[2].version, 1);
+  EXPECT_EQ(rotated->DatabaseKey().Hex(),
+            ReferenceHkdfHex(std::string(32, '\x33'), "consentd/v1/database"));
+  EXPECT_TRUE(SameKey(database[2].key, plain->DatabaseKey()));
+  // The index key never changes with the versions.
+  EXPECT_TRUE(SameKey(rotated->BlindIndexKey(), plain->BlindIndexKey()));
+  EXPECT_TRUE(SameKey(rotated->BlindIndexFingerprint(),
+                      plain->BlindIndexFingerprint()));
+  ASSERT_EQ(rotated->AuditSigningSeeds().size(), 2u);
+  EXPECT_EQ(rotated->AuditSigningSeeds()[0].version, 2);
+  EXPECT_TRUE(
+      SameKey(rotated->AuditSigningSeeds()[1].key, plain->AuditSigningSeed()));
+  EXPECT_FALSE(SameKey(rotated->AuditSigningSeed(), plain->AuditSigningSeed()));
+  EXPECT_FALSE(
+      SameKey(rotated->AuditSigningSeed(), rotated->ReceiptSigningSeed()));
+}
+
+TEST(KeyringTest, VersionLinesOutOfOrderOrMalformedAreRefused) {
+  const std::string master =
+      "consentd-keyring v1\nmaster " + KeyLine('0') + "\n";
+  for (const std::string& extra :
+       {"database 3 " + KeyLine('1'), "database 1 " + KeyLine('1'),
+        "database 2 " + KeyLine('1') + "\ndatabase 2 " + KeyLine('2'),
+        "index 2 " + KeyLine('1'), "signing 2 " + KeyLine('x'),
+        std::string("signing 2"), "database two " + KeyLine('1')}) {
+    absl::StatusOr<Keyring> keyring = Keyring::Parse(master + extra, "test");
+    EXPECT_EQ(keyring.status().code(), absl::StatusCode::kInvalidArgument)
+        << extra;
+    EXPECT_THAT(std::string(keyring.status().message()),
+                ::testing::Not(HasSubstr(KeyLine('1'))));
+  }
+}
+
+TEST(KeyringTest, AddKeyAppendsTheNextVersionAndKeepsTheRest) {
+  testing::TempDir dir;
+  const std::string path = dir.File("keyring");
+  absl::StatusOr<Keyring> created = Keyring::Create(path);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(*Keyring::AddKey(path, Keyring::Kind::kDatabase), 2);
+  EXPECT_EQ(*Keyring::AddKey(path, Keyring::Kind::kDatabase), 3);
+  EXPECT_EQ(*Keyring::AddKey(path, Keyring::Kind::kSigning), 2);
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  absl::StatusOr<Keyring> loaded = Keyring::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->DatabaseKeys().front().version, 3);
+  EXPECT_TRUE(
+      SameKey(loaded->DatabaseKeys().back().key, created->DatabaseKey()));
+  EXPECT_FALSE(SameKey(loaded->DatabaseKey(), created->DatabaseKey()));
+  EXPECT_TRUE(SameKey(loaded->BlindIndexKey(), created->BlindIndexKey()));
+  EXPECT_EQ(loaded->AuditSigningSeeds().size(), 2u);
+  EXPECT_EQ(Keyring::AddKey(dir.File("none"), Keyring::Kind::kSigning)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

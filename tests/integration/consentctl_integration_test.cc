@@ -425,6 +425,36 @@ TEST_F(ConsentctlTest, TheAuditTrailListsEveryChangeAndVerifies) {
   EXPECT_THAT(wrong_key.stderr_text, HasSubstr("not by the pinned key"));
 }
 
+TEST_F(ConsentctlTest, AnAdminRotatesTheDatabaseKeyOnline) {
+  ASSERT_EQ(
+      Run({"object", "--email", "ana@example.si", "--method", "recorded-call"})
+          .code,
+      0);
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::string keyring = dir_.File("data") + "/keyring";
+  testing::ProgramResult added = testing::ConsentdProcess::RunToExit(
+      {"--keyring", keyring, "--add-key", "database"});
+  ASSERT_EQ(added.code, 0) << added.stderr_text;
+  EXPECT_THAT(added.stdout_text, HasSubstr("added database key version 2"));
+  server_.reset();
+  absl::StatusOr<testing::ConsentdProcess> restarted =
+      testing::ConsentdProcess::Start(dir_.File("data"),
+                                      {"--dev", "--keyring", keyring});
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  server_.emplace(*std::move(restarted));
+  EXPECT_THAT(server_->log(), HasSubstr("consentctl admin rekey"));
+
+  ProgramResult rekeyed = Run({"admin", "rekey"});
+  ASSERT_EQ(rekeyed.code, 0) << rekeyed.stderr_text;
+  EXPECT_THAT(rekeyed.stdout_text,
+              HasSubstr("re-encrypted the store under database key version 2 "
+                        "(was version 1)"));
+  EXPECT_THAT(Run({"status"}).stdout_text,
+              HasSubstr("database key         v2"));
+  EXPECT_EQ(CheckEmail("ana@example.si").code, 3);
+  EXPECT_THAT(Run({"audit", "list"}).stdout_text, HasSubstr("keys.rekeyed"));
+}
+
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
   ProgramResult result =
       Run({"check", "--purpose", "marketing", "--channel", "phone"});

@@ -330,6 +330,25 @@ TEST_F(ConsentdIntegrationTest, AStoreRolledBackToAnOlderCopyDoesNotStart) {
   EXPECT_TRUE(verified->intact()) << verified->problem();
 }
 
+TEST_F(ConsentdIntegrationTest,
+       AStoreWhoseWriteAheadLogWasRemovedDoesNotStart) {
+  {
+    ConsentdProcess server = StartOrDie();
+    client::ConsentClient client(server.address());
+    ASSERT_TRUE(client.RecordObjection(ObjectionForEveryone()).ok());
+    // Killed: the objection's commit is in the WAL, not yet in the main
+    // file, and the anchor has been signed at it.
+    server.Kill();
+  }
+  const std::string wal = data_dir() + "/consentd.db-wal";
+  ASSERT_GT(std::filesystem::file_size(wal), 0u);
+  std::filesystem::remove(wal);
+  testing::ProgramResult result = ConsentdProcess::RunToExit(
+      {"--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("write-ahead log"));
+}
+
 TEST_F(ConsentdIntegrationTest, AKeyringOthersMayReadStopsStartUp) {
   StartOrDie().Stop();
   chmod((data_dir() + "/keyring").c_str(), 0644);

@@ -30,7 +30,7 @@ TEST_F(SqlcipherConnectionTest, AWrongKeyIsAClearErrorNotAnEmptyStore) {
     ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 1)}).ok());
   }
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-      SqlcipherStore::Open(path(), KeyOf(2));
+      SqlcipherStore::Open(path(), {KeyOf(2)});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(store.status().message(), HasSubstr("wrong key"));
   // And the data is still there for the right key.
@@ -40,7 +40,7 @@ TEST_F(SqlcipherConnectionTest, AWrongKeyIsAClearErrorNotAnEmptyStore) {
 TEST_F(SqlcipherConnectionTest, AFileThatIsNoDatabaseIsAClearError) {
   std::ofstream(path()) << std::string(4096, 'x');
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-      SqlcipherStore::Open(path(), KeyOf(1));
+      SqlcipherStore::Open(path(), {KeyOf(1)});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(store.status().message(), HasSubstr("not a consentd database"));
 }
@@ -55,13 +55,14 @@ TEST_F(SqlcipherConnectionTest, AStoreFromANewerConsentdIsRefused) {
             SQLITE_OK);
   sqlite3_close(db);
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-      SqlcipherStore::Open(path(), KeyOf(1));
+      SqlcipherStore::Open(path(), {KeyOf(1)});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(store.status().message(), HasSubstr("newer"));
 }
 
 // Version 6 replaced the (digest, occurred_us) index with a digest prefix;
-// version 7 added recorded_by; version 8 the audit trail.
+// version 7 added recorded_by; version 8 the audit trail; version 9 the
+// store's key fingerprints.
 TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
@@ -72,7 +73,8 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   std::string downgrade =
       "PRAGMA key = \"x'" + KeyOf(1).Hex() +
-      "'\"; DROP TABLE audit_entries; DROP TABLE audit_checkpoints;"
+      "'\"; DROP TABLE store_keys;"
+      "DROP TABLE audit_entries; DROP TABLE audit_checkpoints;"
       "DROP INDEX facts_by_digest_prefix;"
       "ALTER TABLE facts RENAME TO facts_v7;"
       "CREATE TABLE facts (fact_id INTEGER PRIMARY KEY, digest BLOB NOT NULL,"
@@ -96,7 +98,7 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
 
   std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 8);
+  EXPECT_EQ(store->schema_version(), 9);
   absl::StatusOr<std::vector<FactRecord>> facts =
       store->facts().FactsFor(DigestOf(1));
   ASSERT_TRUE(facts.ok()) << facts.status();
@@ -128,14 +130,14 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
 TEST_F(SqlcipherConnectionTest, ASecondOpenWhileInUseIsRefused) {
   std::unique_ptr<SqlcipherStore> first = OpenOrDie();
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> second =
-      SqlcipherStore::Open(path(), KeyOf(1));
+      SqlcipherStore::Open(path(), {KeyOf(1)});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr("in use"));
 }
 
 TEST_F(SqlcipherConnectionTest, AMissingDirectoryIsAClearError) {
   absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-      SqlcipherStore::Open(dir_.File("no/such/dir/consentd.db"), KeyOf(1));
+      SqlcipherStore::Open(dir_.File("no/such/dir/consentd.db"), {KeyOf(1)});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -205,6 +207,55 @@ TEST_F(SqlcipherConnectionTest, AFailedTransactionLeavesNothingBehind) {
       "none");
   EXPECT_EQ(kept.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(kept.status().message(), "none");
+}
+
+TEST_F(SqlcipherConnectionTest, TheFirstKeyThatReadsTheStoreOpensIt) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 10)}).ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
+      SqlcipherStore::Open(path(), {KeyOf(3), KeyOf(2), KeyOf(1)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->key_index(), 2u);
+  EXPECT_EQ((*store)->facts().FactsFor(DigestOf(1))->size(), 1u);
+  store->reset();
+  EXPECT_EQ(SqlcipherStore::Open(path(), {KeyOf(3), KeyOf(2)}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqlcipherConnectionTest, RekeyKeepsEveryRecordUnderTheNewKeyOnly) {
+  {
+    std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+    ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 10)}).ok());
+    ASSERT_TRUE(store->Rekey(KeyOf(2)).ok());
+    // The store goes on working, in WAL mode, under the new key.
+    ASSERT_TRUE(Append(store->facts(), {SampleFact(2, 20)}).ok());
+    ASSERT_TRUE(
+        store->receipts()
+            .SaveReceipt("rcpt-1", "receipt", 5, Audit("scrub.receipt_issued"))
+            .ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqlcipherStore>> old_key =
+      SqlcipherStore::Open(path(), {KeyOf(1)});
+  EXPECT_EQ(old_key.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(old_key.status().message(), HasSubstr("wrong key"));
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie(2);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->facts().FactsFor(DigestOf(1))->size(), 1u);
+  EXPECT_EQ(store->facts().FactsFor(DigestOf(2))->size(), 1u);
+  EXPECT_EQ(*store->receipts().LoadReceipt("rcpt-1"), "receipt");
+  EXPECT_EQ(store->audit().Head()->sequence, 3);
+  EXPECT_FALSE(FileHolds(path(), "form-submission-991"));
+}
+
+TEST_F(SqlcipherConnectionTest, AStoreStaysBoundToItsBlindIndexKey) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
+  ASSERT_TRUE(store->BindIndexKey(DigestOf(7)).ok());
+  EXPECT_TRUE(store->BindIndexKey(DigestOf(7)).ok());
+  absl::Status other = store->BindIndexKey(DigestOf(8));
+  EXPECT_EQ(other.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.message(), HasSubstr("blind-index key"));
 }
 
 }  // namespace

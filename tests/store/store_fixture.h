@@ -88,7 +88,7 @@ class SqlcipherStoreFixture : public ::testing::Test {
   std::string path() const { return dir_.File("consentd.db"); }
   std::unique_ptr<SqlcipherStore> OpenOrDie(uint8_t key_fill = 1) {
     absl::StatusOr<std::unique_ptr<SqlcipherStore>> store =
-        SqlcipherStore::Open(path(), KeyOf(key_fill));
+        SqlcipherStore::Open(path(), {KeyOf(key_fill)});
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? *std::move(store) : nullptr;
   }
