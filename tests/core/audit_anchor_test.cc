@@ -10,16 +10,11 @@
 #include "crypto/checkpoint_signature.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/secret_keys.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd::core {
 namespace {
-
-crypto::SecretKey SeedOf(uint8_t fill) {
-  std::array<uint8_t, crypto::SecretKey::kSize> bytes;
-  bytes.fill(fill);
-  return crypto::SecretKey(bytes);
-}
 
 class AuditAnchorTest : public ::testing::Test {
  protected:
@@ -54,7 +49,7 @@ class AuditAnchorTest : public ::testing::Test {
   std::string path() const { return dir_.File("audit-anchor"); }
 
   testing::TempDir dir_;
-  crypto::CheckpointSigner signer_{SeedOf(3)};
+  crypto::CheckpointSigner signer_{testing::SecretKeyOf(3)};
   AuditKeys keys_{{signer_.key_id(), signer_.public_key()}};
 };
 
@@ -111,7 +106,7 @@ TEST_F(AuditAnchorTest, AnAlteredOrForeignAnchorIsDataLoss) {
     std::unique_ptr<AuditAnchor> anchor = OpenOrDie();
     ASSERT_TRUE(anchor->Replace(Signed(7)).ok());
   }
-  crypto::CheckpointSigner other(SeedOf(4));
+  crypto::CheckpointSigner other(testing::SecretKeyOf(4));
   absl::StatusOr<std::optional<consent::v1::AuditCheckpoint>> foreign =
       OpenOrDie()->Read({{other.key_id(), other.public_key()}});
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kDataLoss);

@@ -11,12 +11,14 @@
 #include "absl/strings/match.h"
 #include "base/status_macros.h"
 #include "crypto/audit_chain.h"
+#include "crypto/checkpoint_signature.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/audit_entries.h"
 #include "service/core/audit_verifier.h"
 #include "service/store/sqlcipher_store.h"
 #include "tests/core/request_fixture.h"
+#include "tests/testing/temp_dir.h"
 
 namespace consentd::core {
 namespace {
@@ -128,14 +130,7 @@ TEST_F(AuditTrailTest, EveryChangeAndRequestStepIsAuditedByItsCaller) {
   ASSERT_TRUE(core_->ledger()
                   .RecordObjection(kDialer, Objection(Email("a@example.si")))
                   .ok());
-  consent::v1::ImportListHeader header;
-  header.set_name("si-dnc");
-  header.set_version("2026-12");
-  header.set_default_region("SI");
-  auto import = core_->list_registry().BeginImport(kListManager, header);
-  ASSERT_TRUE(import.ok()) << import.status();
-  ASSERT_TRUE((*import)->Add(Email("listed@example.si")).ok());
-  ASSERT_TRUE((*import)->Finish().ok());
+  ImportList("si-dnc", "2026-12", "listed@example.si");
   ASSERT_TRUE(core_->list_registry().Drop(kListManager, "si-dnc").ok());
   ASSERT_TRUE(core_->list_registry().Drop(kOfficer1, "si-dnc")->dropped());
   consent::v1::DataSubjectRequest request =
@@ -432,6 +427,71 @@ TEST_F(AuditTrailTest, ReanchoringAStoreThatMatchesIsRefused) {
   absl::Status reopened = TryReopen(/*reanchor=*/true);
   EXPECT_EQ(reopened.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(reopened.message(), HasSubstr("remove the flag"));
+}
+
+TEST(AuditVerifierTest, PageBoundariesAreVerifiedLikeAnyOtherEntry) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<store::SqlcipherStore>> opened =
+      store::SqlcipherStore::OpenUnencryptedForTesting(dir.File("store.db"));
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store::SqlcipherStore& store = **opened;
+  // 2,005 entries in one transaction: the verifier reads 1,000 a page.
+  std::vector<store::AuditDraft> drafts(2005);
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    drafts[i].actor = "tester";
+    drafts[i].action = "test." + std::to_string(i);
+  }
+  ASSERT_TRUE(store.facts().AppendFacts({}, drafts).ok());
+  const crypto::CheckpointSigner signer(crypto::SecretKey{});
+  const AuditKeys keys{{signer.key_id(), signer.public_key()}};
+  for (int64_t sequence : {1000, 1001, 2000}) {
+    store::AuditRecord entry;
+    ASSERT_TRUE(store.audit()
+                    .ScanEntries(sequence, 1,
+                                 [&](const store::AuditRecord& e) {
+                                   entry = e;
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
+    consent::v1::AuditCheckpoint checkpoint;
+    checkpoint.set_sequence(sequence);
+    checkpoint.set_entry_hash(
+        std::string(crypto::DigestBytes(entry.entry_hash)));
+    signer.Sign(checkpoint);
+    ASSERT_TRUE(store.audit().SaveCheckpoint(checkpoint).ok());
+  }
+  absl::StatusOr<consent::v1::VerifyAuditResponse> verified =
+      VerifyAuditTrail(store.audit(), keys, std::nullopt);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact()) << verified->problem();
+  EXPECT_EQ(verified->entries_verified(), 2005);
+  EXPECT_EQ(verified->checkpoints_verified(), 3);
+
+  for (int64_t missing : {1000, 1001}) {
+    SCOPED_TRACE(missing);
+    testing::TempDir copy_dir;
+    opened->reset();
+    std::filesystem::copy_file(dir.File("store.db"), copy_dir.File("store.db"));
+    opened =
+        store::SqlcipherStore::OpenUnencryptedForTesting(dir.File("store.db"));
+    ASSERT_TRUE(opened.ok());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(copy_dir.File("store.db").c_str(), &db), SQLITE_OK);
+    const std::string sql =
+        "DELETE FROM audit_entries WHERE sequence = " + std::to_string(missing);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    absl::StatusOr<std::unique_ptr<store::SqlcipherStore>> tampered =
+        store::SqlcipherStore::OpenUnencryptedForTesting(
+            copy_dir.File("store.db"));
+    ASSERT_TRUE(tampered.ok());
+    verified = VerifyAuditTrail((*tampered)->audit(), keys, std::nullopt);
+    ASSERT_TRUE(verified.ok());
+    EXPECT_FALSE(verified->intact());
+    EXPECT_EQ(verified->first_bad_sequence(), missing);
+    EXPECT_THAT(verified->problem(), HasSubstr("missing"));
+  }
 }
 
 }  // namespace

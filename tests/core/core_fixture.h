@@ -59,6 +59,20 @@ class CoreFixture : public ::testing::Test {
     return options;
   }
 
+  // Imports version `version` of list `name` holding `email`, by the list
+  // manager.
+  void ImportList(const std::string& name, const std::string& version,
+                  const std::string& email) {
+    consent::v1::ImportListHeader header;
+    header.set_name(name);
+    header.set_version(version);
+    header.set_default_region("SI");
+    auto import = core_->list_registry().BeginImport(kListManager, header);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(Email(email)).ok());
+    ASSERT_TRUE((*import)->Finish().ok());
+  }
+
   static consent::v1::RecordObjectionRequest Objection(
       const consent::v1::Identifier& identifier,
       const std::string& purpose = "", const std::string& channel = "") {

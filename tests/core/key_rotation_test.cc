@@ -43,14 +43,7 @@ class KeyRotationTest : public RequestFixture {
     EXPECT_TRUE(core_->ledger()
                     .RecordObjection(kDialer, Objection(Email("a@example.si")))
                     .ok());
-    consent::v1::ImportListHeader header;
-    header.set_name("si-dnc");
-    header.set_version("2026-12");
-    header.set_default_region("SI");
-    auto import = core_->list_registry().BeginImport(kListManager, header);
-    EXPECT_TRUE(import.ok());
-    EXPECT_TRUE((*import)->Add(Email("listed@example.si")).ok());
-    EXPECT_TRUE((*import)->Finish().ok());
+    ImportList("si-dnc", "2026-12", "listed@example.si");
     Open(consent::v1::REQUEST_TYPE_ACCESS, {Email("a@example.si")});
     consent::v1::ScrubHeader scrub;
     scrub.set_purpose("marketing");

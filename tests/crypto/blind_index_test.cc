@@ -6,15 +6,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/secret_keys.h"
 
 namespace consentd::crypto {
 namespace {
-
-SecretKey KeyOf(uint8_t fill) {
-  std::array<uint8_t, SecretKey::kSize> bytes;
-  bytes.fill(fill);
-  return SecretKey(bytes);
-}
 
 // OpenSSL's one-shot HMAC of the kind byte and the value: the reference.
 Digest ReferenceHmac(const SecretKey& key, consent::v1::IdentifierKind kind,
@@ -30,7 +25,7 @@ Digest ReferenceHmac(const SecretKey& key, consent::v1::IdentifierKind kind,
 }
 
 TEST(BlindIndexTest, IsHmacSha256OfKindAndValue) {
-  SecretKey key = KeyOf(7);
+  SecretKey key = testing::SecretKeyOf(7);
   BlindIndex index(key);
   EXPECT_EQ(
       index.Compute(consent::v1::IDENTIFIER_KIND_PHONE, "+38631123456"),
@@ -40,7 +35,7 @@ TEST(BlindIndexTest, IsHmacSha256OfKindAndValue) {
 // Every length up to past three SHA-256 blocks, so inputs that end inside,
 // at and across block boundaries all start from the copied key schedule.
 TEST(BlindIndexTest, IsHmacSha256AtEveryLength) {
-  SecretKey key = KeyOf(9);
+  SecretKey key = testing::SecretKeyOf(9);
   BlindIndex index(key);
   std::string value;
   for (int length = 0; length <= 200; ++length) {
@@ -52,25 +47,25 @@ TEST(BlindIndexTest, IsHmacSha256AtEveryLength) {
 }
 
 TEST(BlindIndexTest, SameInputSameDigest) {
-  BlindIndex index(KeyOf(1));
+  BlindIndex index(testing::SecretKeyOf(1));
   EXPECT_EQ(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"),
             index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"));
 }
 
 TEST(BlindIndexTest, DifferentKeysGiveDifferentDigests) {
-  BlindIndex a(KeyOf(1)), b(KeyOf(2));
+  BlindIndex a(testing::SecretKeyOf(1)), b(testing::SecretKeyOf(2));
   EXPECT_NE(a.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"),
             b.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "ana@x.si"));
 }
 
 TEST(BlindIndexTest, KindSeparatesEqualText) {
-  BlindIndex index(KeyOf(1));
+  BlindIndex index(testing::SecretKeyOf(1));
   EXPECT_NE(index.Compute(consent::v1::IDENTIFIER_KIND_PHONE, "crm:1"),
             index.Compute(consent::v1::IDENTIFIER_KIND_EXTERNAL_ID, "crm:1"));
 }
 
 TEST(BlindIndexTest, HexIsLowerCaseAnd64Digits) {
-  BlindIndex index(KeyOf(1));
+  BlindIndex index(testing::SecretKeyOf(1));
   std::string hex =
       DigestHex(index.Compute(consent::v1::IDENTIFIER_KIND_EMAIL, "a@b.si"));
   EXPECT_EQ(hex.size(), 64u);

@@ -5,15 +5,10 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
+#include "tests/testing/secret_keys.h"
 
 namespace consentd::crypto {
 namespace {
-
-SecretKey SeedOf(uint8_t fill) {
-  std::array<uint8_t, SecretKey::kSize> bytes;
-  bytes.fill(fill);
-  return SecretKey(bytes);
-}
 
 consent::v1::AuditCheckpoint Sample() {
   consent::v1::AuditCheckpoint checkpoint;
@@ -25,7 +20,7 @@ consent::v1::AuditCheckpoint Sample() {
 }
 
 TEST(CheckpointSignatureTest, ASignedCheckpointVerifies) {
-  CheckpointSigner signer(SeedOf(1));
+  CheckpointSigner signer(testing::SecretKeyOf(1));
   consent::v1::AuditCheckpoint checkpoint = Sample();
   signer.Sign(checkpoint);
   EXPECT_EQ(checkpoint.key_id(), signer.key_id());
@@ -34,7 +29,7 @@ TEST(CheckpointSignatureTest, ASignedCheckpointVerifies) {
 }
 
 TEST(CheckpointSignatureTest, EverySignedFieldIsCovered) {
-  CheckpointSigner signer(SeedOf(1));
+  CheckpointSigner signer(testing::SecretKeyOf(1));
   consent::v1::AuditCheckpoint signed_checkpoint = Sample();
   signer.Sign(signed_checkpoint);
   for (int change = 0; change < 4; ++change) {
@@ -61,18 +56,20 @@ TEST(CheckpointSignatureTest, EverySignedFieldIsCovered) {
 
 TEST(CheckpointSignatureTest, AnotherKeyOrMalformedInputIsRefused) {
   consent::v1::AuditCheckpoint checkpoint = Sample();
-  CheckpointSigner(SeedOf(1)).Sign(checkpoint);
+  CheckpointSigner(testing::SecretKeyOf(1)).Sign(checkpoint);
   EXPECT_EQ(
-      VerifyCheckpoint(checkpoint, CheckpointSigner(SeedOf(2)).public_key())
+      VerifyCheckpoint(checkpoint,
+                       CheckpointSigner(testing::SecretKeyOf(2)).public_key())
           .code(),
       absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(VerifyCheckpoint(checkpoint, "short").code(),
             absl::StatusCode::kInvalidArgument);
   consent::v1::AuditCheckpoint unsigned_checkpoint = Sample();
-  EXPECT_EQ(VerifyCheckpoint(unsigned_checkpoint,
-                             CheckpointSigner(SeedOf(1)).public_key())
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      VerifyCheckpoint(unsigned_checkpoint,
+                       CheckpointSigner(testing::SecretKeyOf(1)).public_key())
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

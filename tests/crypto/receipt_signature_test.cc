@@ -4,15 +4,10 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
+#include "tests/testing/secret_keys.h"
 
 namespace consentd::crypto {
 namespace {
-
-SecretKey SeedOf(uint8_t fill) {
-  std::array<uint8_t, SecretKey::kSize> bytes;
-  bytes.fill(fill);
-  return SecretKey(bytes);
-}
 
 consent::v1::ScrubReceipt SampleReceipt() {
   consent::v1::ScrubReceipt receipt;
@@ -33,7 +28,7 @@ consent::v1::ScrubReceipt SampleReceipt() {
 }
 
 TEST(ReceiptSignatureTest, ASignedReceiptVerifies) {
-  ReceiptSigner signer(SeedOf(1));
+  ReceiptSigner signer(testing::SecretKeyOf(1));
   consent::v1::ScrubReceipt receipt = SampleReceipt();
   signer.Sign(receipt);
   EXPECT_EQ(receipt.key_id(), signer.key().key_id());
@@ -43,14 +38,14 @@ TEST(ReceiptSignatureTest, ASignedReceiptVerifies) {
 }
 
 TEST(ReceiptSignatureTest, TheSameSeedGivesTheSameKey) {
-  EXPECT_EQ(ReceiptSigner(SeedOf(1)).key().public_key(),
-            ReceiptSigner(SeedOf(1)).key().public_key());
-  EXPECT_NE(ReceiptSigner(SeedOf(1)).key().key_id(),
-            ReceiptSigner(SeedOf(2)).key().key_id());
+  EXPECT_EQ(ReceiptSigner(testing::SecretKeyOf(1)).key().public_key(),
+            ReceiptSigner(testing::SecretKeyOf(1)).key().public_key());
+  EXPECT_NE(ReceiptSigner(testing::SecretKeyOf(1)).key().key_id(),
+            ReceiptSigner(testing::SecretKeyOf(2)).key().key_id());
 }
 
 TEST(ReceiptSignatureTest, ChangingAnyByteOfTheReceiptBreaksTheSignature) {
-  ReceiptSigner signer(SeedOf(1));
+  ReceiptSigner signer(testing::SecretKeyOf(1));
   consent::v1::ScrubReceipt signed_receipt = SampleReceipt();
   signer.Sign(signed_receipt);
   const std::string bytes = signed_receipt.SerializeAsString();
@@ -69,13 +64,14 @@ TEST(ReceiptSignatureTest, ChangingAnyByteOfTheReceiptBreaksTheSignature) {
 
 TEST(ReceiptSignatureTest, AnotherKeyIsNamedAsSuch) {
   consent::v1::ScrubReceipt receipt = SampleReceipt();
-  ReceiptSigner(SeedOf(1)).Sign(receipt);
-  EXPECT_EQ(VerifyReceipt(receipt, ReceiptSigner(SeedOf(2)).key()).code(),
+  ReceiptSigner(testing::SecretKeyOf(1)).Sign(receipt);
+  EXPECT_EQ(VerifyReceipt(receipt, ReceiptSigner(testing::SecretKeyOf(2)).key())
+                .code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(ReceiptSignatureTest, AnAlteredFieldIsDataLoss) {
-  ReceiptSigner signer(SeedOf(1));
+  ReceiptSigner signer(testing::SecretKeyOf(1));
   consent::v1::ScrubReceipt receipt = SampleReceipt();
   signer.Sign(receipt);
   receipt.set_rows_allowed(801);
@@ -84,7 +80,7 @@ TEST(ReceiptSignatureTest, AnAlteredFieldIsDataLoss) {
 }
 
 TEST(ReceiptSignatureTest, MissingSignatureOrMalformedKeyIsInvalid) {
-  ReceiptSigner signer(SeedOf(1));
+  ReceiptSigner signer(testing::SecretKeyOf(1));
   EXPECT_EQ(VerifyReceipt(SampleReceipt(), signer.key()).code(),
             absl::StatusCode::kInvalidArgument);
   consent::v1::ScrubReceipt receipt = SampleReceipt();

@@ -15,14 +15,13 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "service/store/sqlcipher_store.h"
+#include "tests/testing/secret_keys.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd::store {
 
 inline crypto::SecretKey KeyOf(uint8_t fill) {
-  std::array<uint8_t, crypto::SecretKey::kSize> bytes;
-  bytes.fill(fill);
-  return crypto::SecretKey(bytes);
+  return testing::SecretKeyOf(fill);
 }
 
 inline crypto::Digest DigestOf(uint8_t fill) {
