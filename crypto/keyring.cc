@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@ namespace {
 
 constexpr absl::string_view kHeader = "consentd-keyring v1";
 constexpr absl::string_view kMasterPrefix = "master ";
-constexpr size_t kMaxKeyringFileSize = 4096;
+constexpr size_t kMaxKeyringFileSize = Keyring::kMaxTextSize;
 
 // Reads a small file, wiping every intermediate buffer.
 absl::StatusOr<std::string> ReadSecretFile(int fd, const std::string& path) {
@@ -84,6 +85,10 @@ absl::StatusOr<SecretKey> ParseKey(absl::string_view hex,
 
 absl::StatusOr<KeyringContents> ParseKeyring(absl::string_view text,
                                              absl::string_view path) {
+  if (text.size() > kMaxKeyringFileSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("keyring ", path, ": too large to be a keyring"));
+  }
   std::vector<absl::string_view> lines =
       absl::StrSplit(text, '\n', absl::SkipWhitespace());
   if (lines.size() < 2 || lines[0] != kHeader ||
@@ -122,7 +127,11 @@ absl::StatusOr<KeyringContents> ParseKeyring(absl::string_view text,
 
 // The file format of `contents`. The caller wipes the result.
 std::string KeyringText(const KeyringContents& contents) {
-  std::string text = absl::StrCat(kHeader, "\n", kMasterPrefix);
+  std::string text;
+  // Reserved whole, so that no reallocation leaves key material behind in
+  // freed memory.
+  text.reserve(kMaxKeyringFileSize + 128);
+  absl::StrAppend(&text, kHeader, "\n", kMasterPrefix);
   const auto append_key = [&text](const SecretKey& key) {
     std::string hex = key.Hex();
     absl::StrAppend(&text, hex, "\n");
@@ -233,7 +242,23 @@ absl::StatusOr<Keyring> Keyring::LoadOrCreate(const std::string& path) {
 }
 
 absl::StatusOr<int> Keyring::AddKey(const std::string& path, Kind kind) {
+  const std::string lock_path = path + ".lock";
+  int lock_fd =
+      open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (lock_fd >= 0) close(lock_fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("keyring ", path, ": cannot lock ", lock_path,
+                     " (another --add-key running?)"));
+  }
+  std::unique_ptr<int, void (*)(int*)> unlock(&lock_fd,
+                                              [](int* f) { close(*f); });
   ASSIGN_OR_RETURN(KeyringContents contents, ReadKeyringFile(path));
+  struct stat owner;
+  if (stat(path.c_str(), &owner) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("keyring ", path, ": ", std::strerror(errno)));
+  }
   std::vector<SecretKey>& versions =
       kind == Kind::kDatabase ? contents.database : contents.signing;
   if (versions.size() + 1 >= static_cast<size_t>(kMaxVersions)) {
@@ -248,8 +273,16 @@ absl::StatusOr<int> Keyring::AddKey(const std::string& path, Kind kind) {
   const std::string next = path + ".new";
   unlink(next.c_str());  // a leftover of an interrupted AddKey
   std::string text = KeyringText(contents);
+  if (text.size() > kMaxKeyringFileSize) {
+    OPENSSL_cleanse(text.data(), text.size());
+    return absl::ResourceExhaustedError(
+        absl::StrCat("keyring ", path, ": no room for another key"));
+  }
   RETURN_IF_ERROR(WriteSecretFile(next, text, O_EXCL));
-  if (rename(next.c_str(), path.c_str()) != 0) {
+  // The same owner as the file it replaces: an AddKey run as root must not
+  // leave consentd's own keyring unreadable to it.
+  if (chown(next.c_str(), owner.st_uid, owner.st_gid) != 0 ||
+      rename(next.c_str(), path.c_str()) != 0) {
     unlink(next.c_str());
     return absl::FailedPreconditionError(
         absl::StrCat("keyring ", path, ": ", std::strerror(errno)));
@@ -258,9 +291,11 @@ absl::StatusOr<int> Keyring::AddKey(const std::string& path, Kind kind) {
   const std::string dir =
       slash == std::string::npos ? "." : path.substr(0, slash + 1);
   int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
+  const bool synced = dir_fd >= 0 && fsync(dir_fd) == 0;
+  if (dir_fd >= 0) close(dir_fd);
+  if (!synced) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "keyring ", path, ": written, but its directory cannot be synced"));
   }
   return static_cast<int>(versions.size()) + 1;
 }

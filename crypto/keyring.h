@@ -59,14 +59,18 @@ class Keyring {
 
   // Appends a fresh random key of `kind` to the keyring file at `path`, as
   // the next version, and returns that version. The file is replaced
-  // whole (written beside it, synced, renamed), so a crash leaves the old
-  // or the new keyring, never a torn one. Errors: those of Load;
-  // FAILED_PRECONDITION when the new file cannot be written;
-  // RESOURCE_EXHAUSTED past kMaxVersions.
+  // whole (written beside it with the same owner, synced, renamed), so a
+  // crash leaves the old or the new keyring, never a torn one; a lock file
+  // beside it keeps two AddKey from losing one's key. Errors: those of
+  // Load; FAILED_PRECONDITION when the new file cannot be written or
+  // another AddKey runs; RESOURCE_EXHAUSTED past kMaxVersions.
   static absl::StatusOr<int> AddKey(const std::string& path, Kind kind);
 
   // Versions of one kind a keyring holds at most.
   static constexpr int kMaxVersions = 32;
+  // The largest keyring text read, from a file, a command or the
+  // environment: room for every version of both kinds.
+  static constexpr size_t kMaxTextSize = 8192;
 
   // A key and its version.
   struct Versioned {

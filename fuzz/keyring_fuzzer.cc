@@ -9,7 +9,7 @@
 //   "consentd-keyring v1", the line "master <64 hex digits>", then lines
 //   "database <N> <64 hex digits>" and "signing <N> <64 hex digits>", each
 //   kind numbered 2, 3, ... (at most 31 lines of a kind), with nothing else
-//   but blank lines, at most 4096 bytes; the reference reader below holds
+//   but blank lines, at most 8192 bytes; the reference reader below holds
 //   it to that independently of its parser;
 // - the keys of an accepted keyring are HKDF-SHA-256, computed here with
 //   HMAC as RFC 5869 defines it: the blind-index key of the master key, the
@@ -42,7 +42,7 @@ namespace {
 
 using Key = std::array<uint8_t, SecretKey::kSize>;
 
-constexpr size_t kMaxFileSize = 4096;
+constexpr size_t kMaxFileSize = 8192;
 
 const std::string& KeyringPath() {
   static const std::string* const path = [] {

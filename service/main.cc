@@ -69,13 +69,13 @@ absl::Status WriteReadyFile(const std::string& path,
 }
 
 // The keyring a key command prints (an external KMS, a secrets manager):
-// its standard output, up to 4 KiB, when it exits 0.
+// its standard output, up to Keyring::kMaxTextSize, when it exits 0.
 absl::StatusOr<std::string> RunKeyCommand(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {
     return absl::FailedPreconditionError("keyring command: cannot start");
   }
-  std::string text(4096, '\0');
+  std::string text(consentd::crypto::Keyring::kMaxTextSize, '\0');
   size_t read = fread(text.data(), 1, text.size(), pipe);
   const bool more = fgetc(pipe) != EOF;
   const int status = pclose(pipe);
@@ -83,7 +83,7 @@ absl::StatusOr<std::string> RunKeyCommand(const std::string& command) {
   if (more || status != 0) {
     OPENSSL_cleanse(text.data(), text.size());
     return absl::FailedPreconditionError(
-        more ? "keyring command: printed more than 4 KiB"
+        more ? "keyring command: printed more than 8 KiB"
              : "keyring command: exited with an error");
   }
   return text;
@@ -288,8 +288,12 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   if (!flags.add_key.empty()) {
-    if (flags.keyring_path.empty()) {
-      return Fail(absl::InvalidArgumentError("--add-key needs --keyring FILE"));
+    if (flags.keyring_path.empty() || !flags.keyring_command.empty() ||
+        std::getenv("CONSENTD_KEYRING") != nullptr) {
+      return Fail(absl::InvalidArgumentError(
+          "--add-key changes a keyring file: give --keyring FILE, and neither "
+          "--keyring-command nor CONSENTD_KEYRING (add the line there "
+          "yourself)"));
     }
     absl::StatusOr<int> version = consentd::crypto::Keyring::AddKey(
         flags.keyring_path, flags.add_key == "database"

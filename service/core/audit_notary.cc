@@ -1,8 +1,10 @@
 #include "service/core/audit_notary.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -208,15 +210,23 @@ absl::StatusOr<AuditCheckpoint> AuditNotary::Checkpoint() {
       RETURN_IF_ERROR(anchor_->Write(checkpoint));
       anchored_ = checkpoint;
     }
-    last_checkpointed_ = head.sequence;
   }
-  // Synced without mu_, which every commit waits for.
+  // Synced without mu_, which every commit waits for; only a synced
+  // checkpoint counts as taken, so a failed sync is tried again.
   RETURN_IF_ERROR(anchor_->Sync());
+  absl::MutexLock lock(&mu_);
+  last_checkpointed_ = std::max(last_checkpointed_, head.sequence);
   return checkpoint;
 }
 
 absl::StatusOr<consent::v1::VerifyAuditResponse> AuditNotary::Verify() {
-  absl::MutexLock verifying(&verify_mu_);
+  // A caller does not queue behind a running verification, holding a
+  // handler thread for as long.
+  if (!verify_mu_.TryLock()) {
+    return absl::UnavailableError(
+        "a verification of the audit trail is running; retry when it is done");
+  }
+  absl::Cleanup unlock = [this] { verify_mu_.Unlock(); };
   std::optional<AuditCheckpoint> anchored;
   {
     absl::MutexLock lock(&mu_);

@@ -74,7 +74,8 @@ class AuditNotary final : public store::AuditWitness {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // The whole chain verified against every checkpoint and the anchor
-  // (audit_verifier.h), one verification at a time. Errors: store errors.
+  // (audit_verifier.h). Errors: UNAVAILABLE while another verification
+  // runs; store errors.
   absl::StatusOr<consent::v1::VerifyAuditResponse> Verify()
       ABSL_LOCKS_EXCLUDED(mu_, verify_mu_);
 

@@ -59,8 +59,10 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
                                : crypto::Keyring::Load(keyring_path);
   OPENSSL_cleanse(options.keyring_text.data(), options.keyring_text.size());
   ASSIGN_OR_RETURN(crypto::Keyring keyring, std::move(loaded));
-  core->keyring_ = std::make_unique<const crypto::Keyring>(std::move(keyring));
-  const crypto::Keyring& keys = *core->keyring_;
+  const crypto::Keyring& keys = keyring;
+  core->database_keys_ = keys.DatabaseKeys();
+  core->signing_key_version_ = keys.AuditSigningSeeds().front().version;
+  core->unencrypted_ = options.unencrypted_store_for_testing;
 
   const std::string store_path = options.data_dir + "/consentd.db";
   if (!options.create_store && ::access(store_path.c_str(), F_OK) != 0) {
@@ -152,9 +154,9 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
 absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(
     const access::Caller& caller, int version) {
   std::optional<crypto::Keyring::Versioned> target;
-  for (crypto::Keyring::Versioned& key : keyring_->DatabaseKeys()) {
+  for (const crypto::Keyring::Versioned& key : database_keys_) {
     if (version == 0 || key.version == version) {
-      target = std::move(key);
+      target = key;
       break;
     }
   }
@@ -164,11 +166,24 @@ absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(
         version, "; add it (consentd --add-key database), restart, rekey"));
   }
   absl::MutexLock lock(&rekey_mu_);
+  const int current = database_key_version_.load();
   consent::v1::RekeyResponse response;
-  response.set_previous_database_key_version(database_key_version_);
+  response.set_previous_database_key_version(current);
   response.set_database_key_version(target->version);
-  if (target->version == database_key_version_) return response;
-  RETURN_IF_ERROR(store_->Rekey(target->key));
+  if (target->version == current) return response;
+  if (target->version < current) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the store is under database key version ", current,
+                     "; consentd does not rekey it back to an older one"));
+  }
+  if (unencrypted_) {
+    return absl::FailedPreconditionError("the store is not encrypted");
+  }
+  const crypto::SecretKey* in_use = nullptr;
+  for (const crypto::Keyring::Versioned& key : database_keys_) {
+    if (key.version == current) in_use = &key.key;
+  }
+  RETURN_IF_ERROR(store_->Rekey(*in_use, target->key));
   database_key_version_ = target->version;
   store::AuditDraft audit = AuditDraftOf(caller, "keys.rekeyed", clock_());
   audit.object_ids = {
@@ -176,11 +191,6 @@ absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(
       absl::StrCat("database_key:", target->version)};
   RETURN_IF_ERROR(store_->audit().Append(audit).status());
   return response;
-}
-
-int ConsentCore::database_key_version() const {
-  absl::MutexLock lock(&rekey_mu_);
-  return database_key_version_;
 }
 
 }  // namespace consentd::core

@@ -10,8 +10,10 @@
 #ifndef CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
 #define CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -98,20 +100,19 @@ class ConsentCore {
   // keyring consentd started with (0 = its newest), for `caller` (audited
   // as "keys.rekeyed"). Rekeying to the version in use answers at once.
   // Errors: NOT_FOUND for a version the keyring lacks (add it, restart,
-  // then rekey); store errors, after which the store is still under its
-  // old key.
+  // then rekey); FAILED_PRECONDITION for a version older than the one in
+  // use (back onto a key being retired) or an unencrypted test store;
+  // store errors, after which the store is under its old key.
   absl::StatusOr<consent::v1::RekeyResponse> Rekey(const access::Caller& caller,
                                                    int version)
       ABSL_LOCKS_EXCLUDED(rekey_mu_);
   // The database key version the store is encrypted under.
-  int database_key_version() const ABSL_LOCKS_EXCLUDED(rekey_mu_);
+  int database_key_version() const { return database_key_version_.load(); }
   // The keyring's newest database key version, and signing key version.
   int newest_database_key_version() const {
-    return keyring_->DatabaseKeys().front().version;
+    return database_keys_.front().version;
   }
-  int signing_key_version() const {
-    return keyring_->AuditSigningSeeds().front().version;
-  }
+  int signing_key_version() const { return signing_key_version_; }
   store::AuditTrail& audit_trail() { return store_->audit(); }
   AuditNotary& audit_notary() { return *audit_notary_; }
   const SuppressionLists& lists() const { return lists_; }
@@ -121,7 +122,11 @@ class ConsentCore {
   ConsentCore() = default;
 
   Clock clock_;
-  std::unique_ptr<const crypto::Keyring> keyring_;
+  // The keyring's database keys, newest first, for Rekey; the master key
+  // itself is not kept once the keys are derived.
+  std::vector<crypto::Keyring::Versioned> database_keys_;
+  int signing_key_version_ = 0;
+  bool unencrypted_ = false;
   std::unique_ptr<const policy::PolicyModel> policy_;
   std::unique_ptr<const identifiers::IdentifierNormaliser> normaliser_;
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
@@ -141,8 +146,10 @@ class ConsentCore {
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<const Scrubber> scrubber_;
 
-  mutable absl::Mutex rekey_mu_;
-  int database_key_version_ ABSL_GUARDED_BY(rekey_mu_) = 0;
+  // One rekey at a time; the version is read without it (GetStatus
+  // answers inline, and must not wait for a rekey).
+  absl::Mutex rekey_mu_;
+  std::atomic<int> database_key_version_ = 0;
 };
 
 }  // namespace consentd::core

@@ -42,13 +42,15 @@ class ConsentStore {
   // The schema version the store is at.
   virtual int schema_version() const = 0;
 
-  // Re-encrypts the whole store under `key`, online: reads and writes of
-  // the store wait meanwhile (checks answer from memory throughout). A
-  // store opened afterwards needs `key`. Rekeying to the key in use
-  // rewrites the store again, harmlessly. Errors: UNAVAILABLE when readers
-  // kept the write-ahead log from being folded first (retry); others as
-  // FactStore's, after which the store is still under its old key.
-  virtual absl::Status Rekey(const crypto::SecretKey& key) = 0;
+  // Re-encrypts the whole store from `current` (the key it is under) to
+  // `next`, online: reads and writes of the store wait meanwhile (checks
+  // answer from memory throughout). A store opened afterwards needs
+  // `next`. Errors: RESOURCE_EXHAUSTED without room for the work;
+  // UNAVAILABLE when readers kept it from starting (retry);
+  // FAILED_PRECONDITION when it failed and the store is still under
+  // `current`; DATA_LOSS when it failed and no key reads the store.
+  virtual absl::Status Rekey(const crypto::SecretKey& current,
+                             const crypto::SecretKey& next) = 0;
 
   // Binds the store to a blind-index key by its `fingerprint`: the first
   // call records it; later ones must name the same. FAILED_PRECONDITION

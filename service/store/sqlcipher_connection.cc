@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,13 +70,11 @@ constexpr char kCipherSettings[] =
     "PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;";
 constexpr int64_t kCipherPageSize = 1024;
 
+absl::Status ExecKeyPragma(sqlite3* db, absl::string_view pragma,
+                           const crypto::SecretKey& key);
+
 absl::Status ApplyKey(sqlite3* db, const crypto::SecretKey& key) {
-  std::string hex = key.Hex();
-  std::string sql = absl::StrCat("PRAGMA key = \"x'", hex, "'\";");
-  absl::Status status = ExecOn(db, sql.c_str(), "set key");
-  OPENSSL_cleanse(hex.data(), hex.size());
-  OPENSSL_cleanse(sql.data(), sql.size());
-  if (!status.ok()) return status;
+  RETURN_IF_ERROR(ExecKeyPragma(db, "key", key));
   RETURN_IF_ERROR(ExecOn(db, kCipherSettings, "pin cipher settings"));
   ASSIGN_OR_RETURN(int64_t page_size,
                    QueryValue(db, "PRAGMA cipher_page_size;",
@@ -163,6 +163,56 @@ absl::StatusOr<int> LockStore(const std::string& path) {
   return fd;
 }
 
+// Runs PRAGMA `pragma` = the raw key, wiping the text.
+absl::Status ExecKeyPragma(sqlite3* db, absl::string_view pragma,
+                           const crypto::SecretKey& key) {
+  std::string hex = key.Hex();
+  std::string sql = absl::StrCat("PRAGMA ", pragma, " = \"x'", hex, "'\";");
+  absl::Status status = ExecOn(db, sql.c_str(), pragma);
+  OPENSSL_cleanse(hex.data(), hex.size());
+  OPENSSL_cleanse(sql.data(), sql.size());
+  return status;
+}
+
+// OK when a connection of its own reads every page of `path` with `key`.
+absl::Status ReadsWith(const std::string& path, const crypto::SecretKey& key) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  absl::Status status = SqliteStatus(rc, db, "open to check the key");
+  if (status.ok()) status = ApplyKey(db, key);
+  if (status.ok()) {
+    absl::StatusOr<std::string> check = QueryValue(
+        db, "PRAGMA quick_check;", "check every page", &Statement::Text);
+    status = !check.ok() ? check.status()
+             : *check == "ok"
+                 ? absl::OkStatus()
+                 : absl::DataLossError("store: pages fail their check");
+  }
+  sqlite3_close_v2(db);
+  return status;
+}
+
+// OK when the file system holding `path` has room for a copy of it (the
+// rollback journal of a rekey), with a tenth to spare.
+absl::Status RoomForACopy(const std::string& path) {
+  struct stat file;
+  struct statvfs fs;
+  if (stat(path.c_str(), &file) != 0 || statvfs(path.c_str(), &fs) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: cannot measure ", path, ": ", std::strerror(errno)));
+  }
+  const uint64_t free_bytes =
+      static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize);
+  const uint64_t needed = static_cast<uint64_t>(file.st_size) * 11 / 10;
+  if (free_bytes < needed) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("store: a rekey needs ", needed,
+                     " bytes free beside the store, ", free_bytes, " are"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 struct SqlcipherConnection::Transactions {
@@ -206,14 +256,15 @@ absl::StatusOr<std::unique_ptr<SqlcipherConnection>> SqlcipherConnection::Open(
     close(lock_fd);
     return version.status();
   }
-  return std::unique_ptr<SqlcipherConnection>(
-      new SqlcipherConnection(db, std::move(transactions), lock_fd, *version));
+  return std::unique_ptr<SqlcipherConnection>(new SqlcipherConnection(
+      path, db, std::move(transactions), lock_fd, *version));
 }
 
 SqlcipherConnection::SqlcipherConnection(
-    sqlite3* db, std::unique_ptr<Transactions> transactions, int lock_fd,
-    int schema_version)
-    : db_(db),
+    std::string path, sqlite3* db, std::unique_ptr<Transactions> transactions,
+    int lock_fd, int schema_version)
+    : path_(std::move(path)),
+      db_(db),
       transactions_(std::move(transactions)),
       lock_fd_(lock_fd),
       schema_version_(schema_version) {}
@@ -231,9 +282,11 @@ SqlcipherConnection::~SqlcipherConnection() {
   close(lock_fd_);
 }
 
-absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& key) {
+absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& current,
+                                        const crypto::SecretKey& next) {
   Session session(*this);
   sqlite3* db = session.db();
+  RETURN_IF_ERROR(RoomForACopy(path_));
   // Fold the WAL first: SQLCipher rekeys only the main file.
   ASSIGN_OR_RETURN(int64_t busy,
                    QueryValue(db, "PRAGMA wal_checkpoint(TRUNCATE);",
@@ -249,24 +302,32 @@ absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& key) {
     return absl::FailedPreconditionError(
         absl::StrCat("store: cannot leave WAL mode to rekey (", mode, ")"));
   }
-  std::string hex = key.Hex();
-  std::string sql = absl::StrCat("PRAGMA rekey = \"x'", hex, "'\";");
-  absl::Status rekeyed = ExecOn(db, sql.c_str(), "rekey");
-  OPENSSL_cleanse(hex.data(), hex.size());
-  OPENSSL_cleanse(sql.data(), sql.size());
-  // Back to WAL whatever happened: the store stays usable under the key it
-  // then has.
+  absl::Status rekeyed = ExecKeyPragma(db, "rekey", next);
+  if (rekeyed.ok()) rekeyed = ReadsWith(path_, next);
+  absl::Status outcome = absl::OkStatus();
+  if (!rekeyed.ok()) {
+    // SQLCipher 3 may have rolled back while it went on writing with the
+    // new key: put the old key back, whatever the pages hold, and check.
+    ExecKeyPragma(db, "rekey", current).IgnoreError();
+    outcome = ReadsWith(path_, current).ok()
+                  ? absl::FailedPreconditionError(absl::StrCat(
+                        "store: the rekey failed (", rekeyed.message(),
+                        "); the store is still under its old key"))
+                  : absl::DataLossError(absl::StrCat(
+                        "store: the rekey failed (", rekeyed.message(),
+                        ") and the old key no longer reads the store: "
+                        "restore it from a backup"));
+  }
+  // Back to WAL whatever happened.
   absl::StatusOr<std::string> wal = QueryValue(
       db, "PRAGMA journal_mode = WAL;", "return to WAL mode", &Statement::Text);
-  RETURN_IF_ERROR(rekeyed);
+  RETURN_IF_ERROR(outcome);
   if (!wal.ok()) return wal.status();
   if (*wal != "wal") {
     return absl::FailedPreconditionError(
         absl::StrCat("store: cannot return to WAL mode (", *wal, ")"));
   }
-  return QueryValue(db, "SELECT count(*) FROM sqlite_master;",
-                    "read after rekey", &Statement::Int)
-      .status();
+  return absl::OkStatus();
 }
 
 SqlcipherConnection::Session::Session(SqlcipherConnection& connection)

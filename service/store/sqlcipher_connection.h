@@ -51,13 +51,19 @@ class SqlcipherConnection {
 
   int schema_version() const { return schema_version_; }
 
-  // Re-encrypts the database under `key` (SQLCipher's PRAGMA rekey), holding
-  // the connection throughout: folds and truncates the WAL, rekeys in
-  // rollback-journal mode (SQLCipher cannot rekey in WAL mode), returns to
-  // WAL and reads the store back. Errors: UNAVAILABLE when a reader kept
-  // the WAL from being truncated; FAILED_PRECONDITION when WAL mode does
-  // not come back; others as SqliteStatus.
-  absl::Status Rekey(const crypto::SecretKey& key);
+  // Re-encrypts the database from `current` to `next` (SQLCipher's PRAGMA
+  // rekey), holding the connection throughout: checks there is room for
+  // the rollback journal (a copy of the file), folds and truncates the WAL,
+  // rekeys in rollback-journal mode (SQLCipher cannot rekey in WAL mode),
+  // has a second connection read every page with `next` (SQLCipher 3
+  // reports a failed rekey as success), and returns to WAL. On a failed
+  // rekey it puts `current` back. Errors: RESOURCE_EXHAUSTED without room;
+  // UNAVAILABLE when a reader kept the WAL from being truncated;
+  // FAILED_PRECONDITION when the rekey failed and `current` still reads
+  // the store, or WAL mode does not come back; DATA_LOSS when neither key
+  // reads it any more (restore a backup).
+  absl::Status Rekey(const crypto::SecretKey& current,
+                     const crypto::SecretKey& next);
 
   // Exclusive use of the connection while it lives.
   class Session {
@@ -92,9 +98,11 @@ class SqlcipherConnection {
  private:
   struct Transactions;
 
-  SqlcipherConnection(sqlite3* db, std::unique_ptr<Transactions> transactions,
-                      int lock_fd, int schema_version);
+  SqlcipherConnection(std::string path, sqlite3* db,
+                      std::unique_ptr<Transactions> transactions, int lock_fd,
+                      int schema_version);
 
+  const std::string path_;
   absl::Mutex mu_;
   // Used only within a Session, which holds mu_.
   sqlite3* const db_;

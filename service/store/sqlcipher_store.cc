@@ -24,8 +24,9 @@ absl::StatusOr<std::unique_ptr<SqlcipherStore>> SqlcipherStore::Open(
   }
 }
 
-absl::Status SqlcipherStore::Rekey(const crypto::SecretKey& key) {
-  return connection_->Rekey(key);
+absl::Status SqlcipherStore::Rekey(const crypto::SecretKey& current,
+                                   const crypto::SecretKey& next) {
+  return connection_->Rekey(current, next);
 }
 
 absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {

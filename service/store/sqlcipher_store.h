@@ -48,7 +48,8 @@ class SqlcipherStore final : public ConsentStore {
   ErasureJournal& erasure_journal() override { return erasure_journal_; }
   AuditTrail& audit() override { return *audit_; }
   int schema_version() const override { return connection_->schema_version(); }
-  absl::Status Rekey(const crypto::SecretKey& key) override;
+  absl::Status Rekey(const crypto::SecretKey& current,
+                     const crypto::SecretKey& next) override;
   absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
 
   // Which of the keys given to Open opened the store.

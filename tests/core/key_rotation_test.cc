@@ -114,6 +114,9 @@ TEST_F(KeyRotationTest, RekeyReEncryptsEveryRecordOnline) {
   EXPECT_EQ(core_->Rekey(kAdmin, 2)->previous_database_key_version(), 2);
   EXPECT_EQ(core_->Rekey(kAdmin, 7).status().code(),
             absl::StatusCode::kNotFound);
+  // Never back onto a key being retired.
+  EXPECT_EQ(core_->Rekey(kAdmin, 1).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 
   Reopen();
   EXPECT_EQ(core_->database_key_version(), 2);

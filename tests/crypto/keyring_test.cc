@@ -235,5 +235,23 @@ TEST(KeyringTest, AddKeyAppendsTheNextVersionAndKeepsTheRest) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(KeyringTest, AFullKeyringStillLoadsAndTakesNoMoreKeys) {
+  testing::TempDir dir;
+  const std::string path = dir.File("keyring");
+  ASSERT_TRUE(Keyring::Create(path).ok());
+  for (Keyring::Kind kind :
+       {Keyring::Kind::kDatabase, Keyring::Kind::kSigning}) {
+    for (int version = 2; version <= Keyring::kMaxVersions; ++version) {
+      ASSERT_EQ(*Keyring::AddKey(path, kind), version);
+    }
+    EXPECT_EQ(Keyring::AddKey(path, kind).status().code(),
+              absl::StatusCode::kResourceExhausted);
+  }
+  absl::StatusOr<Keyring> full = Keyring::Load(path);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->DatabaseKeys().size(), size_t{Keyring::kMaxVersions});
+  EXPECT_EQ(full->AuditSigningSeeds().size(), size_t{Keyring::kMaxVersions});
+}
+
 }  // namespace
 }  // namespace consentd::crypto

@@ -453,6 +453,20 @@ TEST_F(ConsentctlTest, AnAdminRotatesTheDatabaseKeyOnline) {
               HasSubstr("database key         v2"));
   EXPECT_EQ(CheckEmail("ana@example.si").code, 3);
   EXPECT_THAT(Run({"audit", "list"}).stdout_text, HasSubstr("keys.rekeyed"));
+
+  // Restarted, the store opens under the new key, with nothing to rekey.
+  ASSERT_EQ(server_->Stop(), 0);
+  server_.reset();
+  absl::StatusOr<testing::ConsentdProcess> again =
+      testing::ConsentdProcess::Start(dir_.File("data"),
+                                      {"--dev", "--keyring", keyring});
+  ASSERT_TRUE(again.ok()) << again.status();
+  server_.emplace(*std::move(again));
+  EXPECT_THAT(server_->log(),
+              ::testing::Not(HasSubstr("consentctl admin rekey")));
+  EXPECT_THAT(Run({"status"}).stdout_text,
+              HasSubstr("database key         v2"));
+  EXPECT_EQ(CheckEmail("ana@example.si").code, 3);
 }
 
 TEST_F(ConsentctlTest, BadUsageIsReportedWithoutCallingTheServer) {
