@@ -7,7 +7,7 @@
 # a hang; the input that did it is kept under build-fuzz/artifacts/.
 #
 #   scripts/fuzz.sh [SECONDS]   fuzz each target for SECONDS
-#   scripts/fuzz.sh --smoke     a CI smoke: 10 seconds per target
+#   scripts/fuzz.sh --smoke     a CI smoke: 5 seconds per target
 #
 # FUZZ_JOBS sets the build's parallelism (default: every core).
 set -euo pipefail
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 seconds=60
 case "${1:-}" in
-  --smoke) seconds=10 ;;
+  --smoke) seconds=5 ;;
   "") ;;
   *[!0-9]* | 0)
     echo "usage: scripts/fuzz.sh [--smoke | SECONDS]" >&2
@@ -30,6 +30,7 @@ targets=(
   policy_model_fuzzer
   keyring_fuzzer
   csv_reader_fuzzer
+  rpc_handlers_fuzzer
 )
 
 scripts/setup.sh

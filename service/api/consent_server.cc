@@ -5,14 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
-#include "consent/v1/feed.pb.h"
-#include "service/api/admin_service.h"
 #include "service/api/admission.h"
-#include "service/api/audit_service.h"
-#include "service/api/consent_service.h"
-#include "service/api/data_subject_request_service.h"
-#include "service/api/scrub_service.h"
-#include "service/api/suppression_list_service.h"
+#include "service/api/consentd_services.h"
 
 namespace consentd::api {
 namespace {
@@ -64,19 +58,7 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   server->callers_ = std::move(callers);
   rpc::MethodTable& methods = server->methods_;
   methods.set_admission(MakeAdmission(server->callers_.get()));
-  AddConsentService(consent_core, &methods);
-  AddAdminService(consent_core, absl::Now(), &methods);
-  AddSuppressionListService(consent_core, &methods);
-  AddScrubService(consent_core, &methods);
-  AddDataSubjectRequestService(consent_core, &methods);
-  AddAuditService(consent_core, &methods);
-  // Designed, not built yet: named so that health checks and reflection
-  // show the whole v1 surface; its methods answer UNIMPLEMENTED. Naming it
-  // through a message of its file links its descriptors in.
-  methods.AddService(consent::v1::Change::descriptor()
-                         ->file()
-                         ->FindServiceByName("ChangeFeedService")
-                         ->full_name());
+  AddConsentdServices(consent_core, absl::Now(), &methods);
   rpc::ServerOptions options;
   options.listen_address = serving.listen_address;
   options.tls = serving.tls;
