@@ -269,10 +269,13 @@ class ConsentClient {
   absl::StatusOr<consent::v1::Policy> GetPolicy() const;
   // Re-encrypts the server's store under database key `version` of its
   // keyring (0 = the newest), online. Errors: NOT_FOUND for a version the
-  // keyring consentd started with lacks; UNAVAILABLE when readers kept it
-  // from starting (retry); store errors, after which the store is under its
-  // old key. Idempotent: a retry with the version in use answers at once.
-  // Deadline: kImportTimeout (it rewrites the whole store).
+  // keyring consentd started with lacks; FAILED_PRECONDITION for a version
+  // older than the one in use, or when the rekey failed and the store is
+  // still under its old key; UNAVAILABLE when readers kept it from
+  // starting (retry); RESOURCE_EXHAUSTED without disk room; DATA_LOSS when
+  // no key reads the store any more (restore a backup). Idempotent: a
+  // retry with the version in use answers at once. Deadline:
+  // kImportTimeout (it rewrites the whole store).
   absl::StatusOr<consent::v1::RekeyResponse> Rekey(int version) const;
 
  private:

@@ -1,12 +1,15 @@
 // ConsentCore: one consentd data directory, opened and ready to serve.
-// Loads the keyring, derives the database and blind-index keys, opens and
-// migrates the store, compiles the policy and rebuilds the in-memory fact
-// index and suppression lists; then hands out the ledger (writes), the list
-// registry (suppression lists), the request desk (data-subject requests)
-// and the checker (decisions).
+// Loads the keyring, derives its keys, opens the store with the newest
+// database key that reads it, migrates it and binds it to the blind-index
+// key, checks its audit trail against the anchor (AuditNotary), compiles
+// the policy and rebuilds the in-memory fact index and suppression lists;
+// then hands out the ledger (writes), the list registry (suppression
+// lists), the request desk (data-subject requests), the checker
+// (decisions), the scrubber and the audit trail, and rekeys the store.
 //
 // Thread-safety: the accessors return objects that are safe for concurrent
-// use; ConsentCore itself is immutable after Open.
+// use; ConsentCore is immutable after Open but for the database key version
+// Rekey changes.
 #ifndef CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
 #define CONSENTD_SERVICE_CORE_CONSENT_CORE_H_
 
@@ -101,8 +104,10 @@ class ConsentCore {
   // as "keys.rekeyed"). Rekeying to the version in use answers at once.
   // Errors: NOT_FOUND for a version the keyring lacks (add it, restart,
   // then rekey); FAILED_PRECONDITION for a version older than the one in
-  // use (back onto a key being retired) or an unencrypted test store;
-  // store errors, after which the store is under its old key.
+  // use (back onto a key being retired), an unencrypted test store, or a
+  // rekey that failed with the store still under its old key;
+  // RESOURCE_EXHAUSTED without room for it; DATA_LOSS when it failed and no
+  // key reads the store (ConsentStore::Rekey).
   absl::StatusOr<consent::v1::RekeyResponse> Rekey(const access::Caller& caller,
                                                    int version)
       ABSL_LOCKS_EXCLUDED(rekey_mu_);
