@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "policy/decision.h"
@@ -398,7 +399,16 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
   }
   // Checks see the tombstones before anything else can fail.
   index_->Replace(digests, entries);
-  RETURN_IF_ERROR(store_->PurgeDeletedCopies());
+  // A reader of the store's files (a backup, an operator's sqlite shell)
+  // holds the old copies only while its read lasts: give it a moment.
+  absl::Status purged = store_->PurgeDeletedCopies();
+  for (absl::Duration wait :
+       {absl::Milliseconds(20), absl::Milliseconds(200)}) {
+    if (!absl::IsUnavailable(purged)) break;
+    absl::SleepFor(wait);
+    purged = store_->PurgeDeletedCopies();
+  }
+  RETURN_IF_ERROR(purged);
   return ids;
 }
 

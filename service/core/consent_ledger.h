@@ -101,8 +101,11 @@ class ConsentLedger {
   // digests are journalled. Queued writes are committed first, so none of
   // the subject's can land afterwards. Returns the tombstones' fact ids.
   // Errors: store errors. If the deletion failed nothing was erased; if only
-  // the WAL truncation failed, the subject is already erased and suppressed
-  // and erasing again is safe (it finishes the truncation).
+  // the WAL truncation failed (UNAVAILABLE after a few tries within the
+  // call: a reader of the files held the old copies), the subject is
+  // already erased and suppressed, and erasing again is safe: it deletes
+  // the first tombstones with the rest, so one tombstone stays, and
+  // finishes the truncation.
   absl::StatusOr<std::vector<int64_t>> Erase(
       absl::Span<const crypto::Digest> digests, const std::string& request_id,
       const access::Caller& caller) ABSL_LOCKS_EXCLUDED(write_mu_);

@@ -355,8 +355,35 @@ absl::Status RequestDesk::ScrubRequests(
     }
     if (kept.has_replacement()) kept.mutable_replacement()->clear_value();
     kept.clear_requester_contact();
+    // Officers write names and numbers into notes and reasons; the steps'
+    // states, dates and principals stay as the record of what was done.
+    kept.clear_received_via();
+    for (consent::v1::RequestEvent& event : *kept.mutable_history()) {
+      event.clear_note();
+    }
     return Keep(kept, caller, "request.scrubbed");
   });
+}
+
+void RequestDesk::RecordFailedStep(DataSubjectRequest& request,
+                                   const access::Caller& caller,
+                                   const absl::Status& failure) {
+  switch (failure.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+      return;
+    default:
+      break;
+  }
+  if (!RoomInHistory(request, /*closing=*/false).ok()) return;
+  consent::v1::RequestEvent* event = request.add_history();
+  *event->mutable_at() = ToTimestamp(clock_());
+  event->set_state(request.state());
+  event->set_officer(std::string(caller.principal));
+  event->set_note(absl::StrCat("not completed: ", failure.message(),
+                               "; complete it again to finish"));
+  Keep(request, caller, "request.step_failed").IgnoreError();
 }
 
 absl::StatusOr<std::string> RequestDesk::CarryOut(
@@ -436,15 +463,19 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
           "admin must complete it"));
     }
   }
-  ASSIGN_OR_RETURN(std::string done, CarryOut(dsr, caller));
+  absl::StatusOr<std::string> done = CarryOut(dsr, caller);
   // Carrying out an erasure scrubbed the kept copy: continue from that.
   ASSIGN_OR_RETURN(dsr, Get(request.request_id()));
+  if (!done.ok()) {
+    RecordFailedStep(dsr, caller, done.status());
+    return done.status();
+  }
   dsr.set_state(consent::v1::REQUEST_STATE_COMPLETED);
   consent::v1::RequestEvent* event = dsr.add_history();
   *event->mutable_at() = ToTimestamp(clock_());
   event->set_state(dsr.state());
   event->set_officer(std::string(caller.principal));
-  event->set_note(done);
+  event->set_note(*std::move(done));
   RETURN_IF_ERROR(Keep(dsr, caller, "request.completed"));
   return dsr;
 }

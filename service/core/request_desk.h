@@ -95,8 +95,11 @@ class RequestDesk {
   // an erased identifier; PERMISSION_DENIED for an erasure completed by
   // the principal who verified it, when four eyes are required, or for a
   // caller without the privacy_officer role completing anything but an
-  // erasure (an admin only confirms erasures); store
-  // errors (the request then stays open and completing it again is safe).
+  // erasure (an admin only confirms erasures); store errors, among them
+  // UNAVAILABLE when an erasure's old copies could not be cut from the
+  // store's files yet (the subject is suppressed already). The request
+  // then stays open, the failure noted in its history, and completing it
+  // again is safe.
   absl::StatusOr<consent::v1::DataSubjectRequest> Complete(
       const access::Caller& caller,
       const consent::v1::CompleteRequestRequest& request);
@@ -159,6 +162,15 @@ class RequestDesk {
   absl::Status ExportInto(consent::v1::DataSubjectRequest& dsr,
                           consent::v1::RequestEvent& event,
                           consent::v1::ExportSubjectResponse& response) const;
+
+  // Notes in `request`'s history (state unchanged) that carrying it out
+  // failed with `failure`, when the failure is the store's rather than the
+  // request's (a precondition), so that the officer who finds it still open
+  // reads why. Best effort: the failure is what the caller gets either way.
+  void RecordFailedStep(consent::v1::DataSubjectRequest& request,
+                        const access::Caller& caller,
+                        const absl::Status& failure)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Carries out `request` (IDENTITY_VERIFIED) for `caller` and says what
   // was done, for the history.

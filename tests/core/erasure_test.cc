@@ -1,6 +1,9 @@
 // "Forget me": completing an ERASURE request removes the subject's data and
 // keeps only the tombstone that keeps them suppressed.
+#include <sqlcipher/sqlite3.h>
+
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -102,6 +105,46 @@ TEST_F(ErasureTest, OtherRequestsAboutTheSubjectAreScrubbedToo) {
       *desk().Get(unrelated->request_id());
   EXPECT_EQ(untouched.requester_contact(), "someone.else@example.si");
   EXPECT_EQ(untouched.identifiers(0).value(), "someone.else@example.si");
+}
+
+TEST_F(ErasureTest, FreeTextAboutTheSubjectLeavesEveryRequestHistory) {
+  consent::v1::DataSubjectRequest access =
+      Open(consent::v1::REQUEST_TYPE_ACCESS, "forget.me@example.si");
+  consent::v1::VerifyIdentityRequest verify;
+  verify.set_request_id(access.request_id());
+  verify.set_method("called back Ana on 031 123 456");
+  ASSERT_TRUE(desk().VerifyIdentity(kOfficer1, verify).ok());
+  consent::v1::ExtendRequestRequest extend;
+  extend.set_request_id(access.request_id());
+  extend.set_months(1);
+  extend.set_reason("Ana's files are in the archive");
+  ASSERT_TRUE(desk().Extend(kOfficer2, extend).ok());
+  consent::v1::DataSubjectRequest erasure =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(VerifyAndComplete(erasure.request_id()).ok());
+
+  for (const std::string& id : {access.request_id(), erasure.request_id()}) {
+    consent::v1::DataSubjectRequest kept = *desk().Get(id);
+    EXPECT_TRUE(kept.received_via().empty()) << id;
+    ASSERT_GE(kept.history_size(), 2) << id;
+    for (const consent::v1::RequestEvent& event : kept.history()) {
+      // What was done, when and by whom stays; what was written goes (the
+      // erasure's own completion note says only what consentd did).
+      EXPECT_TRUE(event.has_at());
+      EXPECT_FALSE(event.officer().empty());
+      EXPECT_NE(event.state(), consent::v1::REQUEST_STATE_UNSPECIFIED);
+      if (event.state() != consent::v1::REQUEST_STATE_COMPLETED) {
+        EXPECT_EQ(event.note(), "") << id;
+      }
+    }
+  }
+  consent::v1::DataSubjectRequest access_kept =
+      *desk().Get(access.request_id());
+  std::vector<std::string> officers;
+  for (const consent::v1::RequestEvent& event : access_kept.history()) {
+    officers.push_back(event.officer());
+  }
+  EXPECT_THAT(officers, ::testing::ElementsAre("dpo-1", "dpo-1", "dpo-2"));
 }
 
 TEST_F(ErasureTest, AnErasureSurvivesARestart) {
@@ -240,6 +283,29 @@ class UnencryptedErasureTest : public ErasureTest {
   }
 };
 
+// A reader of the store's files, as an operator's sqlite shell or a backup
+// would be, in the middle of a read: while it reads, the write-ahead log
+// (with the old copies of erased rows) cannot be cut.
+class FileReader {
+ public:
+  explicit FileReader(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN; SELECT count(*) FROM facts;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+  }
+  ~FileReader() { Finish(); }
+  void Finish() {
+    if (db_ == nullptr) return;
+    sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 TEST_F(UnencryptedErasureTest, NoPlaintextOfTheSubjectIsLeftInTheFiles) {
   RecordSubject();
   consent::v1::DataSubjectRequest request =
@@ -248,6 +314,38 @@ TEST_F(UnencryptedErasureTest, NoPlaintextOfTheSubjectIsLeftInTheFiles) {
   ASSERT_FALSE(PlaintextLeft().empty());
   ASSERT_TRUE(VerifyAndComplete(request.request_id()).ok());
   EXPECT_THAT(PlaintextLeft(), ::testing::IsEmpty());
+}
+
+TEST_F(UnencryptedErasureTest,
+       AnUncutLogKeepsTheRequestOpenUntilCompletedAgain) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest request =
+      Open(consent::v1::REQUEST_TYPE_ERASURE, "forget.me@example.si");
+  ASSERT_TRUE(Verify(request.request_id()).ok());
+  FileReader reader(dir_.File("consentd.db"));
+
+  absl::Status blocked = Complete(request.request_id()).status();
+  EXPECT_EQ(blocked.code(), absl::StatusCode::kUnavailable) << blocked;
+  consent::v1::DataSubjectRequest open = *desk().Get(request.request_id());
+  EXPECT_EQ(open.state(), consent::v1::REQUEST_STATE_IDENTITY_VERIFIED);
+  EXPECT_THAT(open.history().rbegin()->note(),
+              ::testing::AllOf(HasSubstr("not completed"),
+                               HasSubstr("complete it again")));
+  EXPECT_EQ(open.history().rbegin()->officer(), "dpo-2");
+  // Suppressed already: the tombstones are in before the cut is tried.
+  EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"), "customer-care")).reason(),
+            consent::v1::DECISION_REASON_ERASED);
+  ASSERT_FALSE(PlaintextLeft().empty()) << "control: the old copies wait";
+
+  reader.Finish();
+  absl::StatusOr<consent::v1::DataSubjectRequest> done =
+      Complete(request.request_id());
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), consent::v1::REQUEST_STATE_COMPLETED);
+  EXPECT_THAT(PlaintextLeft(), ::testing::IsEmpty());
+  EXPECT_EQ(Record(Email("forget.me@example.si")).facts_size(), 1)
+      << "erasing again leaves one tombstone";
+  EXPECT_EQ(core_->index().fact_count(), 2u);
 }
 
 }  // namespace
