@@ -137,6 +137,18 @@ absl::StatusOr<consent::v1::RekeyResponse> ConsentClient::Rekey(
   return response;
 }
 
+absl::StatusOr<consent::v1::BackupResponse> ConsentClient::Backup(
+    const std::string& file_name) const {
+  grpc::ClientContext context;
+  Prepare(context, kImportTimeout);
+  consent::v1::BackupRequest request;
+  request.set_file_name(file_name);
+  consent::v1::BackupResponse response;
+  grpc::Status status = admin_->Backup(&context, request, &response);
+  if (!status.ok()) return ToStatus(status);
+  return response;
+}
+
 absl::StatusOr<consent::v1::Policy> ConsentClient::GetPolicy() const {
   return Call(admin_.get(), &consent::v1::AdminService::Stub::GetPolicy,
               consent::v1::GetPolicyRequest());

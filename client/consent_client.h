@@ -277,6 +277,13 @@ class ConsentClient {
   // retry with the version in use answers at once. Deadline:
   // kImportTimeout (it rewrites the whole store).
   absl::StatusOr<consent::v1::RekeyResponse> Rekey(int version) const;
+  // Writes an online backup of the server's store, and its manifest, as
+  // `file_name` in the server's backup directory. Errors: INVALID_ARGUMENT
+  // for a name that is not a plain file name; ALREADY_EXISTS for a name
+  // taken (so a retry after a lost answer says so rather than writing
+  // twice); RESOURCE_EXHAUSTED without disk room. Deadline: kImportTimeout.
+  absl::StatusOr<consent::v1::BackupResponse> Backup(
+      const std::string& file_name) const;
 
  private:
   // Sets the deadline and the bearer token on `context`.

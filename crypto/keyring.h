@@ -92,6 +92,13 @@ class Keyring {
     return Derive(BlindIndexKey(), "consentd/v1/blind-index-fingerprint");
   }
 
+  // Authenticates the erasure journal file (core/erasure_journal_file.h).
+  // Unversioned, as the blind-index key: the journal outlives every
+  // database key, and a restore must read all of it.
+  SecretKey ErasureJournalKey() const {
+    return Derive(master_, "consentd/v1/erasure-journal");
+  }
+
   // The Ed25519 private keys (seeds) scrub receipts and audit checkpoints
   // are signed with: one per signing version, newest first. Never the same
   // for the two, so neither signature can stand for the other.

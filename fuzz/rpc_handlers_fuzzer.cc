@@ -11,7 +11,7 @@
 // each call is first put to consentd's own Admission as a plain-text
 // loopback call, which admits the development caller "local" with every
 // role (health Check: anyone). The declared methods the table has no
-// handler for (ExplainCheck, Backup, the change feed) are listed at
+// handler for (ExplainCheck, the change feed) are listed at
 // start-up: the server answers them UNIMPLEMENTED before any handler runs.
 //
 // An input is byte 0, which picks a method (its value modulo the number of

@@ -107,6 +107,9 @@ struct Flags {
   std::string keyring_command;
   std::string ready_file;
   std::string audit_anchor_path;
+  std::string erasure_journal_path;
+  std::string backup_dir;
+  std::string restore_from;
   std::string add_key;
   bool dev = false;
   bool init = false;
@@ -153,6 +156,20 @@ void AddFlags(CLI::App& app, Flags& flags) {
   app.add_flag("--audit-reanchor", flags.audit_reanchor,
                "Accept a store that does not match its audit anchor (after a "
                "deliberate restore); audited as audit.reanchored");
+  app.add_option("--erasure-journal", flags.erasure_journal_path,
+                 "The erasure journal: every erasure, kept outside the "
+                 "database and re-applied to a store that lacks it (default "
+                 "DATA_DIR/erasure-journal; better on another volume, never "
+                 "restored with the data directory)");
+  app.add_option("--backup-dir", flags.backup_dir,
+                 "Where `consentctl admin backup` writes (default "
+                 "DATA_DIR/backups)");
+  app.add_option("--restore", flags.restore_from,
+                 "Put this backup (its .manifest beside it) in place of the "
+                 "store, then start: the store's files move to "
+                 "DATA_DIR/before-restore-TIME, the audit trail is "
+                 "re-anchored and every later erasure in the erasure journal "
+                 "is carried out again");
   app.add_option("--add-key", flags.add_key,
                  "Append a new version of a key (database or signing) to the "
                  "--keyring file and exit; then restart consentd and, for a "
@@ -246,6 +263,9 @@ absl::StatusOr<consentd::core::CoreOptions> CoreFromFlags(
   options.create_store = flags.dev || flags.init;
   options.audit_anchor_path = flags.audit_anchor_path;
   options.audit_reanchor = flags.audit_reanchor;
+  options.erasure_journal_path = flags.erasure_journal_path;
+  options.backup_dir = flags.backup_dir;
+  options.restore_from = flags.restore_from;
   options.require_second_officer = !serving.access.allow_single_officer();
   if (flags.policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());
@@ -328,6 +348,24 @@ int main(int argc, char** argv) {
             << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";
+  if (const std::string& aside = (*consent_core)->restored_aside_dir();
+      !aside.empty()) {
+    std::cerr << "consentd: restored " << flags.restore_from
+              << "; the store's previous files are in " << aside << "\n";
+  }
+  if (const auto& erasures = (*consent_core)->erasure_reconciliation();
+      erasures.reapplied > 0 || erasures.journalled > 0) {
+    std::cerr << "consentd: erasures carried out again from the erasure "
+                 "journal: "
+              << erasures.reapplied
+              << "; erasures of the store newly journalled: "
+              << erasures.journalled << "\n";
+  }
+  if (!flags.dev && flags.erasure_journal_path.empty()) {
+    std::cerr << "consentd: the erasure journal is in the data directory: "
+                 "restoring the directory whole rolls it back with the "
+                 "store; give --erasure-journal on another volume\n";
+  }
   if (!flags.dev && flags.audit_anchor_path.empty()) {
     std::cerr << "consentd: the audit anchor is in the data directory: a copy "
                  "of the directory rolled back whole goes unnoticed; give "

@@ -30,6 +30,19 @@ void AddAdminCommands(CLI::App& app, CommandContext& context) {
   OnRun(rekey, context, [version, &context] {
     return PrintAnswer(context, context.client->Rekey(*version));
   });
+
+  auto file_name = std::make_shared<std::string>();
+  CLI::App* backup = admin->add_subcommand(
+      "backup",
+      "Write an online backup of the store, and its manifest, into the "
+      "server's backup directory (restore: consentd --restore FILE)");
+  backup
+      ->add_option("file", *file_name,
+                   "The backup's file name in the server's backup directory")
+      ->required();
+  OnRun(backup, context, [file_name, &context] {
+    return PrintAnswer(context, context.client->Backup(*file_name));
+  });
 }
 
 }  // namespace consentd::consentctl

@@ -187,6 +187,21 @@ void Printer::Print(const consent::v1::GetStatusResponse& response) {
        << "signing key          v" << response.signing_key_version() << "\n";
 }
 
+void Printer::Print(const consent::v1::BackupResponse& response) {
+  if (PrintedJson(response)) return;
+  const consent::v1::BackupManifest& manifest = response.manifest();
+  out_ << "backup " << response.file_name() << "  " << response.bytes()
+       << " bytes  taken " << Time(response.taken_at()) << "\n"
+       << "  manifest " << response.manifest_file_name() << "\n"
+       << "  sha256   " << manifest.sha256() << "\n"
+       << "  needs    database key version " << manifest.database_key_version()
+       << ", schema v" << manifest.schema_version() << "\n"
+       << "  holds    " << manifest.facts() << " facts, " << manifest.erasures()
+       << " erasures, " << manifest.requests() << " requests, "
+       << manifest.suppression_lists() << " lists, " << manifest.receipts()
+       << " receipts, " << manifest.audit_entries() << " audit entries\n";
+}
+
 void Printer::Print(const consent::v1::RekeyResponse& response) {
   if (PrintedJson(response)) return;
   if (response.database_key_version() ==

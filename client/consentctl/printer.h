@@ -28,6 +28,7 @@ class Printer {
   void Print(const consent::v1::GetRecordResponse& response);
   void Print(const consent::v1::GetStatusResponse& response);
   void Print(const consent::v1::RekeyResponse& response);
+  void Print(const consent::v1::BackupResponse& response);
   void Print(const consent::v1::Policy& policy);
   void Print(const consent::v1::SuppressionList& list);
   void Print(const consent::v1::ListListsResponse& response);

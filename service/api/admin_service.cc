@@ -49,6 +49,15 @@ void AddAdminService(core::ConsentCore* consent_core, absl::Time started_at,
                                 request.database_key_version()),
             response);
       });
+  methods->AddUnary<v1::BackupRequest, v1::BackupResponse>(
+      service, "Backup", rpc::MethodTable::Runs::kOnHandlerThread,
+      [consent_core](const rpc::Caller& caller,
+                     const v1::BackupRequest& request,
+                     v1::BackupResponse* response) -> absl::Status {
+        return rpc::MoveInto(
+            consent_core->Backup(CallerOf(caller), request.file_name()),
+            response);
+      });
   methods->AddUnary<v1::GetPolicyRequest, v1::Policy>(
       service, "GetPolicy", rpc::MethodTable::Runs::kInline,
       [consent_core](const rpc::Caller&, const v1::GetPolicyRequest&,

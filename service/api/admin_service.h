@@ -1,7 +1,6 @@
 // consent.v1.AdminService: status and the policy in force, answered from
-// memory on the completion-queue thread, and Rekey, on a handler thread
-// (it rewrites the whole store). Backup answers UNIMPLEMENTED until its
-// issue lands.
+// memory on the completion-queue thread, and Rekey and Backup, on a handler
+// thread (they read or rewrite the whole store).
 #ifndef CONSENTD_SERVICE_API_ADMIN_SERVICE_H_
 #define CONSENTD_SERVICE_API_ADMIN_SERVICE_H_
 

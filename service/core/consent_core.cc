@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "crypto/keyring.h"
 #include "service/core/audit_draft.h"
+#include "service/core/store_backup.h"
 #include "service/store/sqlcipher_store.h"
 
 namespace consentd::core {
@@ -35,6 +37,37 @@ absl::Status EnsureDirectory(const std::string& path) {
   }
   return absl::FailedPreconditionError(
       absl::StrCat("data directory ", path, ": ", std::strerror(errno)));
+}
+
+// Puts the backup options.restore_from in place of the store at
+// `store_path` once its manifest checks out; returns where the store's
+// files went.
+absl::StatusOr<std::string> RestoreStore(
+    const CoreOptions& options,
+    const std::vector<crypto::Keyring::Versioned>& database_keys,
+    const std::string& store_path) {
+  ASSIGN_OR_RETURN(consent::v1::BackupManifest manifest,
+                   ReadVerifiedManifest(options.restore_from));
+  std::vector<const crypto::SecretKey*> keys;
+  for (const crypto::Keyring::Versioned& key : database_keys) {
+    if (key.version == manifest.database_key_version()) {
+      keys.push_back(options.unencrypted_store_for_testing ? nullptr
+                                                           : &key.key);
+    }
+  }
+  if (keys.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "restore: the backup is encrypted under database key version ",
+        manifest.database_key_version(),
+        ", which this keyring does not hold (use the keyring of then)"));
+  }
+  const std::string aside = absl::StrCat(
+      options.data_dir, "/before-restore-",
+      absl::FormatTime("%Y%m%dT%H%M%SZ", options.clock(), absl::UTCTimeZone()));
+  RETURN_IF_ERROR(store::SqlcipherStore::Restore(options.restore_from,
+                                                 store_path, keys, aside)
+                      .status());
+  return aside;
 }
 
 }  // namespace
@@ -65,13 +98,18 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->unencrypted_ = options.unencrypted_store_for_testing;
 
   const std::string store_path = options.data_dir + "/consentd.db";
+  const std::vector<crypto::Keyring::Versioned> database_keys =
+      keys.DatabaseKeys();
+  if (!options.restore_from.empty()) {
+    ASSIGN_OR_RETURN(core->restored_aside_dir_,
+                     RestoreStore(options, database_keys, store_path));
+    options.audit_reanchor = true;
+  }
   if (!options.create_store && ::access(store_path.c_str(), F_OK) != 0) {
     return absl::NotFoundError(absl::StrCat(
         "no store at ", store_path,
         "; start once with --init to create it (is --data-dir right?)"));
   }
-  const std::vector<crypto::Keyring::Versioned> database_keys =
-      keys.DatabaseKeys();
   if (options.unencrypted_store_for_testing) {
     ASSIGN_OR_RETURN(
         core->store_,
@@ -117,9 +155,18 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       std::make_unique<const crypto::BlindIndex>(keys.BlindIndexKey());
   core->resolver_ = std::make_unique<const IdentifierResolver>(
       core->normaliser_.get(), core->blind_index_.get());
+  ASSIGN_OR_RETURN(
+      core->erasure_journal_,
+      ErasureJournalFile::Open(options.erasure_journal_path.empty()
+                                   ? options.data_dir + "/erasure-journal"
+                                   : options.erasure_journal_path,
+                               keys.ErasureJournalKey()));
+  core->backup_dir_ = options.backup_dir.empty() ? options.data_dir + "/backups"
+                                                 : options.backup_dir;
   core->ledger_ = std::make_unique<ConsentLedger>(
-      &core->store_->facts(), &core->store_->audit(), &core->index_,
-      core->policy_.get(), core->resolver_.get(), options.clock);
+      &core->store_->facts(), &core->store_->audit(),
+      core->erasure_journal_.get(), &core->index_, core->policy_.get(),
+      core->resolver_.get(), options.clock);
   core->list_registry_ = std::make_unique<ListRegistry>(
       &core->store_->lists(), &core->store_->audit(), &core->lists_,
       core->policy_.get(), core->resolver_.get(), options.clock,
@@ -148,7 +195,32 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       core->workers_.get(), receipt_seeds, options.clock);
   RETURN_IF_ERROR(core->ledger_->LoadIndex());
   RETURN_IF_ERROR(core->list_registry_->Load());
+  ASSIGN_OR_RETURN(core->erasure_reconciliation_,
+                   ReconcileErasures(*core->erasure_journal_,
+                                     core->store_->erasure_journal(),
+                                     *core->ledger_, *core->request_desk_));
   return core;
+}
+
+absl::StatusOr<consent::v1::BackupResponse> ConsentCore::Backup(
+    const access::Caller& caller, const std::string& file_name) {
+  absl::MutexLock lock(&rekey_mu_);
+  BackupTarget target;
+  target.directory = backup_dir_;
+  target.file_name = file_name;
+  target.key_version = database_key_version_.load();
+  for (const crypto::Keyring::Versioned& key : database_keys_) {
+    if (!unencrypted_ && key.version == target.key_version) {
+      target.key = &key.key;
+    }
+  }
+  ASSIGN_OR_RETURN(consent::v1::BackupResponse response,
+                   WriteBackup(*store_, target, clock_()));
+  store::AuditDraft audit = AuditDraftOf(caller, "store.backed_up", clock_());
+  audit.object_ids = {absl::StrCat("backup:", file_name),
+                      absl::StrCat("sha256:", response.manifest().sha256())};
+  RETURN_IF_ERROR(store_->audit().Append(audit).status());
+  return response;
 }
 
 absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(

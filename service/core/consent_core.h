@@ -32,6 +32,8 @@
 #include "service/core/clock.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/contact_checker.h"
+#include "service/core/erasure_journal_file.h"
+#include "service/core/erasure_replay.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/list_registry.h"
@@ -74,6 +76,18 @@ struct CoreOptions {
   // Accept a store that does not match its audit anchor (a deliberate
   // restore), auditing the fact.
   bool audit_reanchor = false;
+  // The erasure journal file (erasure_journal_file.h); defaults to
+  // <data_dir>/erasure-journal. Keep it where restoring the data directory
+  // does not roll it back: it is what re-applies later erasures.
+  std::string erasure_journal_path;
+  // Where Backup writes; defaults to <data_dir>/backups.
+  std::string backup_dir;
+  // A backup file (with its manifest beside it) to put in place of the
+  // store before opening it: the store's files move to
+  // <data_dir>/before-restore-<time>, the backup's manifest is checked
+  // (size, SHA-256, key version), the audit trail is re-anchored, and every
+  // journalled erasure the backup lacks is carried out again.
+  std::string restore_from;
   absl::Duration audit_checkpoint_interval = absl::Minutes(1);
   // Tests only: a store without encryption, so a test can scan its raw
   // bytes for plaintext. consentd never sets it.
@@ -89,6 +103,9 @@ class ConsentCore {
   // in use, a store older than or different from its audit anchor
   // (AuditNotary::Open); DATA_LOSS for an audit trail that does not
   // verify; whatever the store reports otherwise.
+  // With restore_from also: NOT_FOUND without the backup or its manifest;
+  // DATA_LOSS for a backup its manifest does not describe;
+  // FAILED_PRECONDITION when the keyring lacks the key it needs.
   static absl::StatusOr<std::unique_ptr<ConsentCore>> Open(CoreOptions options);
 
   ConsentLedger& ledger() { return *ledger_; }
@@ -111,6 +128,22 @@ class ConsentCore {
   absl::StatusOr<consent::v1::RekeyResponse> Rekey(const access::Caller& caller,
                                                    int version)
       ABSL_LOCKS_EXCLUDED(rekey_mu_);
+  // Writes an online backup of the store, and its manifest, as
+  // `file_name` in the backup directory (store_backup.h), for `caller`
+  // (audited as "store.backed_up"). Waits for a rekey in progress. Errors:
+  // those of WriteBackup.
+  absl::StatusOr<consent::v1::BackupResponse> Backup(
+      const access::Caller& caller, const std::string& file_name)
+      ABSL_LOCKS_EXCLUDED(rekey_mu_);
+
+  // What start-up did to bring the store and the erasure journal into
+  // agreement (erasure_replay.h), and where a restore moved the store's
+  // files before (empty without one).
+  const ErasureReconciliation& erasure_reconciliation() const {
+    return erasure_reconciliation_;
+  }
+  const std::string& restored_aside_dir() const { return restored_aside_dir_; }
+
   // The database key version the store is encrypted under.
   int database_key_version() const { return database_key_version_.load(); }
   // The keyring's newest database key version, and signing key version.
@@ -137,6 +170,10 @@ class ConsentCore {
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
   std::unique_ptr<const IdentifierResolver> resolver_;
   std::unique_ptr<store::ConsentStore> store_;
+  std::unique_ptr<ErasureJournalFile> erasure_journal_;
+  std::string backup_dir_;
+  ErasureReconciliation erasure_reconciliation_;
+  std::string restored_aside_dir_;
   std::unique_ptr<const crypto::CheckpointSigner> audit_signer_;
   // After the store and before every writer: the writers' last commits,
   // as they are destroyed, are still witnessed.
@@ -151,8 +188,8 @@ class ConsentCore {
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<const Scrubber> scrubber_;
 
-  // One rekey at a time; the version is read without it (GetStatus
-  // answers inline, and must not wait for a rekey).
+  // One rekey or backup at a time; the version is read without it
+  // (GetStatus answers inline, and must not wait for a rekey).
   absl::Mutex rekey_mu_;
   std::atomic<int> database_key_version_ = 0;
 };

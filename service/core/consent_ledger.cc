@@ -101,11 +101,12 @@ absl::StatusOr<Response> Wait(
 }  // namespace
 
 ConsentLedger::ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
-                             FactIndex* index,
+                             ErasureJournalFile* journal, FactIndex* index,
                              const policy::PolicyModel* policy,
                              const IdentifierResolver* resolver, Clock clock)
     : store_(store),
       audit_(audit),
+      journal_(journal),
       index_(index),
       policy_(policy),
       resolver_(resolver),
@@ -368,8 +369,29 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
     const access::Caller& caller) {
   absl::MutexLock lock(&write_mu_);
   commits_.Drain();
-  const absl::Time now = clock_();
-  const int64_t now_us = absl::ToUnixMicros(now);
+  JournalledErasure erasure;
+  erasure.erased_us = absl::ToUnixMicros(clock_());
+  erasure.request_id = request_id;
+  erasure.digests.assign(digests.begin(), digests.end());
+  // Journalled first: once the erasure is acknowledged, no restore of an
+  // older database can undo it.
+  RETURN_IF_ERROR(journal_->Append(erasure));
+  return EraseInStore(erasure, caller);
+}
+
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::Reapply(
+    const JournalledErasure& erasure, const access::Caller& caller) {
+  absl::MutexLock lock(&write_mu_);
+  commits_.Drain();
+  return EraseInStore(erasure, caller);
+}
+
+absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
+    const JournalledErasure& erasure, const access::Caller& caller) {
+  const absl::Span<const crypto::Digest> digests = erasure.digests;
+  const std::string& request_id = erasure.request_id;
+  const int64_t now_us = erasure.erased_us;
+  const absl::Time now = absl::FromUnixMicros(now_us);
   std::vector<store::FactRecord> tombstones(digests.size());
   for (size_t i = 0; i < digests.size(); ++i) {
     store::FactRecord& tombstone = tombstones[i];

@@ -29,6 +29,7 @@
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/commit_queue.h"
+#include "service/core/erasure_journal_file.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
 #include "service/store/audit_trail.h"
@@ -39,9 +40,11 @@ namespace consentd::core {
 class ConsentLedger {
  public:
   // Every pointer must outlive the ledger. Reads of a whole record are
-  // audited in `audit`; writes in their own transactions.
+  // audited in `audit`; writes in their own transactions; erasures are
+  // journalled in `journal` first.
   ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
-                FactIndex* index, const policy::PolicyModel* policy,
+                ErasureJournalFile* journal, FactIndex* index,
+                const policy::PolicyModel* policy,
                 const IdentifierResolver* resolver, Clock clock);
 
   // Loads every stored fact into the index; call once, before serving.
@@ -98,9 +101,12 @@ class ConsentLedger {
   // Forgets the subjects of `digests` for erasure request `request_id`:
   // every fact recorded for them is deleted from the store (and its WAL)
   // and replaced by an ERASURE tombstone, which keeps them suppressed; the
-  // digests are journalled. Queued writes are committed first, so none of
-  // the subject's can land afterwards. Returns the tombstones' fact ids.
-  // Errors: store errors. If the deletion failed nothing was erased; if only
+  // erasure is journalled (ErasureJournalFile, synced) before the store
+  // erases. Queued writes are committed first, so none of the subject's
+  // can land afterwards. Returns the tombstones' fact ids. Errors: the
+  // journal's (then nothing was erased); store errors: if the deletion
+  // failed nothing was erased in the store (the journal holds the erasure,
+  // and the store is given it at the next start or by erasing again); if only
   // the WAL truncation failed (UNAVAILABLE after a few tries within the
   // call: a reader of the files held the old copies), the subject is
   // already erased and suppressed, and erasing again is safe: it deletes
@@ -109,6 +115,13 @@ class ConsentLedger {
   absl::StatusOr<std::vector<int64_t>> Erase(
       absl::Span<const crypto::Digest> digests, const std::string& request_id,
       const access::Caller& caller) ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Gives the store a journalled erasure it lacks (after a restore of an
+  // older copy, or a crash between journal and store), as Erase without
+  // journalling again; the tombstones keep the erasure's own date.
+  absl::StatusOr<std::vector<int64_t>> Reapply(const JournalledErasure& erasure,
+                                               const access::Caller& caller)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Rectifies identifier `from` to `to`, for request `request_id` and
   // `caller`: every
@@ -145,6 +158,12 @@ class ConsentLedger {
     store::FactRecord fact;
     store::AuditDraft audit;
   };
+
+  // Erases `erasure` (already journalled) in the store and the index, its
+  // tombstones dated when it was journalled.
+  absl::StatusOr<std::vector<int64_t>> EraseInStore(
+      const JournalledErasure& erasure, const access::Caller& caller)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Validates what every write shares (evidence, time, identifiers) and
   // prepares its fact of `kind`.
@@ -183,6 +202,7 @@ class ConsentLedger {
 
   store::FactStore* const store_;
   store::AuditTrail* const audit_;
+  ErasureJournalFile* const journal_;
   FactIndex* const index_;
   const policy::PolicyModel* const policy_;
   const IdentifierResolver* const resolver_;

@@ -436,6 +436,29 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
   }
 }
 
+absl::Status RequestDesk::CloseReappliedErasure(
+    const JournalledErasure& erasure, const access::Caller& caller) {
+  absl::MutexLock lock(&mu_);
+  absl::flat_hash_set<std::string> digests;
+  for (const crypto::Digest& digest : erasure.digests) {
+    digests.insert(crypto::DigestHex(digest));
+  }
+  RETURN_IF_ERROR(ScrubRequests(digests, caller));
+  absl::StatusOr<DataSubjectRequest> dsr = Get(erasure.request_id);
+  if (absl::IsNotFound(dsr.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(dsr.status());
+  if (!IsOpen(dsr->state())) return absl::OkStatus();
+  dsr->set_state(consent::v1::REQUEST_STATE_COMPLETED);
+  consent::v1::RequestEvent* event = dsr->add_history();
+  *event->mutable_at() = ToTimestamp(clock_());
+  event->set_state(dsr->state());
+  event->set_officer(std::string(caller.principal));
+  event->set_note(
+      "erasure carried out again from the erasure journal: the store was "
+      "older than it");
+  return Keep(*dsr, caller, "request.completed");
+}
+
 absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
     const access::Caller& caller,
     const consent::v1::CompleteRequestRequest& request) {

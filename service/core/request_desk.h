@@ -119,6 +119,15 @@ class RequestDesk {
       const access::Caller& caller,
       const consent::v1::LiftRestrictionRequest& request);
 
+  // After the ledger re-applied a journalled `erasure` (erasure_replay.h):
+  // scrubs every request about its digests and completes the erasure
+  // request when it is still open (a store older than the erasure holds it
+  // open), noting why. A request the store does not hold is fine: it was
+  // opened after the copy was taken. Errors: store errors.
+  absl::Status CloseReappliedErasure(const JournalledErasure& erasure,
+                                     const access::Caller& caller)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // NOT_FOUND for an unknown id.
   absl::StatusOr<consent::v1::DataSubjectRequest> Get(
       const std::string& request_id) const;

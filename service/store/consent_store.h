@@ -17,6 +17,9 @@
 #ifndef CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 #define CONSENTD_SERVICE_STORE_CONSENT_STORE_H_
 
+#include <cstdint>
+#include <string>
+
 #include "crypto/digest.h"
 #include "crypto/secret_key.h"
 #include "service/store/audit_trail.h"
@@ -27,6 +30,18 @@
 #include "service/store/request_store.h"
 
 namespace consentd::store {
+
+// What a backup holds, counted in the copy itself once it was written.
+struct BackupContents {
+  int64_t bytes = 0;
+  int schema_version = 0;
+  int64_t facts = 0;
+  int64_t erasures = 0;
+  int64_t requests = 0;
+  int64_t lists = 0;
+  int64_t receipts = 0;
+  int64_t audit_entries = 0;
+};
 
 class ConsentStore {
  public:
@@ -51,6 +66,18 @@ class ConsentStore {
   // `current`; DATA_LOSS when it failed and no key reads the store.
   virtual absl::Status Rekey(const crypto::SecretKey& current,
                              const crypto::SecretKey& next) = 0;
+
+  // Writes a consistent copy of the whole store to the new file `path`,
+  // online: reads and writes go on meanwhile (each waits at most for one
+  // step of the copy), and the copy holds every write committed before the
+  // call returns its last step. The copy is encrypted under `key`, which
+  // must be the key the store is under (null only for a test store without
+  // encryption), checked (quick_check) and synced with its directory.
+  // Errors: ALREADY_EXISTS when `path` exists; RESOURCE_EXHAUSTED when the
+  // disk is full; FAILED_PRECONDITION when it cannot be written or the copy
+  // does not read back; then no file is left at `path`.
+  virtual absl::StatusOr<BackupContents> Backup(
+      const std::string& path, const crypto::SecretKey* key) = 0;
 
   // Binds the store to a blind-index key by its `fingerprint`: the first
   // call records it; later ones must name the same. FAILED_PRECONDITION

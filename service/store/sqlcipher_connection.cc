@@ -14,6 +14,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "service/store/schema.h"
 #include "service/store/sqlite_status.h"
@@ -174,13 +175,14 @@ absl::Status ExecKeyPragma(sqlite3* db, absl::string_view pragma,
   return status;
 }
 
-// OK when a connection of its own reads every page of `path` with `key`.
-absl::Status ReadsWith(const std::string& path, const crypto::SecretKey& key) {
+// OK when a connection of its own reads every page of `path` with `key`
+// (none: unencrypted).
+absl::Status ReadsWith(const std::string& path, const crypto::SecretKey* key) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   absl::Status status = SqliteStatus(rc, db, "open to check the key");
-  if (status.ok()) status = ApplyKey(db, key);
+  if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) {
     absl::StatusOr<std::string> check = QueryValue(
         db, "PRAGMA quick_check;", "check every page", &Statement::Text);
@@ -303,13 +305,13 @@ absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& current,
         absl::StrCat("store: cannot leave WAL mode to rekey (", mode, ")"));
   }
   absl::Status rekeyed = ExecKeyPragma(db, "rekey", next);
-  if (rekeyed.ok()) rekeyed = ReadsWith(path_, next);
+  if (rekeyed.ok()) rekeyed = ReadsWith(path_, &next);
   absl::Status outcome = absl::OkStatus();
   if (!rekeyed.ok()) {
     // SQLCipher 3 may have rolled back while it went on writing with the
     // new key: put the old key back, whatever the pages hold, and check.
     ExecKeyPragma(db, "rekey", current).IgnoreError();
-    outcome = ReadsWith(path_, current).ok()
+    outcome = ReadsWith(path_, &current).ok()
                   ? absl::FailedPreconditionError(absl::StrCat(
                         "store: the rekey failed (", rekeyed.message(),
                         "); the store is still under its old key"))
@@ -328,6 +330,206 @@ absl::Status SqlcipherConnection::Rekey(const crypto::SecretKey& current,
         absl::StrCat("store: cannot return to WAL mode (", *wal, ")"));
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+// Pages a backup copies per step: about a millisecond of work, which is as
+// long as a write waits for the copy.
+constexpr int kBackupPagesPerStep = 256;
+
+absl::Status FileError(absl::string_view what, const std::string& path) {
+  const int error = errno;
+  std::string message = absl::StrCat("store: cannot ", what, " ", path, ": ",
+                                     std::strerror(error));
+  if (error == ENOSPC || error == EDQUOT || error == EFBIG) {
+    return absl::ResourceExhaustedError(message);
+  }
+  return error == ENOENT ? absl::NotFoundError(message)
+                         : absl::FailedPreconditionError(message);
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string BaseNameOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// fsync of `path` (a file or a directory).
+absl::Status SyncPath(const std::string& path, bool directory) {
+  const int fd =
+      open(path.c_str(),
+           (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return FileError("open", path);
+  const bool synced = fsync(fd) == 0;
+  const absl::Status status =
+      synced ? absl::OkStatus() : FileError("sync", path);
+  close(fd);
+  return status;
+}
+
+// Copies `from` to the new file `to` (mode 0600) and syncs it.
+absl::Status CopyFile(const std::string& from, const std::string& to) {
+  const int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return FileError("read", from);
+  absl::Cleanup close_in = [in] { close(in); };
+  const int out =
+      open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) return FileError("create", to);
+  absl::Cleanup close_out = [out] { close(out); };
+  std::string block(1 << 20, '\0');
+  while (true) {
+    const ssize_t got = read(in, block.data(), block.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return FileError("read", from);
+    if (got == 0) break;
+    for (ssize_t written = 0; written < got;) {
+      const ssize_t n = write(out, block.data() + written,
+                              static_cast<size_t>(got - written));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FileError("write", to);
+      written += n;
+    }
+  }
+  if (fsync(out) != 0) return FileError("sync", to);
+  return absl::OkStatus();
+}
+
+// What the database `db` holds, by table.
+absl::Status CountInto(sqlite3* db, BackupContents& contents) {
+  const struct {
+    const char* sql;
+    int64_t* count;
+  } counts[] = {
+      {"SELECT count(*) FROM facts;", &contents.facts},
+      {"SELECT count(*) FROM erasure_journal;", &contents.erasures},
+      {"SELECT count(*) FROM data_subject_requests;", &contents.requests},
+      {"SELECT count(*) FROM suppression_lists;", &contents.lists},
+      {"SELECT count(*) FROM scrub_receipts;", &contents.receipts},
+      {"SELECT count(*) FROM audit_entries;", &contents.audit_entries},
+  };
+  for (const auto& count : counts) {
+    ASSIGN_OR_RETURN(*count.count, QueryValue(db, count.sql, "count the copy",
+                                              &Statement::Int));
+  }
+  ASSIGN_OR_RETURN(int64_t version,
+                   QueryValue(db, "PRAGMA user_version;",
+                              "read the copy's schema", &Statement::Int));
+  contents.schema_version = static_cast<int>(version);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BackupContents> SqlcipherConnection::Backup(
+    const std::string& path, const crypto::SecretKey* key) {
+  sqlite3* copy = nullptr;
+  if (access(path.c_str(), F_OK) == 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("store: ", path, " exists; a backup never overwrites"));
+  }
+  bool kept = false;
+  absl::Cleanup discard = [&] {
+    sqlite3_close_v2(copy);
+    if (!kept) {
+      for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+        unlink(absl::StrCat(path, suffix).c_str());
+      }
+    }
+  };
+  int rc = sqlite3_open_v2(
+      path.c_str(), &copy,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  RETURN_IF_ERROR(SqliteStatus(rc, copy, absl::StrCat("create ", path)));
+  if (key != nullptr) RETURN_IF_ERROR(ApplyKey(copy, *key));
+  sqlite3_backup* backup = nullptr;
+  {
+    Session session(*this);
+    backup = sqlite3_backup_init(copy, "main", session.db(), "main");
+  }
+  if (backup == nullptr)
+    return SqliteStatus(sqlite3_errcode(copy), copy, "start backup");
+  do {
+    Session session(*this);
+    rc = sqlite3_backup_step(backup, kBackupPagesPerStep);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+      // Another process holds the file a moment (an operator's reader).
+      absl::SleepFor(absl::Milliseconds(1));
+      rc = SQLITE_OK;
+    }
+  } while (rc == SQLITE_OK);
+  {
+    Session session(*this);
+    sqlite3_backup_finish(backup);
+  }
+  RETURN_IF_ERROR(
+      SqliteStatus(rc == SQLITE_DONE ? SQLITE_OK : rc, copy, "back up"));
+  ASSIGN_OR_RETURN(std::string check,
+                   QueryValue(copy, "PRAGMA quick_check;", "check the copy",
+                              &Statement::Text));
+  if (check != "ok") {
+    return absl::FailedPreconditionError(
+        "store: the backup's pages fail their check");
+  }
+  BackupContents contents;
+  RETURN_IF_ERROR(CountInto(copy, contents));
+  // One file, as a stopped store is: fold the copy's WAL back.
+  RETURN_IF_ERROR(
+      ExecOn(copy, "PRAGMA wal_checkpoint(TRUNCATE);", "fold the copy"));
+  sqlite3_close_v2(copy);
+  copy = nullptr;
+  RETURN_IF_ERROR(SyncPath(path, /*directory=*/false));
+  RETURN_IF_ERROR(SyncPath(DirectoryOf(path), /*directory=*/true));
+  struct stat file;
+  if (stat(path.c_str(), &file) != 0) return FileError("measure", path);
+  contents.bytes = file.st_size;
+  kept = true;
+  return contents;
+}
+
+absl::StatusOr<size_t> SqlcipherConnection::Restore(
+    const std::string& backup, const std::string& path,
+    absl::Span<const crypto::SecretKey* const> keys,
+    const std::string& aside_dir) {
+  if (keys.empty()) return absl::InvalidArgumentError("store: no key");
+  if (access(backup.c_str(), R_OK) != 0) return FileError("read", backup);
+  ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
+  absl::Cleanup unlock = [lock_fd] { close(lock_fd); };
+  const std::string staged = path + ".restoring";
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    unlink(absl::StrCat(staged, suffix).c_str());
+  }
+  absl::Cleanup discard = [&staged] { unlink(staged.c_str()); };
+  RETURN_IF_ERROR(CopyFile(backup, staged));
+  absl::Status reads = absl::OkStatus();
+  size_t key_index = 0;
+  for (; key_index < keys.size(); ++key_index) {
+    reads = ReadsWith(staged, keys[key_index]);
+    if (reads.ok() || !IsWrongKey(reads)) break;
+  }
+  if (!reads.ok()) return reads;
+  if (mkdir(aside_dir.c_str(), 0700) != 0)
+    return FileError("create", aside_dir);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = absl::StrCat(path, suffix);
+    if (access(file.c_str(), F_OK) != 0) continue;
+    const std::string aside =
+        absl::StrCat(aside_dir, "/", BaseNameOf(path), suffix);
+    if (rename(file.c_str(), aside.c_str()) != 0)
+      return FileError("move", file);
+  }
+  RETURN_IF_ERROR(SyncPath(aside_dir, /*directory=*/true));
+  if (rename(staged.c_str(), path.c_str()) != 0) {
+    return FileError("move the restored copy to", path);
+  }
+  std::move(discard).Cancel();
+  RETURN_IF_ERROR(SyncPath(DirectoryOf(path), /*directory=*/true));
+  return key_index;
 }
 
 SqlcipherConnection::Session::Session(SqlcipherConnection& connection)

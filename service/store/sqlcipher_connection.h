@@ -23,7 +23,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "crypto/secret_key.h"
+#include "service/store/consent_store.h"
 #include "service/store/statement.h"
 
 namespace consentd::store {
@@ -64,6 +66,30 @@ class SqlcipherConnection {
   // reads it any more (restore a backup).
   absl::Status Rekey(const crypto::SecretKey& current,
                      const crypto::SecretKey& next);
+
+  // ConsentStore::Backup: copies the database to `path` in steps of a few
+  // pages, each in a Session of its own, so writes go on between steps (a
+  // write through this connection is carried into the copy by SQLite's
+  // backup), then checks the copy and counts what it holds.
+  absl::StatusOr<BackupContents> Backup(const std::string& path,
+                                        const crypto::SecretKey* key);
+
+  // Puts the backup file `backup` in place of the database at `path`, for
+  // a consentd about to open it: takes the store's lock (no consentd may
+  // hold it), copies the backup beside the database and syncs it, finds
+  // the first of `keys` that reads every page of the copy (a null key: a
+  // test store without encryption), moves the database's files (with its
+  // WAL) into the new directory `aside_dir`, and renames the copy into
+  // place. Returns the index of that key. Errors: NOT_FOUND without the
+  // backup; FAILED_PRECONDITION when another process holds the store, no
+  // key reads the copy, or a file cannot be copied or moved;
+  // RESOURCE_EXHAUSTED when the disk is full; DATA_LOSS when the copy's
+  // pages fail their check. Until the last rename the database is as it
+  // was.
+  static absl::StatusOr<size_t> Restore(
+      const std::string& backup, const std::string& path,
+      absl::Span<const crypto::SecretKey* const> keys,
+      const std::string& aside_dir);
 
   // Exclusive use of the connection while it lives.
   class Session {

@@ -29,6 +29,18 @@ absl::Status SqlcipherStore::Rekey(const crypto::SecretKey& current,
   return connection_->Rekey(current, next);
 }
 
+absl::StatusOr<BackupContents> SqlcipherStore::Backup(
+    const std::string& path, const crypto::SecretKey* key) {
+  return connection_->Backup(path, key);
+}
+
+absl::StatusOr<size_t> SqlcipherStore::Restore(
+    const std::string& backup, const std::string& path,
+    absl::Span<const crypto::SecretKey* const> keys,
+    const std::string& aside_dir) {
+  return SqlcipherConnection::Restore(backup, path, keys, aside_dir);
+}
+
 absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {
   SqlcipherConnection::Session session(*connection_);
   return session.InTransaction("bind index key", [&]() -> absl::Status {

@@ -51,6 +51,15 @@ class SqlcipherStore final : public ConsentStore {
   absl::Status Rekey(const crypto::SecretKey& current,
                      const crypto::SecretKey& next) override;
   absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
+  absl::StatusOr<BackupContents> Backup(const std::string& path,
+                                        const crypto::SecretKey* key) override;
+
+  // Puts a backup in place of the store at `path` before it is opened:
+  // SqlcipherConnection::Restore.
+  static absl::StatusOr<size_t> Restore(
+      const std::string& backup, const std::string& path,
+      absl::Span<const crypto::SecretKey* const> keys,
+      const std::string& aside_dir);
 
   // Which of the keys given to Open opened the store.
   size_t key_index() const { return key_index_; }

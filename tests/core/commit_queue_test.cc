@@ -120,8 +120,10 @@ class CommitQueueTest : public ::testing::Test {
         resolver_(&normaliser_, &blind_index_),
         sqlcipher_(OpenStore()),
         store_(&sqlcipher_->facts()),
-        ledger_(&store_, &sqlcipher_->audit(), &index_, &policy_, &resolver_,
-                SystemClock()) {}
+        journal_(*ErasureJournalFile::Open(dir_.File("erasure-journal"),
+                                           crypto::SecretKey())),
+        ledger_(&store_, &sqlcipher_->audit(), journal_.get(), &index_,
+                &policy_, &resolver_, SystemClock()) {}
 
   std::unique_ptr<store::ConsentStore> OpenStore() {
     return *store::SqlcipherStore::Open(dir_.File("consentd.db"),
@@ -182,6 +184,7 @@ class CommitQueueTest : public ::testing::Test {
   FactIndex index_;
   std::unique_ptr<store::ConsentStore> sqlcipher_;
   HeldStore store_;
+  std::unique_ptr<ErasureJournalFile> journal_;
   ConsentLedger ledger_;
 };
 
