@@ -7,6 +7,11 @@
 #include <optional>
 #include <thread>
 
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
 namespace consentd::client {
 namespace {
 
@@ -24,20 +29,35 @@ absl::Status ToStatus(const grpc::Status& status) {
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const ConnectionOptions& options) {
-  if (options.ca.empty()) {
-    return grpc::CreateChannel(options.address,
-                               grpc::InsecureChannelCredentials());
-  }
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = options.ca;
-  ssl.pem_cert_chain = options.certificate_chain;
-  ssl.pem_private_key = options.private_key;
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
   grpc::ChannelArguments arguments;
-  if (!options.server_name.empty()) {
-    arguments.SetSslTargetNameOverride(options.server_name);
+  if (!options.ca.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.ca;
+    ssl.pem_cert_chain = options.certificate_chain;
+    ssl.pem_private_key = options.private_key;
+    credentials = grpc::SslCredentials(ssl);
+    if (!options.server_name.empty()) {
+      arguments.SetSslTargetNameOverride(options.server_name);
+    }
   }
-  return grpc::CreateCustomChannel(options.address, grpc::SslCredentials(ssl),
-                                   arguments);
+  if (options.interceptors_for_testing) {
+    return grpc::experimental::CreateCustomChannelWithInterceptors(
+        options.address, credentials, arguments,
+        options.interceptors_for_testing());
+  }
+  return grpc::CreateCustomChannel(options.address, credentials, arguments);
+}
+
+// A fresh key for a write that names none: 128 random bits, hex.
+std::string NewIdempotencyKey() {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::BitGen* bits ABSL_GUARDED_BY(mu) = new absl::BitGen();
+  absl::MutexLock lock(&mu);
+  return absl::StrCat(
+      "c-", absl::Hex(absl::Uniform<uint64_t>(*bits), absl::kZeroPad16),
+      absl::Hex(absl::Uniform<uint64_t>(*bits), absl::kZeroPad16));
 }
 
 ConnectionOptions PlainText(const std::string& address,
@@ -60,7 +80,8 @@ ConsentClient::ConsentClient(const ConnectionOptions& options)
       audit_(consent::v1::AuditService::NewStub(channel_)),
       authorization_(
           options.bearer_token.empty() ? "" : "Bearer " + options.bearer_token),
-      timeout_(options.timeout) {}
+      timeout_(options.timeout),
+      write_attempts_(std::max(options.write_attempts, 1)) {}
 
 ConsentClient::ConsentClient(const std::string& address, absl::Duration timeout)
     : ConsentClient(PlainText(address, timeout)) {}
@@ -88,17 +109,37 @@ absl::StatusOr<Response> ConsentClient::Call(
   return response;
 }
 
+template <typename Request, typename Response>
+absl::StatusOr<Response> ConsentClient::CallIdempotent(
+    grpc::Status (consent::v1::ConsentService::Stub::*method)(
+        grpc::ClientContext*, const Request&, Response*),
+    Request request) const {
+  if (request.idempotency_key().empty()) {
+    request.set_idempotency_key(NewIdempotencyKey());
+  }
+  absl::BitGen jitter;
+  absl::Duration backoff = absl::Milliseconds(100);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<Response> answer = Call(consent_.get(), method, request);
+    const bool unknown = absl::IsUnavailable(answer.status()) ||
+                         absl::IsDeadlineExceeded(answer.status());
+    if (!unknown || attempt >= write_attempts_) return answer;
+    absl::SleepFor(backoff * absl::Uniform(jitter, 0.5, 1.5));
+    backoff *= 4;
+  }
+}
+
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentClient::RecordConsent(
     const consent::v1::RecordConsentRequest& request) const {
-  return Call(consent_.get(), &consent::v1::ConsentService::Stub::RecordConsent,
-              request);
+  return CallIdempotent(&consent::v1::ConsentService::Stub::RecordConsent,
+                        request);
 }
 
 absl::StatusOr<consent::v1::RecordObjectionResponse>
 ConsentClient::RecordObjection(
     const consent::v1::RecordObjectionRequest& request) const {
-  return Call(consent_.get(),
-              &consent::v1::ConsentService::Stub::RecordObjection, request);
+  return CallIdempotent(&consent::v1::ConsentService::Stub::RecordObjection,
+                        request);
 }
 
 absl::StatusOr<consent::v1::CheckResponse> ConsentClient::Check(

@@ -32,9 +32,12 @@
 #define CONSENTD_CLIENT_CONSENT_CLIENT_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/support/client_interceptor.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -66,6 +69,15 @@ struct ConnectionOptions {
   std::string bearer_token;
   // Deadline of each call but ImportList and Scrub (kImportTimeout).
   absl::Duration timeout = absl::Seconds(10);
+  // Attempts of RecordConsent and RecordObjection, each with the same
+  // idempotency key, while they fail UNAVAILABLE or DEADLINE_EXCEEDED
+  // (waiting 100 ms, then 4 times longer each time, with jitter); 1: no
+  // retry.
+  int write_attempts = 4;
+  // Tests only: interceptors on every call (to lose answers on purpose).
+  std::function<std::vector<
+      std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>()>
+      interceptors_for_testing;
 };
 
 class ConsentClient {
@@ -86,21 +98,18 @@ class ConsentClient {
   // (nothing recorded; only new, subject-initiated evidence helps); store
   // errors (UNAVAILABLE, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, DATA_LOSS)
   // when nothing was written. Not idempotent: a retry records the fact a
-  // second time, with new fact ids, even when the first attempt had been
-  // recorded and only its answer was lost. The duplicate does not change
-  // what a check answers, unless `occurred_at` was left unset: the copy is
-  // then dated at the retry and outranks anything recorded in between (say,
-  // a withdrawal). Set `occurred_at` on writes that may be retried.
+  // Idempotent: the request goes with its `idempotency_key` (a random one
+  // when it has none), and a failure that leaves the outcome unknown
+  // (UNAVAILABLE, DEADLINE_EXCEEDED) is retried with the same key up to
+  // `write_attempts` in all; the server records the fact once and answers
+  // every attempt with the first answer (its fact ids). A caller that
+  // retries after this returns must keep the key: set it in the request.
   absl::StatusOr<consent::v1::RecordConsentResponse> RecordConsent(
       const consent::v1::RecordConsentRequest& request) const;
   // Records an objection (global, or for a purpose and/or channel) for
   // every identifier of the request; OK means durable and seen by checks.
   // Errors as RecordConsent, less the standing refusal's
-  // FAILED_PRECONDITION. Not idempotent: a retry records a second objection
-  // with new fact ids, which the record (GetRecord, exports) shows. The copy
-  // denies what the first denied; left without `occurred_at` it is dated at
-  // the retry, so it also outranks a subject-initiated consent recorded in
-  // between.
+  // FAILED_PRECONDITION. Idempotent and retried as RecordConsent.
   absl::StatusOr<consent::v1::RecordObjectionResponse> RecordObjection(
       const consent::v1::RecordObjectionRequest& request) const;
   // Decides whether the person may be contacted for the purpose and
@@ -296,6 +305,14 @@ class ConsentClient {
                                    Response*),
       const Request& request) const;
 
+  // Call for a write with an idempotency key: sets one when the request
+  // has none and retries while the outcome is unknown.
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> CallIdempotent(
+      grpc::Status (consent::v1::ConsentService::Stub::*method)(
+          grpc::ClientContext*, const Request&, Response*),
+      Request request) const;
+
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<consent::v1::ConsentService::Stub> consent_;
   std::unique_ptr<consent::v1::AdminService::Stub> admin_;
@@ -305,6 +322,7 @@ class ConsentClient {
   std::unique_ptr<consent::v1::AuditService::Stub> audit_;
   std::string authorization_;  // "Bearer TOKEN", or empty
   absl::Duration timeout_;
+  int write_attempts_;
 };
 
 }  // namespace consentd::client

@@ -116,6 +116,11 @@ absl::StatusOr<PolicyModel> PolicyModel::FromProto(consent::v1::Policy proto) {
           "days)");
     }
   }
+  if (proto.idempotency_window_seconds() != 0 &&
+      (proto.idempotency_window_seconds() < 60 ||
+       proto.idempotency_window_seconds() > 7 * 24 * 3600)) {
+    return Invalid("idempotency_window_seconds must be 60-604800 (7 days)");
+  }
   for (const consent::v1::CallingHours& hours : proto.calling_hours()) {
     CallingRule rule;
     if (!absl::LoadTimeZone(hours.time_zone(), &rule.zone)) {

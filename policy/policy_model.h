@@ -84,6 +84,12 @@ class PolicyModel {
                ? absl::Seconds(proto_.check_time_window().max_past_seconds())
                : absl::Minutes(5);
   }
+  // How long a write's idempotency key is kept.
+  absl::Duration IdempotencyWindow() const {
+    return proto_.idempotency_window_seconds() == 0
+               ? absl::Hours(24)
+               : absl::Seconds(proto_.idempotency_window_seconds());
+  }
   absl::Duration CheckMaxFuture() const {
     return proto_.has_check_time_window()
                ? absl::Seconds(proto_.check_time_window().max_future_seconds())

@@ -19,7 +19,16 @@ struct ConsentFlags {
   std::string channel;
   std::string region;
   std::string lawful_basis;
+  std::string idempotency_key;
 };
+
+void AddIdempotencyKeyFlag(CLI::App* command, ConsentFlags* flags) {
+  command->add_option(
+      "--idempotency-key", flags->idempotency_key,
+      "Names this write, so that running the command again (say, after a "
+      "timeout) records it once; never personal data (default: a random "
+      "key, kept across this command's own retries)");
+}
 
 absl::StatusOr<int> RecordConsent(const ConsentFlags& flags,
                                   consent::v1::ConsentAction action,
@@ -36,6 +45,7 @@ absl::StatusOr<int> RecordConsent(const ConsentFlags& flags,
     request.set_lawful_basis(basis);
   }
   RETURN_IF_ERROR(FillWrite(flags.identifiers, flags.evidence, &request));
+  request.set_idempotency_key(flags.idempotency_key);
   return PrintAnswer(context, context.client->RecordConsent(request));
 }
 
@@ -46,6 +56,7 @@ absl::StatusOr<int> RecordObjection(const ConsentFlags& flags,
   request.set_channel(flags.channel);
   request.set_default_region(flags.region);
   RETURN_IF_ERROR(FillWrite(flags.identifiers, flags.evidence, &request));
+  request.set_idempotency_key(flags.idempotency_key);
   return PrintAnswer(context, context.client->RecordObjection(request));
 }
 
@@ -89,6 +100,7 @@ void AddConsentCommands(CLI::App& app, CommandContext& context) {
                         "Region for national-format numbers");
     command->add_option("--lawful-basis", flags->lawful_basis,
                         "Lawful basis (default: consent)");
+    AddIdempotencyKeyFlag(command, flags.get());
     OnRun(command, context, [flags, &context, action = action.action] {
       return RecordConsent(*flags, action, context);
     });
@@ -106,6 +118,7 @@ void AddConsentCommands(CLI::App& app, CommandContext& context) {
                      "Channel objected to (default: every channel)");
   object->add_option("--region", flags->region,
                      "Region for national-format numbers");
+  AddIdempotencyKeyFlag(object, flags.get());
   OnRun(object, context, flags, RecordObjection);
 
   CLI::App* show =

@@ -31,10 +31,12 @@ CommitQueue::~CommitQueue() {
 
 CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
                                          store::AuditDraft audit,
-                                         OnCommitted on_committed) {
+                                         OnCommitted on_committed,
+                                         store::IdempotencyClaim claim) {
   auto write = std::make_shared<Write>();
   write->records = std::move(records);
   write->audit = std::move(audit);
+  write->claim = std::move(claim);
   write->audit.fact_count = static_cast<int>(write->records.size());
   write->on_committed = std::move(on_committed);
   absl::MutexLock lock(&mu_);
@@ -64,13 +66,14 @@ std::vector<policy::Fact> CommitQueue::PendingFacts(
   return it == pending_.end() ? std::vector<policy::Fact>() : it->second;
 }
 
-absl::StatusOr<std::vector<int64_t>> CommitQueue::Await(const Ticket& ticket) {
+absl::StatusOr<CommitQueue::Committed> CommitQueue::Await(
+    const Ticket& ticket) {
   absl::MutexLock lock(&mu_);
   // Checked by whoever releases the lock: a commit wakes only the writers
   // of its batch.
   mu_.Await(absl::Condition(&ticket->done));
   if (!ticket->status.ok()) return ticket->status;
-  return ticket->ids;
+  return ticket->committed;
 }
 
 void CommitQueue::CommitLoop() {
@@ -114,7 +117,7 @@ void CommitQueue::AnnounceLoop() {
     }
     // The batch's outcome was published under mu_ before the hand-over.
     for (const Ticket& write : committed) {
-      absl::StatusOr<std::vector<int64_t>> outcome = write->ids;
+      absl::StatusOr<Committed> outcome = write->committed;
       if (!write->status.ok()) outcome = write->status;
       std::move(write->on_committed)(std::move(outcome));
     }
@@ -124,19 +127,37 @@ void CommitQueue::AnnounceLoop() {
 void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   std::vector<store::FactRecord> records;
   std::vector<store::AuditDraft> audit;
+  std::vector<store::IdempotencyClaim> claims;
   audit.reserve(batch.size());
+  bool any_claim = false;
   for (const Ticket& write : batch) {
     records.insert(records.end(), write->records.begin(), write->records.end());
     audit.push_back(write->audit);
+    any_claim = any_claim || !write->claim.key.empty();
   }
-  absl::StatusOr<std::vector<int64_t>> ids =
-      store_->AppendFacts(records, audit);
-  if (ids.ok()) {
+  if (any_claim) {
+    claims.reserve(batch.size());
+    for (const Ticket& write : batch) claims.push_back(write->claim);
+  }
+  absl::StatusOr<store::AppendOutcome> outcome =
+      store_->AppendFacts(records, audit, claims);
+  if (outcome.ok()) {
+    // The appended writes' facts, with their ids; a replay's are not.
     std::vector<FactIndex::Entry> entries;
-    entries.reserve(records.size());
-    for (size_t i = 0; i < records.size(); ++i) {
-      records[i].fact_id = (*ids)[i];
-      entries.push_back({records[i].digest, IndexFactOf(records[i], *policy_)});
+    entries.reserve(outcome->fact_ids.size());
+    size_t next_id = 0;
+    for (size_t w = 0; w < batch.size(); ++w) {
+      Write& write = *batch[w];
+      if (outcome->replayed[w].has_value()) {
+        write.committed.replay = std::move(outcome->replayed[w]);
+        write.committed.ids = write.committed.replay->fact_ids;
+        continue;
+      }
+      for (store::FactRecord& record : write.records) {
+        record.fact_id = outcome->fact_ids[next_id++];
+        write.committed.ids.push_back(record.fact_id);
+        entries.push_back({record.digest, IndexFactOf(record, *policy_)});
+      }
     }
     // In the index before the writers hear of it, and before the facts leave
     // the pending set (PendingFacts is read first, so none goes unseen).
@@ -144,15 +165,8 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   }
 
   absl::MutexLock lock(&mu_);
-  size_t next = 0;
   for (const Ticket& write : batch) {
-    if (ids.ok()) {
-      write->ids.assign(ids->begin() + next,
-                        ids->begin() + next + write->records.size());
-    } else {
-      write->status = ids.status();
-    }
-    next += write->records.size();
+    if (!outcome.ok()) write->status = outcome.status();
     for (size_t i = 0; i < write->records.size(); ++i) {
       std::vector<policy::Fact>& facts = pending_[write->records[i].digest];
       const int64_t id = write->provisional_ids[i];

@@ -25,6 +25,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -51,12 +52,19 @@ class CommitQueue {
   class Write;
   using Ticket = std::shared_ptr<Write>;
 
-  // Called once with the store's ids for a write's facts when its batch is
-  // durable and indexed, or with the batch's error. Runs on the announcer
-  // thread, in commit order: it must not block (it would delay the answers
-  // to later writes, not their commits).
-  using OnCommitted =
-      absl::AnyInvocable<void(absl::StatusOr<std::vector<int64_t>>) &&>;
+  // A write's outcome: the store's ids for its facts, or, for a write whose
+  // idempotency key was held already (a replay), what the key holds; its
+  // facts were then neither written nor indexed.
+  struct Committed {
+    std::vector<int64_t> ids;
+    std::optional<store::HeldClaim> replay;
+  };
+
+  // Called once with the write's outcome when its batch is durable and
+  // indexed, or with the batch's error. Runs on the announcer thread, in
+  // commit order: it must not block (it would delay the answers to later
+  // writes, not their commits).
+  using OnCommitted = absl::AnyInvocable<void(absl::StatusOr<Committed>) &&>;
 
   // Every pointer must outlive the queue. Starts the committer and announcer
   // threads.
@@ -68,16 +76,16 @@ class CommitQueue {
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
 
-  // Queues one write (its facts, one per identifier, and its audit entry,
-  // whose fact_count is set here). Wait for it with Await, or hear of it
-  // through `on_committed`.
+  // Queues one write (its facts, one per identifier, its audit entry, whose
+  // fact_count is set here, and its idempotency claim, if it has a key).
+  // Wait for it with Await, or hear of it through `on_committed`.
   Ticket Enqueue(std::vector<store::FactRecord> records,
-                 store::AuditDraft audit, OnCommitted on_committed = nullptr)
-      ABSL_LOCKS_EXCLUDED(mu_);
+                 store::AuditDraft audit, OnCommitted on_committed = nullptr,
+                 store::IdempotencyClaim claim = {}) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Waits until the write's batch is durable and indexed, and returns the
-  // store's ids for its facts; or the batch's error.
-  absl::StatusOr<std::vector<int64_t>> Await(const Ticket& ticket)
+  // Waits until the write's batch is durable and indexed, and returns its
+  // outcome; or the batch's error.
+  absl::StatusOr<Committed> Await(const Ticket& ticket)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until every queued write is committed (or failed); their
@@ -129,11 +137,12 @@ class CommitQueue::Write {
   friend class CommitQueue;
   std::vector<store::FactRecord> records;
   store::AuditDraft audit;
+  store::IdempotencyClaim claim;
   std::vector<int64_t> provisional_ids;
   OnCommitted on_committed;
   bool done = false;
   absl::Status status;
-  std::vector<int64_t> ids;
+  Committed committed;
 };
 
 }  // namespace consentd::core

@@ -11,6 +11,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
+#include "crypto/sha256.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "policy/decision.h"
 #include "service/core/audit_draft.h"
@@ -84,6 +87,74 @@ Response Receipt(absl::Span<const int64_t> ids, const store::FactRecord& fact) {
   return response;
 }
 
+// The claim a write makes on its request's idempotency key (none without
+// one): the request's fingerprint is the SHA-256 of its deterministic
+// encoding with the identifiers (and key) left out and their keyed digests
+// appended, so the store keeps no digest of an identifier anyone could
+// compute. `answer` is the write's response less its fact ids.
+template <typename Request>
+store::IdempotencyClaim ClaimOf(const access::Caller& caller,
+                                const Request& request,
+                                absl::Span<const crypto::Digest> digests,
+                                const google::protobuf::Message& answer,
+                                int64_t recorded_us) {
+  store::IdempotencyClaim claim;
+  if (request.idempotency_key().empty()) return claim;
+  claim.principal = std::string(caller.principal);
+  claim.key = request.idempotency_key();
+  Request bare = request;
+  bare.clear_identifiers();
+  bare.clear_idempotency_key();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    bare.SerializeToCodedStream(&coded);
+  }
+  for (const crypto::Digest& digest : digests) {
+    absl::StrAppend(&bytes, crypto::DigestBytes(digest));
+  }
+  claim.fingerprint = crypto::Sha256(bytes);
+  claim.answer = answer.SerializeAsString();
+  claim.recorded_us = recorded_us;
+  return claim;
+}
+
+// The first answer to a write whose key `held` holds, for a retry whose
+// claim is `claim`; INVALID_ARGUMENT when the key named another request.
+template <typename Response>
+absl::StatusOr<Response> Replayed(const store::HeldClaim& held,
+                                  const store::IdempotencyClaim& claim) {
+  if (held.fingerprint != claim.fingerprint) {
+    return absl::InvalidArgumentError(
+        "idempotency_key: this principal used it for a different request; "
+        "a new write needs a new key");
+  }
+  Response response;
+  if (!response.ParseFromString(held.answer)) {
+    return absl::DataLossError(
+        "the answer kept for an idempotency key "
+        "does not parse");
+  }
+  response.mutable_fact_ids()->Add(held.fact_ids.begin(), held.fact_ids.end());
+  return response;
+}
+
+// Answers a queued write from its commit: the first answer for a replay,
+// else `fresh` with the new fact ids.
+template <typename Response>
+absl::StatusOr<Response> Answer(
+    absl::StatusOr<CommitQueue::Committed> committed,
+    const store::IdempotencyClaim& claim, Response fresh) {
+  if (!committed.ok()) return committed.status();
+  if (committed->replay.has_value()) {
+    return Replayed<Response>(*committed->replay, claim);
+  }
+  fresh.mutable_fact_ids()->Add(committed->ids.begin(), committed->ids.end());
+  return fresh;
+}
+
 // Starts a write with a completion and waits for its outcome.
 template <typename Response>
 absl::StatusOr<Response> Wait(
@@ -126,6 +197,7 @@ absl::Status ConsentLedger::LoadIndex() {
     return absl::OkStatus();
   }));
   index_->Add(chunk);
+  ForgetOldClaims();
   return absl::OkStatus();
 }
 
@@ -134,6 +206,7 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
     const access::Caller& caller, const Request& request,
     consent::v1::FactKind kind) const {
   RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
+  RETURN_IF_ERROR(ValidateIdempotencyKey(request.idempotency_key()));
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time occurred,
                    RequestTime(request.has_occurred_at(), request.occurred_at(),
@@ -222,13 +295,38 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
 }
 
 CommitQueue::Ticket ConsentLedger::Enqueue(
-    const PreparedWrite& write, CommitQueue::OnCommitted on_committed) {
+    const PreparedWrite& write, CommitQueue::OnCommitted on_committed,
+    store::IdempotencyClaim claim) {
   std::vector<store::FactRecord> records(write.digests.size(), write.fact);
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].digest = write.digests[i];
   }
   return commits_.Enqueue(std::move(records), write.audit,
-                          std::move(on_committed));
+                          std::move(on_committed), std::move(claim));
+}
+
+template <typename Response>
+absl::StatusOr<bool> ConsentLedger::AnsweredBefore(
+    const store::IdempotencyClaim& claim, Completion<Response>& done) {
+  if (claim.key.empty()) return false;
+  ForgetOldClaims();
+  ASSIGN_OR_RETURN(std::optional<store::HeldClaim> held,
+                   store_->FindClaim(claim.principal, claim.key));
+  if (!held.has_value()) return false;
+  std::move(done)(Replayed<Response>(*held, claim));
+  return true;
+}
+
+void ConsentLedger::ForgetOldClaims() {
+  const absl::Time now = clock_();
+  {
+    absl::MutexLock lock(&forget_mu_);
+    if (now < next_forget_) return;
+    next_forget_ = now + kForgetClaimsEvery;
+  }
+  // Best effort: a claim kept longer only answers a retry longer.
+  store_->ForgetClaims(absl::ToUnixMicros(now - policy_->IdempotencyWindow()))
+      .IgnoreError();
 }
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentLedger::RecordConsent(
@@ -273,6 +371,13 @@ absl::Status ConsentLedger::QueueConsent(
                    Prepare(caller, request,
                            grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
                                  : consent::v1::FACT_KIND_CONSENT_WITHDRAWN));
+  // A retry of a write already made gets its answer, whatever was recorded
+  // since (a refusal that would now stop the grant among it).
+  store::IdempotencyClaim claim =
+      ClaimOf(caller, request, write.digests,
+              consent::v1::RecordConsentResponse(), write.fact.recorded_us);
+  ASSIGN_OR_RETURN(bool answered, AnsweredBefore(claim, done));
+  if (answered) return absl::OkStatus();
   store::FactRecord& fact = write.fact;
   fact.lawful_basis =
       request.lawful_basis() == consent::v1::LAWFUL_BASIS_UNSPECIFIED
@@ -293,13 +398,17 @@ absl::Status ConsentLedger::QueueConsent(
                                            channel, fact.recorded_us));
     if (fact.lifted_refusal) write.audit.action += ".lifting_refusal";
   }
-  Enqueue(write, [fact, done = std::move(done)](
-                     absl::StatusOr<std::vector<int64_t>> ids) mutable {
-    if (!ids.ok()) return std::move(done)(ids.status());
-    auto response = Receipt<consent::v1::RecordConsentResponse>(*ids, fact);
-    response.set_lifted_refusal(fact.lifted_refusal);
-    std::move(done)(std::move(response));
-  });
+  auto response = Receipt<consent::v1::RecordConsentResponse>({}, fact);
+  response.set_lifted_refusal(fact.lifted_refusal);
+  if (!claim.key.empty()) claim.answer = response.SerializeAsString();
+  Enqueue(
+      write,
+      [claim, response = std::move(response), done = std::move(done)](
+          absl::StatusOr<CommitQueue::Committed> committed) mutable {
+        std::move(done)(
+            Answer(std::move(committed), claim, std::move(response)));
+      },
+      claim);
   return absl::OkStatus();
 }
 
@@ -329,12 +438,20 @@ absl::Status ConsentLedger::QueueObjection(
   RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
   ASSIGN_OR_RETURN(PreparedWrite write,
                    Prepare(caller, request, consent::v1::FACT_KIND_OBJECTION));
+  auto response = Receipt<consent::v1::RecordObjectionResponse>({}, write.fact);
+  const store::IdempotencyClaim claim =
+      ClaimOf(caller, request, write.digests, response, write.fact.recorded_us);
+  ASSIGN_OR_RETURN(bool answered, AnsweredBefore(claim, done));
+  if (answered) return absl::OkStatus();
   absl::MutexLock lock(&write_mu_);
-  Enqueue(write, [fact = write.fact, done = std::move(done)](
-                     absl::StatusOr<std::vector<int64_t>> ids) mutable {
-    if (!ids.ok()) return std::move(done)(ids.status());
-    std::move(done)(Receipt<consent::v1::RecordObjectionResponse>(*ids, fact));
-  });
+  Enqueue(
+      write,
+      [claim, response = std::move(response), done = std::move(done)](
+          absl::StatusOr<CommitQueue::Committed> committed) mutable {
+        std::move(done)(
+            Answer(std::move(committed), claim, std::move(response)));
+      },
+      claim);
   return absl::OkStatus();
 }
 
@@ -361,7 +478,8 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
     absl::MutexLock lock(&write_mu_);
     ticket = Enqueue(write);
   }
-  return commits_.Await(ticket);
+  ASSIGN_OR_RETURN(CommitQueue::Committed committed, commits_.Await(ticket));
+  return committed.ids;
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(

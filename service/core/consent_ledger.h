@@ -195,10 +195,23 @@ class ConsentLedger {
       Completion<consent::v1::RecordObjectionResponse>& done)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
-  // Queues one fact per digest for the next group commit.
+  // Queues one fact per digest for the next group commit, claiming
+  // `claim`'s idempotency key when it has one.
   CommitQueue::Ticket Enqueue(const PreparedWrite& write,
-                              CommitQueue::OnCommitted on_committed = nullptr)
+                              CommitQueue::OnCommitted on_committed = nullptr,
+                              store::IdempotencyClaim claim = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  // When the store holds `claim`'s key (the write is a retry of one made
+  // before), answers `done` from it (moving from it) and returns true.
+  template <typename Response>
+  absl::StatusOr<bool> AnsweredBefore(const store::IdempotencyClaim& claim,
+                                      Completion<Response>& done);
+
+  // Forgets idempotency keys older than the policy's window, at most once
+  // per kForgetClaimsEvery.
+  void ForgetOldClaims() ABSL_LOCKS_EXCLUDED(forget_mu_);
+  static constexpr absl::Duration kForgetClaimsEvery = absl::Minutes(10);
 
   store::FactStore* const store_;
   store::AuditTrail* const audit_;
@@ -212,6 +225,9 @@ class ConsentLedger {
   // queue's order is the order writes were validated in.
   absl::Mutex write_mu_;
   CommitQueue commits_;
+
+  absl::Mutex forget_mu_;
+  absl::Time next_forget_ ABSL_GUARDED_BY(forget_mu_) = absl::InfinitePast();
 };
 
 }  // namespace consentd::core

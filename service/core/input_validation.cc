@@ -68,6 +68,17 @@ absl::StatusOr<policy::ScopeId> ResolveChannel(
   return ResolveScope(policy.FindChannel(name), name, required, "channel");
 }
 
+absl::Status ValidateIdempotencyKey(absl::string_view key) {
+  bool ok = key.size() <= kMaxIdempotencyKeyLength;
+  for (char c : key) ok = ok && c > ' ' && c <= '~';
+  if (!ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("idempotency_key: at most ", kMaxIdempotencyKeyLength,
+                     " printable ASCII characters without spaces"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateEvidence(const consent::v1::Evidence& evidence) {
   if (evidence.collection_method() ==
           consent::v1::COLLECTION_METHOD_UNSPECIFIED ||

@@ -43,6 +43,11 @@ absl::StatusOr<policy::ScopeId> ResolveChannel(
 // A collection method is set and every text is within its bound.
 absl::Status ValidateEvidence(const consent::v1::Evidence& evidence);
 
+// An idempotency key is empty (none) or 1-kMaxIdempotencyKeyLength
+// printable ASCII characters without spaces.
+inline constexpr size_t kMaxIdempotencyKeyLength = 128;
+absl::Status ValidateIdempotencyKey(absl::string_view key);
+
 // The time a request names, or `now` when unset. Errors for a timestamp out
 // of range and, with `bounded_future`, one more than kMaxFutureSkew ahead.
 absl::StatusOr<absl::Time> RequestTime(bool has_time,

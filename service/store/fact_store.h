@@ -30,6 +30,7 @@
 #define CONSENTD_SERVICE_STORE_FACT_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,17 +44,61 @@
 
 namespace consentd::store {
 
+// A write's idempotency key, claimed in AppendFacts: a later write by the
+// same principal with the same key, while the claim is kept, is a replay.
+struct IdempotencyClaim {
+  // Empty: the write claims no key.
+  std::string principal;
+  std::string key;
+  // Names the request, so that a key reused for another can be told.
+  crypto::Digest fingerprint{};
+  // The caller's answer to the write, less its fact ids; opaque here.
+  std::string answer;
+  // When the write was made (ForgetClaims counts from it), microseconds
+  // since the Unix epoch.
+  int64_t recorded_us = 0;
+};
+
+// What a held key says: the first write's fingerprint, answer, fact ids.
+struct HeldClaim {
+  crypto::Digest fingerprint{};
+  std::string answer;
+  std::vector<int64_t> fact_ids;
+};
+
+// The outcome of AppendFacts.
+struct AppendOutcome {
+  // The ids of the facts appended, in order; a replayed write's facts are
+  // not appended and have none here.
+  std::vector<int64_t> fact_ids;
+  // One per write (audit draft): set when the write's key was held
+  // already (before the call, or by an earlier write of the same call).
+  std::vector<std::optional<HeldClaim>> replayed;
+};
+
 class FactStore {
  public:
   virtual ~FactStore() = default;
 
-  // Appends `facts` and the entries of `audit` (whose fact counts add up
-  // to the facts', in order: AuditDraft) in one transaction and returns the
-  // facts' new ids, in order. INVALID_ARGUMENT, writing nothing, when the
-  // counts do not add up.
-  virtual absl::StatusOr<std::vector<int64_t>> AppendFacts(
-      absl::Span<const FactRecord> facts,
-      absl::Span<const AuditDraft> audit) = 0;
+  // Appends the writes of one group commit in one transaction: each write
+  // is an entry of `audit` and the next fact_count of `facts` (AuditDraft),
+  // and, when `claims` is not empty, claims[i] (one per write). A write
+  // whose claimed key the principal holds already is a replay: neither its
+  // facts nor its entry are written, and the outcome names the held claim.
+  // The other writes' facts and entries are appended and their keys
+  // claimed. INVALID_ARGUMENT, writing nothing, when the counts do not add
+  // up or `claims` has another size.
+  virtual absl::StatusOr<AppendOutcome> AppendFacts(
+      absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit,
+      absl::Span<const IdempotencyClaim> claims) = 0;
+
+  // The claim `principal` holds on `key`, or nullopt.
+  virtual absl::StatusOr<std::optional<HeldClaim>> FindClaim(
+      const std::string& principal, const std::string& key) = 0;
+
+  // Forgets every claim made before `before_us`: a write with its key is
+  // then new again.
+  virtual absl::Status ForgetClaims(int64_t before_us) = 0;
 
   // Calls `visit` for every fact, in id order; stops at the first error
   // `visit` returns and returns it. Sees one consistent state: writes

@@ -124,6 +124,21 @@ CREATE TABLE store_keys (
   fingerprint BLOB NOT NULL
 );
 )sql"},
+    // Idempotency keys of writes (FactStore::AppendFacts): the first
+    // write's request fingerprint, its answer (less the fact ids) and its
+    // fact ids (packed 8-byte integers), kept for the policy's window.
+    {10, R"sql(
+CREATE TABLE idempotency_keys (
+  principal       TEXT    NOT NULL,
+  idempotency_key TEXT    NOT NULL,
+  fingerprint     BLOB    NOT NULL,
+  answer          BLOB    NOT NULL,
+  fact_ids        BLOB    NOT NULL,
+  recorded_us     INTEGER NOT NULL,
+  PRIMARY KEY (principal, idempotency_key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (recorded_us);
+)sql"},
 };
 
 }  // namespace

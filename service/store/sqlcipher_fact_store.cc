@@ -1,8 +1,10 @@
 #include "service/store/sqlcipher_fact_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "service/store/sqlite_status.h"
@@ -79,6 +81,32 @@ void BindFact(const FactRecord& fact, Statement& insert) {
   insert.BindText(17, fact.recorded_by);
 }
 
+// Fact ids as the idempotency_keys table keeps them: 8 bytes each, little
+// endian.
+std::string PackIds(absl::Span<const int64_t> ids) {
+  std::string packed;
+  packed.reserve(8 * ids.size());
+  for (int64_t id : ids) {
+    for (int shift = 0; shift < 64; shift += 8) {
+      packed.push_back(
+          static_cast<char>((static_cast<uint64_t>(id) >> shift) & 0xFF));
+    }
+  }
+  return packed;
+}
+
+std::vector<int64_t> UnpackIds(absl::string_view packed) {
+  std::vector<int64_t> ids;
+  for (size_t at = 0; at + 8 <= packed.size(); at += 8) {
+    uint64_t id = 0;
+    for (int byte = 7; byte >= 0; --byte) {
+      id = (id << 8) | static_cast<uint8_t>(packed[at + byte]);
+    }
+    ids.push_back(static_cast<int64_t>(id));
+  }
+  return ids;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqlcipherFactStore>> SqlcipherFactStore::Create(
@@ -98,7 +126,8 @@ SqlcipherFactStore::SqlcipherFactStore(SqlcipherConnection* connection,
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::WriteFacts(
     Session& session, absl::string_view context,
     absl::FunctionRef<absl::Status()> before,
-    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit) {
+    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit,
+    absl::FunctionRef<absl::Status(absl::Span<const int64_t>)> after) {
   return audit_->Write(
       session, context, audit, [&](std::vector<int64_t>& ids) -> absl::Status {
         RETURN_IF_ERROR(before());
@@ -115,15 +144,128 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::WriteFacts(
           RETURN_IF_ERROR(session.Run(insert, "append fact"));
           ids.push_back(sqlite3_last_insert_rowid(session.db()));
         }
-        return absl::OkStatus();
+        return after(ids);
       });
 }
 
-absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::AppendFacts(
-    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit) {
+absl::StatusOr<std::optional<HeldClaim>> SqlcipherFactStore::FindClaimIn(
+    Session& session, const std::string& principal, const std::string& key) {
+  Statement find(session.db(),
+                 "SELECT fingerprint, answer, fact_ids FROM idempotency_keys "
+                 "WHERE principal = ? AND idempotency_key = ?;");
+  RETURN_IF_ERROR(find.prepared("prepare find idempotency key"));
+  find.BindText(1, principal);
+  find.BindText(2, key);
+  std::optional<HeldClaim> held;
+  RETURN_IF_ERROR(find.ForEachRow("find idempotency key", [&] {
+    held.emplace();
+    held->fingerprint = find.DigestColumn(0);
+    held->answer = find.Blob(1);
+    held->fact_ids = UnpackIds(find.Blob(2));
+    return absl::OkStatus();
+  }));
+  return held;
+}
+
+absl::StatusOr<std::optional<HeldClaim>> SqlcipherFactStore::FindClaim(
+    const std::string& principal, const std::string& key) {
   Session session(*connection_);
-  return WriteFacts(
-      session, "append facts", [] { return absl::OkStatus(); }, facts, audit);
+  return FindClaimIn(session, principal, key);
+}
+
+absl::Status SqlcipherFactStore::ForgetClaims(int64_t before_us) {
+  Session session(*connection_);
+  Statement forget(session.db(),
+                   "DELETE FROM idempotency_keys WHERE recorded_us < ?;");
+  RETURN_IF_ERROR(forget.prepared("prepare forget idempotency keys"));
+  forget.BindInt(1, before_us);
+  return session.Run(forget, "forget idempotency keys");
+}
+
+absl::StatusOr<AppendOutcome> SqlcipherFactStore::AppendFacts(
+    absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit,
+    absl::Span<const IdempotencyClaim> claims) {
+  if (!claims.empty() && claims.size() != audit.size()) {
+    return absl::InvalidArgumentError(
+        "store: one idempotency claim per write, or none");
+  }
+  // The session holds the only connection to the store from here to the
+  // commit, so no write can claim a key between the look-up and the insert.
+  Session session(*connection_);
+  AppendOutcome outcome;
+  outcome.replayed.resize(audit.size());
+  std::vector<FactRecord> kept_facts;
+  std::vector<AuditDraft> kept_audit;
+  // Of each write kept: its index, and whether it claims a key.
+  std::vector<size_t> kept_writes;
+  // Keys claimed by a write of this call, and that write's index.
+  absl::flat_hash_map<std::pair<std::string, std::string>, size_t> claimed;
+  std::vector<std::optional<size_t>> replay_of(audit.size());
+  size_t next = 0;
+  for (size_t i = 0; i < audit.size(); ++i) {
+    const size_t count = static_cast<size_t>(std::max(audit[i].fact_count, 0));
+    if (next + count > facts.size()) break;  // CheckDrafts reports it
+    const absl::Span<const FactRecord> mine = facts.subspan(next, count);
+    next += count;
+    if (!claims.empty() && !claims[i].key.empty()) {
+      auto earlier = claimed.find({claims[i].principal, claims[i].key});
+      if (earlier != claimed.end()) {
+        replay_of[i] = earlier->second;
+        continue;
+      }
+      ASSIGN_OR_RETURN(
+          outcome.replayed[i],
+          FindClaimIn(session, claims[i].principal, claims[i].key));
+      if (outcome.replayed[i].has_value()) continue;
+      claimed[{claims[i].principal, claims[i].key}] = i;
+    }
+    kept_facts.insert(kept_facts.end(), mine.begin(), mine.end());
+    kept_audit.push_back(audit[i]);
+    kept_writes.push_back(i);
+  }
+  if (next != facts.size()) {
+    return absl::InvalidArgumentError(
+        "store: the writes' fact counts do not add up to the facts");
+  }
+  // Each kept write's ids, by write index.
+  std::vector<std::vector<int64_t>> ids_of(audit.size());
+  ASSIGN_OR_RETURN(
+      outcome.fact_ids,
+      WriteFacts(
+          session, "append facts", [] { return absl::OkStatus(); }, kept_facts,
+          kept_audit,
+          [&](absl::Span<const int64_t> ids) -> absl::Status {
+            Statement claim(session.db(),
+                            "INSERT INTO idempotency_keys (principal, "
+                            "idempotency_key, fingerprint, answer, fact_ids, "
+                            "recorded_us) VALUES (?, ?, ?, ?, ?, ?);");
+            RETURN_IF_ERROR(claim.prepared("prepare claim idempotency key"));
+            size_t at = 0;
+            for (size_t i : kept_writes) {
+              const size_t count =
+                  static_cast<size_t>(std::max(audit[i].fact_count, 0));
+              if (at + count > ids.size()) break;  // CheckDrafts reports it
+              ids_of[i].assign(ids.begin() + at, ids.begin() + at + count);
+              at += count;
+              if (claims.empty() || claims[i].key.empty()) continue;
+              sqlite3_reset(claim.get());
+              claim.BindText(1, claims[i].principal);
+              claim.BindText(2, claims[i].key);
+              claim.BindBlob(3, crypto::DigestBytes(claims[i].fingerprint));
+              claim.BindBlob(4, claims[i].answer);
+              claim.BindBlob(5, PackIds(ids_of[i]));
+              claim.BindInt(6, claims[i].recorded_us);
+              RETURN_IF_ERROR(session.Run(claim, "claim idempotency key"));
+            }
+            return absl::OkStatus();
+          }));
+  for (size_t i = 0; i < audit.size(); ++i) {
+    if (!replay_of[i].has_value()) continue;
+    const IdempotencyClaim& first = claims[*replay_of[i]];
+    outcome.replayed[i] =
+        HeldClaim{first.fingerprint, first.answer, ids_of[*replay_of[i]]};
+  }
+  return outcome;
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
@@ -154,24 +296,27 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
         }
         return absl::OkStatus();
       },
-      tombstones, {audit});
+      tombstones, {audit},
+      [](absl::Span<const int64_t>) { return absl::OkStatus(); });
 }
 
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::RectifyFacts(
     const crypto::Digest& from, absl::Span<const FactRecord> copies,
     const AuditDraft& audit) {
   Session session(*connection_);
-  return WriteFacts(session, "rectify",
-                    [&]() -> absl::Status {
-                      const std::string sql = absl::StrCat(
-                          "DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
-                      Statement drop(session.db(), sql.c_str());
-                      RETURN_IF_ERROR(drop.prepared("prepare rectify"));
-                      drop.BindBlob(1, crypto::DigestBytes(from));
-                      drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
-                      return session.Run(drop, "delete rectified grants");
-                    },
-                    copies, {audit});
+  return WriteFacts(
+      session, "rectify",
+      [&]() -> absl::Status {
+        const std::string sql =
+            absl::StrCat("DELETE FROM ", kFactsOfDigest, " AND kind = ?2;");
+        Statement drop(session.db(), sql.c_str());
+        RETURN_IF_ERROR(drop.prepared("prepare rectify"));
+        drop.BindBlob(1, crypto::DigestBytes(from));
+        drop.BindInt(2, consent::v1::FACT_KIND_CONSENT_GRANTED);
+        return session.Run(drop, "delete rectified grants");
+      },
+      copies, {audit},
+      [](absl::Span<const int64_t>) { return absl::OkStatus(); });
 }
 
 absl::Status SqlcipherFactStore::PurgeDeletedCopies() {

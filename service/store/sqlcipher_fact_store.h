@@ -25,9 +25,12 @@ class SqlcipherFactStore final : public FactStore {
   static absl::StatusOr<std::unique_ptr<SqlcipherFactStore>> Create(
       SqlcipherConnection* connection, SqlcipherAuditTrail* audit);
 
-  absl::StatusOr<std::vector<int64_t>> AppendFacts(
-      absl::Span<const FactRecord> facts,
-      absl::Span<const AuditDraft> audit) override;
+  absl::StatusOr<AppendOutcome> AppendFacts(
+      absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit,
+      absl::Span<const IdempotencyClaim> claims) override;
+  absl::StatusOr<std::optional<HeldClaim>> FindClaim(
+      const std::string& principal, const std::string& key) override;
+  absl::Status ForgetClaims(int64_t before_us) override;
   absl::Status ScanFacts(
       absl::FunctionRef<absl::Status(const FactSummary&)> visit) override;
   absl::StatusOr<std::vector<FactRecord>> FactsFor(
@@ -46,13 +49,19 @@ class SqlcipherFactStore final : public FactStore {
                      SqlcipherAuditTrail* audit,
                      std::unique_ptr<Statement> append);
 
+  // FindClaim within `session`.
+  absl::StatusOr<std::optional<HeldClaim>> FindClaimIn(
+      SqlcipherConnection::Session& session, const std::string& principal,
+      const std::string& key);
+
   // In one transaction: runs `before` (what the write deletes or journals),
-  // appends `facts`, then `audit`'s entries; returns the facts' ids, in
-  // order.
+  // appends `facts`, runs `after` with their ids, then appends `audit`'s
+  // entries; returns the facts' ids, in order.
   absl::StatusOr<std::vector<int64_t>> WriteFacts(
       SqlcipherConnection::Session& session, absl::string_view context,
       absl::FunctionRef<absl::Status()> before,
-      absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit);
+      absl::Span<const FactRecord> facts, absl::Span<const AuditDraft> audit,
+      absl::FunctionRef<absl::Status(absl::Span<const int64_t> ids)> after);
 
   SqlcipherConnection* const connection_;
   SqlcipherAuditTrail* const audit_;

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -88,6 +90,15 @@ class ConsentClientTest : public testing::RunningConsentd {
     return response.ok() ? response->decision() : v1::Decision();
   }
 
+  int FactsOf(const v1::Identifier& identifier) {
+    v1::GetRecordRequest read;
+    *read.mutable_identifier() = identifier;
+    read.set_default_region("SI");
+    absl::StatusOr<v1::GetRecordResponse> record = client_->GetRecord(read);
+    EXPECT_TRUE(record.ok()) << record.status();
+    return record.ok() ? record->facts_size() : -1;
+  }
+
   std::optional<ConsentClient> client_;
 };
 
@@ -118,22 +129,105 @@ TEST_F(ConsentClientTest, ARecordedObjectionDeniesTheNumberWrittenAnotherWay) {
   EXPECT_EQ(decision.reason(), v1::DECISION_REASON_OBJECTION);
 }
 
-TEST_F(ConsentClientTest, ARetriedRecordConsentRecordsTheFactASecondTime) {
+TEST_F(ConsentClientTest, TwoCallsWithoutAKeyAreTwoWrites) {
   absl::StatusOr<v1::RecordConsentResponse> first =
       client_->RecordConsent(MarketingEmailGrant());
-  absl::StatusOr<v1::RecordConsentResponse> retried =
+  absl::StatusOr<v1::RecordConsentResponse> second =
       client_->RecordConsent(MarketingEmailGrant());
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_TRUE(retried.ok()) << retried.status();
+  ASSERT_TRUE(second.ok()) << second.status();
   ASSERT_EQ(first->fact_ids_size(), 1);
-  ASSERT_EQ(retried->fact_ids_size(), 1);
-  EXPECT_NE(retried->fact_ids(0), first->fact_ids(0));
+  ASSERT_EQ(second->fact_ids_size(), 1);
+  EXPECT_NE(second->fact_ids(0), first->fact_ids(0));
+  EXPECT_EQ(FactsOf(Email(kEmail)), 2);
+}
 
-  v1::GetRecordRequest read;
-  *read.mutable_identifier() = Email(kEmail);
-  absl::StatusOr<v1::GetRecordResponse> record = client_->GetRecord(read);
-  ASSERT_TRUE(record.ok()) << record.status();
-  EXPECT_EQ(record->facts_size(), 2);
+TEST_F(ConsentClientTest, ACallRepeatedWithItsKeyRecordsOnce) {
+  v1::RecordConsentRequest grant = MarketingEmailGrant();
+  grant.set_idempotency_key("form-submission-4411");
+  absl::StatusOr<v1::RecordConsentResponse> first =
+      client_->RecordConsent(grant);
+  absl::StatusOr<v1::RecordConsentResponse> again =
+      client_->RecordConsent(grant);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->fact_ids(0), first->fact_ids(0));
+  EXPECT_EQ(FactsOf(Email(kEmail)), 1);
+}
+
+// Turns the first `lose` answers to RecordObjection that arrive into
+// UNAVAILABLE, as a connection that broke after the server answered would:
+// the server has recorded the write, the client cannot know.
+class LoseAnswers : public grpc::experimental::Interceptor {
+ public:
+  LoseAnswers(std::atomic<int>* lose, std::atomic<int>* seen)
+      : lose_(lose), seen_(seen) {}
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::POST_RECV_STATUS)) {
+      ++*seen_;
+      grpc::Status* status = methods->GetRecvStatus();
+      if (status->ok() && lose_->fetch_sub(1) > 0) {
+        *status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               "connection broke (test)");
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::atomic<int>* const lose_;
+  std::atomic<int>* const seen_;
+};
+
+class LoseAnswersFactory
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  LoseAnswersFactory(std::atomic<int>* lose, std::atomic<int>* seen)
+      : lose_(lose), seen_(seen) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    if (std::string(info->method()) !=
+        "/consent.v1.ConsentService/RecordObjection") {
+      return nullptr;
+    }
+    return new LoseAnswers(lose_, seen_);
+  }
+
+ private:
+  std::atomic<int>* const lose_;
+  std::atomic<int>* const seen_;
+};
+
+TEST_F(ConsentClientTest, AWriteWhoseAnswersAreLostIsRetriedAndRecordedOnce) {
+  std::atomic<int> lose{2};
+  std::atomic<int> attempts{0};
+  ConnectionOptions options;
+  options.address = server_->address();
+  options.interceptors_for_testing = [&] {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+        factories;
+    factories.push_back(std::make_unique<LoseAnswersFactory>(&lose, &attempts));
+    return factories;
+  };
+  ConsentClient lossy(options);
+  absl::StatusOr<v1::RecordObjectionResponse> recorded =
+      lossy.RecordObjection(GlobalObjection(Phone(kPhone)));
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_EQ(attempts.load(), 3) << "two answers lost, the third arrived";
+  EXPECT_EQ(FactsOf(Phone(kPhone)), 1);
+  ASSERT_EQ(recorded->fact_ids_size(), 1);
+
+  // Every answer lost: the caller hears UNAVAILABLE, and still one fact.
+  lose = 100;
+  attempts = 0;
+  absl::StatusOr<v1::RecordObjectionResponse> unknown =
+      lossy.RecordObjection(GlobalObjection(Email(kEmail)));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(attempts.load(), 4) << "ConnectionOptions::write_attempts";
+  EXPECT_EQ(FactsOf(Email(kEmail)), 1);
 }
 
 TEST_F(ConsentClientTest, ARetriedCheckRecordsNothing) {

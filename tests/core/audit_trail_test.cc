@@ -441,7 +441,7 @@ TEST(AuditVerifierTest, PageBoundariesAreVerifiedLikeAnyOtherEntry) {
     drafts[i].actor = "tester";
     drafts[i].action = "test." + std::to_string(i);
   }
-  ASSERT_TRUE(store.facts().AppendFacts({}, drafts).ok());
+  ASSERT_TRUE(store.facts().AppendFacts({}, drafts, {}).ok());
   const crypto::CheckpointSigner signer(crypto::SecretKey{});
   const AuditKeys keys{{signer.key_id(), signer.public_key()}};
   for (int64_t sequence : {1000, 1001, 2000}) {

@@ -61,9 +61,10 @@ class HeldStore final : public store::FactStore {
     return appends_;
   }
 
-  absl::StatusOr<std::vector<int64_t>> AppendFacts(
+  absl::StatusOr<store::AppendOutcome> AppendFacts(
       absl::Span<const store::FactRecord> facts,
-      absl::Span<const store::AuditDraft> audit) override {
+      absl::Span<const store::AuditDraft> audit,
+      absl::Span<const store::IdempotencyClaim> claims) override {
     {
       absl::MutexLock lock(&mu_);
       ++appends_;
@@ -73,7 +74,14 @@ class HeldStore final : public store::FactStore {
       holding_ = false;
       if (fail_) return absl::UnavailableError("disk went away");
     }
-    return inner_->AppendFacts(facts, audit);
+    return inner_->AppendFacts(facts, audit, claims);
+  }
+  absl::StatusOr<std::optional<store::HeldClaim>> FindClaim(
+      const std::string& principal, const std::string& key) override {
+    return inner_->FindClaim(principal, key);
+  }
+  absl::Status ForgetClaims(int64_t before_us) override {
+    return inner_->ForgetClaims(before_us);
   }
   absl::Status ScanFacts(
       absl::FunctionRef<absl::Status(const store::FactSummary&)> visit)
@@ -209,9 +217,9 @@ TEST_F(CommitQueueTest, WritesArrivingDuringACommitShareTheNextOne) {
   std::vector<int64_t> ids(queued.size());
   for (size_t i = 0; i < queued.size(); ++i) {
     followers.emplace_back([&, i] {
-      absl::StatusOr<std::vector<int64_t>> committed = queue.Await(queued[i]);
+      absl::StatusOr<CommitQueue::Committed> committed = queue.Await(queued[i]);
       ASSERT_TRUE(committed.ok()) << committed.status();
-      ids[i] = committed->at(0);
+      ids[i] = committed->ids.at(0);
     });
   }
   store_.Release();
@@ -260,10 +268,11 @@ TEST_F(CommitQueueTest, AWriteWithACompletionIsAnsweredOnceDurableAndVisible) {
 TEST_F(CommitQueueTest, ASlowAnswerHoldsUpNoCommit) {
   CommitQueue queue(&store_, &index_, &policy_);
   absl::Notification answering, let_answer_finish;
-  queue.Enqueue(Record(1), Audit(), [&](absl::StatusOr<std::vector<int64_t>>) {
-    answering.Notify();
-    let_answer_finish.WaitForNotification();
-  });
+  queue.Enqueue(Record(1), Audit(),
+                [&](absl::StatusOr<CommitQueue::Committed>) {
+                  answering.Notify();
+                  let_answer_finish.WaitForNotification();
+                });
   ASSERT_TRUE(answering.WaitForNotificationWithTimeout(absl::Seconds(30)));
   queue.Enqueue(Record(2), Audit());
   EXPECT_TRUE(IndexReaches(2, absl::Seconds(10)))
@@ -274,10 +283,10 @@ TEST_F(CommitQueueTest, ASlowAnswerHoldsUpNoCommit) {
 TEST_F(CommitQueueTest, EveryAnswerRunsInCommitOrderBeforeTheQueueIsGone) {
   absl::Mutex mu;
   std::vector<int64_t> answered_ids;
-  auto answer = [&](absl::StatusOr<std::vector<int64_t>> ids) {
-    ASSERT_TRUE(ids.ok()) << ids.status();
+  auto answer = [&](absl::StatusOr<CommitQueue::Committed> committed) {
+    ASSERT_TRUE(committed.ok()) << committed.status();
     absl::MutexLock lock(&mu);
-    answered_ids.push_back(ids->at(0));
+    answered_ids.push_back(committed->ids.at(0));
   };
   {
     CommitQueue queue(&store_, &index_, &policy_);

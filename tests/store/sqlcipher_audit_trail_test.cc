@@ -43,7 +43,7 @@ TEST_F(SqlcipherAuditTrailTest, EveryWriteAppendsItsEntriesInOneChain) {
   ASSERT_TRUE(
       store->facts()
           .AppendFacts({SampleFact(1, 1), SampleFact(2, 1), SampleFact(3, 1)},
-                       {first, second})
+                       {first, second}, {})
           .ok());
   ASSERT_TRUE(store->requests()
                   .SaveRequest("r-1", consent::v1::REQUEST_STATE_RECEIVED, 5,
@@ -79,11 +79,12 @@ TEST_F(SqlcipherAuditTrailTest, AFailedWriteAppendsNothing) {
       store->lists().DropList("no-such-list", Audit("list.dropped")).code(),
       absl::StatusCode::kNotFound);
   // Drafts that do not account for the facts: nothing is written.
-  EXPECT_EQ(store->facts()
-                .AppendFacts({SampleFact(1, 1)}, {Audit("fact.objection", 2)})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->facts()
+          .AppendFacts({SampleFact(1, 1)}, {Audit("fact.objection", 2)}, {})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   AuditDraft newline = Audit("request.opened");
   newline.object_ids = {"request:a\nb"};
   EXPECT_EQ(store->audit().Append(newline).status().code(),
@@ -97,9 +98,10 @@ TEST_F(SqlcipherAuditTrailTest, TheWitnessHearsEachCommitsHeadInOrder) {
   RecordingWitness witness;
   store->audit().SetWitness(&witness);
   ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 1)}).ok());
-  ASSERT_TRUE(store->facts()
-                  .AppendFacts({SampleFact(2, 1)}, {Audit("a", 1), Audit("b")})
-                  .ok());
+  ASSERT_TRUE(
+      store->facts()
+          .AppendFacts({SampleFact(2, 1)}, {Audit("a", 1), Audit("b")}, {})
+          .ok());
   EXPECT_EQ(store->lists().DropList("none", Audit("list.dropped")).code(),
             absl::StatusCode::kNotFound);
   store->audit().SetWitness(nullptr);

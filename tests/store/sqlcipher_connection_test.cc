@@ -62,7 +62,7 @@ TEST_F(SqlcipherConnectionTest, AStoreFromANewerConsentdIsRefused) {
 
 // Version 6 replaced the (digest, occurred_us) index with a digest prefix;
 // version 7 added recorded_by; version 8 the audit trail; version 9 the
-// store's key fingerprints.
+// store's key fingerprints; version 10 idempotency keys.
 TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
@@ -73,7 +73,7 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   std::string downgrade =
       "PRAGMA key = \"x'" + KeyOf(1).Hex() +
-      "'\"; DROP TABLE store_keys;"
+      "'\"; DROP TABLE store_keys; DROP TABLE idempotency_keys;"
       "DROP TABLE audit_entries; DROP TABLE audit_checkpoints;"
       "DROP INDEX facts_by_digest_prefix;"
       "ALTER TABLE facts RENAME TO facts_v7;"
@@ -98,7 +98,7 @@ TEST_F(SqlcipherConnectionTest, AVersion5StoreIsMigratedAndKeepsItsFacts) {
 
   std::unique_ptr<SqlcipherStore> store = OpenOrDie(1);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 9);
+  EXPECT_EQ(store->schema_version(), 10);
   absl::StatusOr<std::vector<FactRecord>> facts =
       store->facts().FactsFor(DigestOf(1));
   ASSERT_TRUE(facts.ok()) << facts.status();

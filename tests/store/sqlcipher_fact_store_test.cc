@@ -177,4 +177,95 @@ TEST_F(SqlcipherFactStoreTest, PurgingDeletedCopiesEmptiesTheWal) {
 }
 
 }  // namespace
+
+// One write claiming `key` for "dialer-1", its answer "first".
+IdempotencyClaim Claim(const std::string& key, uint8_t fingerprint_fill = 7) {
+  IdempotencyClaim claim;
+  claim.principal = "dialer-1";
+  claim.key = key;
+  claim.fingerprint.fill(fingerprint_fill);
+  claim.answer = "first";
+  claim.recorded_us = 1000;
+  return claim;
+}
+
+TEST_F(SqlcipherFactStoreTest, AClaimedKeyMakesARetryAReplayThatWritesNothing) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  absl::StatusOr<AppendOutcome> first =
+      store->facts().AppendFacts({SampleFact(1, 10), SampleFact(2, 10)},
+                                 {Audit("fact.objection", 2)}, {Claim("k-1")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->fact_ids.size(), 2u);
+  EXPECT_FALSE(first->replayed[0].has_value());
+
+  absl::StatusOr<AppendOutcome> retry =
+      store->facts().AppendFacts({SampleFact(1, 10), SampleFact(2, 10)},
+                                 {Audit("fact.objection", 2)}, {Claim("k-1")});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->fact_ids.empty());
+  ASSERT_TRUE(retry->replayed[0].has_value());
+  EXPECT_EQ(retry->replayed[0]->fact_ids, first->fact_ids);
+  EXPECT_EQ(retry->replayed[0]->answer, "first");
+  EXPECT_EQ(store->facts().FactsFor(DigestOf(1))->size(), 1u);
+
+  // Another principal's key of the same name is its own.
+  IdempotencyClaim other = Claim("k-1");
+  other.principal = "dialer-2";
+  absl::StatusOr<AppendOutcome> theirs = store->facts().AppendFacts(
+      {SampleFact(1, 10)}, {Audit("fact.objection", 1)}, {other});
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_FALSE(theirs->replayed[0].has_value());
+  EXPECT_EQ(store->facts().FactsFor(DigestOf(1))->size(), 2u);
+}
+
+TEST_F(SqlcipherFactStoreTest, TheSameKeyTwiceInOneCommitWritesOnce) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  absl::StatusOr<AppendOutcome> outcome = store->facts().AppendFacts(
+      {SampleFact(1, 10), SampleFact(3, 10), SampleFact(1, 10)},
+      {Audit("fact.objection", 1), Audit("fact.objection", 1),
+       Audit("fact.objection", 1)},
+      {Claim("k-1"), IdempotencyClaim{}, Claim("k-1", /*fill=*/9)});
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  ASSERT_EQ(outcome->fact_ids.size(), 2u);
+  ASSERT_TRUE(outcome->replayed[2].has_value());
+  EXPECT_EQ(outcome->replayed[2]->fact_ids,
+            std::vector<int64_t>{outcome->fact_ids[0]});
+  crypto::Digest first_fingerprint;
+  first_fingerprint.fill(7);
+  EXPECT_EQ(outcome->replayed[2]->fingerprint, first_fingerprint)
+      << "the first write's, for the caller to compare";
+  EXPECT_EQ(store->facts().FactsFor(DigestOf(1))->size(), 1u);
+}
+
+TEST_F(SqlcipherFactStoreTest, AFailedCommitClaimsNothing) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  // Counts that do not add up: the whole commit fails.
+  EXPECT_FALSE(store->facts()
+                   .AppendFacts({SampleFact(1, 10)},
+                                {Audit("fact.objection", 2)}, {Claim("k-1")})
+                   .ok());
+  EXPECT_FALSE(store->facts().FindClaim("dialer-1", "k-1")->has_value());
+}
+
+TEST_F(SqlcipherFactStoreTest, ClaimsAreFoundUntilForgotten) {
+  std::unique_ptr<SqlcipherStore> store = OpenOrDie();
+  ASSERT_TRUE(store->facts()
+                  .AppendFacts({SampleFact(1, 10)},
+                               {Audit("fact.objection", 1)}, {Claim("k-1")})
+                  .ok());
+  store.reset();
+  store = OpenOrDie();
+  absl::StatusOr<std::optional<HeldClaim>> held =
+      store->facts().FindClaim("dialer-1", "k-1");
+  ASSERT_TRUE(held.ok()) << held.status();
+  ASSERT_TRUE(held->has_value());
+  EXPECT_EQ((*held)->answer, "first");
+  EXPECT_EQ((*held)->fact_ids.size(), 1u);
+  ASSERT_TRUE(store->facts().ForgetClaims(/*before_us=*/1000).ok());
+  EXPECT_TRUE(store->facts().FindClaim("dialer-1", "k-1")->has_value())
+      << "made at 1000, not before";
+  ASSERT_TRUE(store->facts().ForgetClaims(/*before_us=*/1001).ok());
+  EXPECT_FALSE(store->facts().FindClaim("dialer-1", "k-1")->has_value());
+}
+
 }  // namespace consentd::store

@@ -67,8 +67,10 @@ inline AuditDraft Audit(const std::string& action, int facts = 0) {
 // Appends `facts` with one audit entry for them all.
 inline absl::StatusOr<std::vector<int64_t>> Append(
     FactStore& store, const std::vector<FactRecord>& facts) {
-  return store.AppendFacts(
-      facts, {Audit("fact.test", static_cast<int>(facts.size()))});
+  absl::StatusOr<AppendOutcome> outcome = store.AppendFacts(
+      facts, {Audit("fact.test", static_cast<int>(facts.size()))}, {});
+  if (!outcome.ok()) return outcome.status();
+  return outcome->fact_ids;
 }
 
 inline std::string ReadBytes(const std::string& path) {
