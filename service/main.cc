@@ -111,6 +111,7 @@ struct Flags {
   std::string backup_dir;
   std::string restore_from;
   std::string add_key;
+  bool erasure_journal_rebuild = false;
   bool dev = false;
   bool init = false;
   bool audit_reanchor = false;
@@ -166,10 +167,14 @@ void AddFlags(CLI::App& app, Flags& flags) {
                  "DATA_DIR/backups)");
   app.add_option("--restore", flags.restore_from,
                  "Put this backup (its .manifest beside it) in place of the "
-                 "store, then start: the store's files move to "
+                 "store and exit: the store's files move to "
                  "DATA_DIR/before-restore-TIME, the audit trail is "
                  "re-anchored and every later erasure in the erasure journal "
-                 "is carried out again");
+                 "is carried out again. Then start consentd without it");
+  app.add_flag("--erasure-journal-rebuild", flags.erasure_journal_rebuild,
+               "Accept an erasure journal that lacks erasures the store "
+               "holds (the journal was lost) and rebuild it from the store; "
+               "erasures made after the store's copy cannot come back");
   app.add_option("--add-key", flags.add_key,
                  "Append a new version of a key (database or signing) to the "
                  "--keyring file and exit; then restart consentd and, for a "
@@ -266,6 +271,7 @@ absl::StatusOr<consentd::core::CoreOptions> CoreFromFlags(
   options.erasure_journal_path = flags.erasure_journal_path;
   options.backup_dir = flags.backup_dir;
   options.restore_from = flags.restore_from;
+  options.erasure_journal_rebuild = flags.erasure_journal_rebuild;
   options.require_second_officer = !serving.access.allow_single_officer();
   if (flags.policy_path.empty()) {
     options.policy_text = std::string(consentd::policy::DefaultPolicyText());
@@ -335,6 +341,26 @@ int main(int argc, char** argv) {
   absl::Time opening = absl::Now();
   auto consent_core = consentd::core::ConsentCore::Open(*std::move(options));
   if (!consent_core.ok()) return Fail(consent_core.status());
+  if (const auto& erasures = (*consent_core)->erasure_reconciliation();
+      erasures.reapplied > 0 || erasures.skipped > 0 ||
+      erasures.journalled > 0) {
+    std::cerr << "consentd: erasures carried out again from the erasure "
+                 "journal: "
+              << erasures.reapplied
+              << "; left alone, their request rejected: " << erasures.skipped
+              << "; erasures of the store newly journalled: "
+              << erasures.journalled << "\n";
+  }
+  if (!flags.restore_from.empty()) {
+    // One-shot, so that a --restore left in a unit file cannot roll the
+    // store back at every restart.
+    std::cerr << "consentd: restored " << flags.restore_from
+              << "; the store's previous files are in "
+              << (*consent_core)->restored_aside_dir()
+              << ". Start consentd without --restore to serve.\n";
+    consent_core->reset();
+    return 0;
+  }
   auto server =
       consentd::api::ConsentServer::Start(consent_core->get(), *serving);
   if (!server.ok()) return Fail(server.status());
@@ -348,19 +374,6 @@ int main(int argc, char** argv) {
             << (*consent_core)->index().identifier_count()
             << " identifiers indexed, started in "
             << absl::FormatDuration(absl::Now() - opening) << ")\n";
-  if (const std::string& aside = (*consent_core)->restored_aside_dir();
-      !aside.empty()) {
-    std::cerr << "consentd: restored " << flags.restore_from
-              << "; the store's previous files are in " << aside << "\n";
-  }
-  if (const auto& erasures = (*consent_core)->erasure_reconciliation();
-      erasures.reapplied > 0 || erasures.journalled > 0) {
-    std::cerr << "consentd: erasures carried out again from the erasure "
-                 "journal: "
-              << erasures.reapplied
-              << "; erasures of the store newly journalled: "
-              << erasures.journalled << "\n";
-  }
   if (!flags.dev && flags.erasure_journal_path.empty()) {
     std::cerr << "consentd: the erasure journal is in the data directory: "
                  "restoring the directory whole rolls it back with the "

@@ -39,6 +39,14 @@ absl::Status EnsureDirectory(const std::string& path) {
       absl::StrCat("data directory ", path, ": ", std::strerror(errno)));
 }
 
+// A fingerprint key's bytes as the digest a store keeps.
+crypto::Digest DigestOf(const crypto::SecretKey& fingerprint) {
+  crypto::Digest digest;
+  std::copy(fingerprint.data(), fingerprint.data() + fingerprint.size(),
+            digest.begin());
+  return digest;
+}
+
 // Puts the backup options.restore_from in place of the store at
 // `store_path` once its manifest checks out; returns where the store's
 // files went.
@@ -125,13 +133,8 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
     core->database_key_version_ = database_keys[opened->key_index()].version;
     core->store_ = std::move(opened);
   }
-  {
-    const crypto::SecretKey fingerprint = keys.BlindIndexFingerprint();
-    crypto::Digest digest;
-    std::copy(fingerprint.data(), fingerprint.data() + fingerprint.size(),
-              digest.begin());
-    RETURN_IF_ERROR(core->store_->BindIndexKey(digest));
-  }
+  RETURN_IF_ERROR(
+      core->store_->BindIndexKey(DigestOf(keys.BlindIndexFingerprint())));
   core->audit_signer_ =
       std::make_unique<const crypto::CheckpointSigner>(keys.AuditSigningSeed());
   AuditKeys audit_keys;
@@ -195,10 +198,14 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       core->workers_.get(), receipt_seeds, options.clock);
   RETURN_IF_ERROR(core->ledger_->LoadIndex());
   RETURN_IF_ERROR(core->list_registry_->Load());
-  ASSIGN_OR_RETURN(core->erasure_reconciliation_,
-                   ReconcileErasures(*core->erasure_journal_,
-                                     core->store_->erasure_journal(),
-                                     *core->ledger_, *core->request_desk_));
+  ASSIGN_OR_RETURN(
+      core->erasure_reconciliation_,
+      ReconcileErasures(*core->erasure_journal_, *core->store_, *core->ledger_,
+                        *core->request_desk_,
+                        DigestOf(crypto::Keyring::Derive(
+                            keys.ErasureJournalKey(),
+                            "consentd/v1/erasure-journal-fingerprint")),
+                        options.erasure_journal_rebuild));
   return core;
 }
 
@@ -215,7 +222,7 @@ absl::StatusOr<consent::v1::BackupResponse> ConsentCore::Backup(
     }
   }
   ASSIGN_OR_RETURN(consent::v1::BackupResponse response,
-                   WriteBackup(*store_, target, clock_()));
+                   WriteBackup(*store_, target, clock_));
   store::AuditDraft audit = AuditDraftOf(caller, "store.backed_up", clock_());
   audit.object_ids = {absl::StrCat("backup:", file_name),
                       absl::StrCat("sha256:", response.manifest().sha256())};

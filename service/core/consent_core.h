@@ -80,6 +80,9 @@ struct CoreOptions {
   // <data_dir>/erasure-journal. Keep it where restoring the data directory
   // does not roll it back: it is what re-applies later erasures.
   std::string erasure_journal_path;
+  // Accept an erasure journal that lacks erasures the store holds (it was
+  // lost), rebuilding it from the store (ReconcileErasures).
+  bool erasure_journal_rebuild = false;
   // Where Backup writes; defaults to <data_dir>/backups.
   std::string backup_dir;
   // A backup file (with its manifest beside it) to put in place of the

@@ -509,7 +509,6 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
   const absl::Span<const crypto::Digest> digests = erasure.digests;
   const std::string& request_id = erasure.request_id;
   const int64_t now_us = erasure.erased_us;
-  const absl::Time now = absl::FromUnixMicros(now_us);
   std::vector<store::FactRecord> tombstones(digests.size());
   for (size_t i = 0; i < digests.size(); ++i) {
     store::FactRecord& tombstone = tombstones[i];
@@ -524,7 +523,9 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
     tombstone.policy_version = policy_->version();
     tombstone.recorded_by = std::string(caller.principal);
   }
-  store::AuditDraft audit = AuditDraftOf(caller, "subject.erased", now);
+  // The entry is dated now, in the chain's order; the tombstones keep the
+  // erasure's own time.
+  store::AuditDraft audit = AuditDraftOf(caller, "subject.erased", clock_());
   audit.subjects.assign(digests.begin(), digests.end());
   audit.object_ids.push_back(absl::StrCat("request:", request_id));
   audit.fact_count = static_cast<int>(tombstones.size());

@@ -436,14 +436,25 @@ absl::StatusOr<std::string> RequestDesk::CarryOut(
   }
 }
 
-absl::Status RequestDesk::CloseReappliedErasure(
+absl::StatusOr<bool> RequestDesk::ScrubForReappliedErasure(
     const JournalledErasure& erasure, const access::Caller& caller) {
   absl::MutexLock lock(&mu_);
+  absl::StatusOr<DataSubjectRequest> dsr = Get(erasure.request_id);
+  if (!dsr.ok() && !absl::IsNotFound(dsr.status())) return dsr.status();
+  if (dsr.ok() && dsr->state() == consent::v1::REQUEST_STATE_REJECTED) {
+    return false;
+  }
   absl::flat_hash_set<std::string> digests;
   for (const crypto::Digest& digest : erasure.digests) {
     digests.insert(crypto::DigestHex(digest));
   }
   RETURN_IF_ERROR(ScrubRequests(digests, caller));
+  return true;
+}
+
+absl::Status RequestDesk::CompleteReappliedErasure(
+    const JournalledErasure& erasure, const access::Caller& caller) {
+  absl::MutexLock lock(&mu_);
   absl::StatusOr<DataSubjectRequest> dsr = Get(erasure.request_id);
   if (absl::IsNotFound(dsr.status())) return absl::OkStatus();
   RETURN_IF_ERROR(dsr.status());

@@ -119,13 +119,21 @@ class RequestDesk {
       const access::Caller& caller,
       const consent::v1::LiftRestrictionRequest& request);
 
-  // After the ledger re-applied a journalled `erasure` (erasure_replay.h):
-  // scrubs every request about its digests and completes the erasure
-  // request when it is still open (a store older than the erasure holds it
-  // open), noting why. A request the store does not hold is fine: it was
-  // opened after the copy was taken. Errors: store errors.
-  absl::Status CloseReappliedErasure(const JournalledErasure& erasure,
-                                     const access::Caller& caller)
+  // Carrying out a journalled `erasure` again (erasure_replay.h), before
+  // the ledger does: false when the store holds its request REJECTED (the
+  // journal kept an erasure the store then failed, and the officer
+  // rejected the request since: nothing to do); else scrubs every request
+  // about its digests, as completing it did, and returns true. Errors:
+  // store errors.
+  absl::StatusOr<bool> ScrubForReappliedErasure(
+      const JournalledErasure& erasure, const access::Caller& caller)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Then, once the ledger re-applied it: completes its request when the
+  // store holds it open (a store older than the erasure does), noting why.
+  // A request the store does not hold was opened after the store's copy
+  // was taken. Errors: store errors.
+  absl::Status CompleteReappliedErasure(const JournalledErasure& erasure,
+                                        const access::Caller& caller)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // NOT_FOUND for an unknown id.

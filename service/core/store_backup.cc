@@ -1,6 +1,7 @@
 #include "service/core/store_backup.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
@@ -36,6 +38,14 @@ absl::Status CheckFileName(const std::string& name) {
         absl::StrCat("file_name: 1-", kMaxFileNameLength,
                      " characters of A-Z a-z 0-9 . _ -, not starting with "
                      "'.' (a name inside the backup directory, no path)"));
+  }
+  // The names of a backup's manifest and of its files while it is written.
+  for (absl::string_view reserved :
+       {".manifest", ".partial", "-wal", "-shm", "-journal"}) {
+    if (absl::StrContains(name, reserved)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "file_name: names with \"", reserved, "\" are consentd's own"));
+    }
   }
   return absl::OkStatus();
 }
@@ -76,7 +86,8 @@ absl::Status WriteNewFile(const std::string& path, const std::string& text) {
 }  // namespace
 
 absl::StatusOr<consent::v1::BackupResponse> WriteBackup(
-    store::ConsentStore& store, const BackupTarget& target, absl::Time now) {
+    store::ConsentStore& store, const BackupTarget& target,
+    const Clock& clock) {
   RETURN_IF_ERROR(CheckFileName(target.file_name));
   if (mkdir(target.directory.c_str(), 0700) != 0 && errno != EEXIST) {
     return FileError("create", target.directory);
@@ -100,6 +111,7 @@ absl::StatusOr<consent::v1::BackupResponse> WriteBackup(
   };
   ASSIGN_OR_RETURN(store::BackupContents contents,
                    store.Backup(partial, target.key));
+  const absl::Time now = clock();
   ASSIGN_OR_RETURN(crypto::Digest sha256, crypto::Sha256File(partial));
 
   consent::v1::BackupResponse response;
@@ -126,7 +138,9 @@ absl::StatusOr<consent::v1::BackupResponse> WriteBackup(
   std::string text;
   google::protobuf::TextFormat::PrintToString(manifest, &text);
   RETURN_IF_ERROR(WriteNewFile(manifest_path, text));
-  if (rename(partial.c_str(), path.c_str()) != 0) {
+  // Never over a file that appeared under the name meanwhile.
+  if (renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, path.c_str(),
+                RENAME_NOREPLACE) != 0) {
     return FileError("name the backup", path);
   }
   std::move(discard).Cancel();

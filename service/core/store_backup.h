@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "consent/v1/admin.pb.h"
 #include "crypto/secret_key.h"
+#include "service/core/clock.h"
 #include "service/store/consent_store.h"
 
 namespace consentd::core {
@@ -32,13 +33,14 @@ struct BackupTarget {
 };
 
 // Backs `store` up to `target` (ConsentStore::Backup) and writes its
-// manifest; `now` dates it. Errors: INVALID_ARGUMENT for a bad file name;
+// manifest, dated by `clock` when the copy is complete (it holds what was
+// committed by then). Errors: INVALID_ARGUMENT for a bad file name;
 // ALREADY_EXISTS when the file or its manifest exists; those of
 // ConsentStore::Backup; FAILED_PRECONDITION / RESOURCE_EXHAUSTED when the
 // directory or manifest cannot be written. Nothing is left under the name
 // after an error.
 absl::StatusOr<consent::v1::BackupResponse> WriteBackup(
-    store::ConsentStore& store, const BackupTarget& target, absl::Time now);
+    store::ConsentStore& store, const BackupTarget& target, const Clock& clock);
 
 // The manifest beside the backup `path`, checked against the file: its
 // size and SHA-256. Errors: NOT_FOUND without the manifest;

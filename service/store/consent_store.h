@@ -84,6 +84,15 @@ class ConsentStore {
   // when another is recorded: digests under another key would find none
   // of the store's facts, so every refusal would be lost.
   virtual absl::Status BindIndexKey(const crypto::Digest& fingerprint) = 0;
+
+  // Binds the store to the erasure journal kept beside it (named by the
+  // `fingerprint` of the journal's key). Returns true the first time: the
+  // store was never kept with a journal, so the erasures it holds and the
+  // journal lacks are to be journalled. After that, an erasure the store
+  // holds and the journal lacks means the journal lost lines.
+  // FAILED_PRECONDITION when bound to another journal key.
+  virtual absl::StatusOr<bool> BindErasureJournal(
+      const crypto::Digest& fingerprint) = 0;
 };
 
 }  // namespace consentd::store

@@ -111,11 +111,13 @@ class FactStore {
   virtual absl::StatusOr<std::vector<FactRecord>> FactsFor(
       const crypto::Digest& digest) = 0;
 
-  // Erases a subject, in one transaction: deletes every fact of `digests`,
-  // appends `tombstones` (the ERASURE facts that keep the subject
-  // suppressed) and records each digest under `request_id` in the erasure
-  // journal (ErasureJournal), and appends `audit`'s entry (its fact count
-  // that of the tombstones). Returns the tombstones' ids, in order. Old
+  // Erases a subject, in one transaction: deletes every fact of `digests`
+  // recorded up to `erased_us` (one recorded after it, as when an erasure
+  // journalled earlier is given to the store late, is the subject's own
+  // later doing and stays), appends `tombstones` (the ERASURE facts that keep
+  // the subject suppressed) and records each digest under `request_id` in the
+  // erasure journal (ErasureJournal), and appends `audit`'s entry (its fact
+  // count that of the tombstones). Returns the tombstones' ids, in order. Old
   // copies of the deleted rows may remain in the backend's files until
   // PurgeDeletedCopies; audit entries are never deleted.
   virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(

@@ -195,6 +195,19 @@ absl::Status ReadsWith(const std::string& path, const crypto::SecretKey* key) {
   return status;
 }
 
+// The schema version (PRAGMA user_version) of the database at `path`.
+absl::StatusOr<int64_t> SchemaVersionOf(const std::string& path,
+                                        const crypto::SecretKey* key) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  absl::Cleanup close_db = [db] { sqlite3_close_v2(db); };
+  RETURN_IF_ERROR(SqliteStatus(rc, db, "open to read the schema"));
+  if (key != nullptr) RETURN_IF_ERROR(ApplyKey(db, *key));
+  return QueryValue(db, "PRAGMA user_version;", "read schema version",
+                    &Statement::Int);
+}
+
 // OK when the file system holding `path` has room for a copy of it (the
 // rollback journal of a rekey), with a tenth to spare.
 absl::Status RoomForACopy(const std::string& path) {
@@ -337,6 +350,9 @@ namespace {
 // Pages a backup copies per step: about a millisecond of work, which is as
 // long as a write waits for the copy.
 constexpr int kBackupPagesPerStep = 256;
+// Steps a backup may find the files busy, a millisecond apart, before it
+// gives up (UNAVAILABLE, from SQLite's BUSY).
+constexpr int kBackupBusyStepsAllowed = 5000;
 
 absl::Status FileError(absl::string_view what, const std::string& path) {
   const int error = errno;
@@ -454,11 +470,15 @@ absl::StatusOr<BackupContents> SqlcipherConnection::Backup(
   }
   if (backup == nullptr)
     return SqliteStatus(sqlite3_errcode(copy), copy, "start backup");
+  // Another process may hold a file a moment: wait for it, a little.
+  int busy_steps = 0;
   do {
-    Session session(*this);
-    rc = sqlite3_backup_step(backup, kBackupPagesPerStep);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-      // Another process holds the file a moment (an operator's reader).
+    {
+      Session session(*this);
+      rc = sqlite3_backup_step(backup, kBackupPagesPerStep);
+    }
+    if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+        ++busy_steps < kBackupBusyStepsAllowed) {
       absl::SleepFor(absl::Milliseconds(1));
       rc = SQLITE_OK;
     }
@@ -501,10 +521,15 @@ absl::StatusOr<size_t> SqlcipherConnection::Restore(
   ASSIGN_OR_RETURN(int lock_fd, LockStore(path));
   absl::Cleanup unlock = [lock_fd] { close(lock_fd); };
   const std::string staged = path + ".restoring";
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    unlink(absl::StrCat(staged, suffix).c_str());
-  }
-  absl::Cleanup discard = [&staged] { unlink(staged.c_str()); };
+  // What a check of the copy leaves beside it, and the copy.
+  const auto remove_staged = [&staged](bool with_copy) {
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+      unlink(absl::StrCat(staged, suffix).c_str());
+    }
+    if (with_copy) unlink(staged.c_str());
+  };
+  remove_staged(/*with_copy=*/true);
+  absl::Cleanup discard = [&] { remove_staged(/*with_copy=*/true); };
   RETURN_IF_ERROR(CopyFile(backup, staged));
   absl::Status reads = absl::OkStatus();
   size_t key_index = 0;
@@ -513,15 +538,27 @@ absl::StatusOr<size_t> SqlcipherConnection::Restore(
     if (reads.ok() || !IsWrongKey(reads)) break;
   }
   if (!reads.ok()) return reads;
-  if (mkdir(aside_dir.c_str(), 0700) != 0)
+  ASSIGN_OR_RETURN(int64_t version, SchemaVersionOf(staged, keys[key_index]));
+  remove_staged(/*with_copy=*/false);
+  if (version > LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: the backup is at schema version ", version,
+                     ", newer than this consentd supports (",
+                     LatestSchemaVersion(), "); restore with a newer one"));
+  }
+  if (mkdir(aside_dir.c_str(), 0700) != 0) {
     return FileError("create", aside_dir);
-  for (const char* suffix : {"", "-wal", "-shm"}) {
+  }
+  // A rekey interrupted in rollback-journal mode leaves a -journal, which
+  // SQLite would play into whatever file is put here: it goes aside too.
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     const std::string file = absl::StrCat(path, suffix);
     if (access(file.c_str(), F_OK) != 0) continue;
     const std::string aside =
         absl::StrCat(aside_dir, "/", BaseNameOf(path), suffix);
-    if (rename(file.c_str(), aside.c_str()) != 0)
+    if (rename(file.c_str(), aside.c_str()) != 0) {
       return FileError("move", file);
+    }
   }
   RETURN_IF_ERROR(SyncPath(aside_dir, /*directory=*/true));
   if (rename(staged.c_str(), path.c_str()) != 0) {

@@ -78,14 +78,17 @@ class SqlcipherConnection {
   // a consentd about to open it: takes the store's lock (no consentd may
   // hold it), copies the backup beside the database and syncs it, finds
   // the first of `keys` that reads every page of the copy (a null key: a
-  // test store without encryption), moves the database's files (with its
-  // WAL) into the new directory `aside_dir`, and renames the copy into
-  // place. Returns the index of that key. Errors: NOT_FOUND without the
+  // test store without encryption) and checks its schema is not newer than
+  // this build's, moves the database's files (with its WAL and any
+  // rollback journal) into the new directory `aside_dir`, and renames the copy
+  // into place. Returns the index of that key. Errors: NOT_FOUND without the
   // backup; FAILED_PRECONDITION when another process holds the store, no
-  // key reads the copy, or a file cannot be copied or moved;
+  // key reads the copy, its schema is newer than this build's, or a file
+  // cannot be copied or moved;
   // RESOURCE_EXHAUSTED when the disk is full; DATA_LOSS when the copy's
-  // pages fail their check. Until the last rename the database is as it
-  // was.
+  // pages fail their check. Until the store's files move it is untouched;
+  // a failure while they move leaves some in `aside_dir` (move them back
+  // by hand).
   static absl::StatusOr<size_t> Restore(
       const std::string& backup, const std::string& path,
       absl::Span<const crypto::SecretKey* const> keys,

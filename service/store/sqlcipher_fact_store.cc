@@ -276,8 +276,8 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
   return WriteFacts(
       session, "erase",
       [&]() -> absl::Status {
-        const std::string sql =
-            absl::StrCat("DELETE FROM ", kFactsOfDigest, ";");
+        const std::string sql = absl::StrCat("DELETE FROM ", kFactsOfDigest,
+                                             " AND recorded_us <= ?2;");
         Statement erase(session.db(), sql.c_str());
         RETURN_IF_ERROR(erase.prepared("prepare erase"));
         Statement journal(session.db(),
@@ -287,6 +287,7 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
         for (const crypto::Digest& digest : digests) {
           sqlite3_reset(erase.get());
           erase.BindBlob(1, crypto::DigestBytes(digest));
+          erase.BindInt(2, erased_us);
           RETURN_IF_ERROR(session.Run(erase, "erase facts"));
           sqlite3_reset(journal.get());
           journal.BindBlob(1, crypto::DigestBytes(digest));

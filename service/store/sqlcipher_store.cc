@@ -42,32 +42,53 @@ absl::StatusOr<size_t> SqlcipherStore::Restore(
 }
 
 absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {
+  return BindKey("index", fingerprint,
+                 "store: the keyring's blind-index key is not the one this "
+                 "store was created with (another master key?): every stored "
+                 "digest would be unreachable")
+      .status();
+}
+
+absl::StatusOr<bool> SqlcipherStore::BindErasureJournal(
+    const crypto::Digest& fingerprint) {
+  return BindKey("erasure-journal", fingerprint,
+                 "store: it was kept with an erasure journal under another "
+                 "keyring");
+}
+
+absl::StatusOr<bool> SqlcipherStore::BindKey(const std::string& name,
+                                             const crypto::Digest& fingerprint,
+                                             absl::string_view mismatch) {
   SqlcipherConnection::Session session(*connection_);
-  return session.InTransaction("bind index key", [&]() -> absl::Status {
-    std::optional<std::string> held;
-    Statement read(session.db(),
-                   "SELECT fingerprint FROM store_keys WHERE name = 'index';");
-    RETURN_IF_ERROR(read.prepared("prepare read index key"));
-    RETURN_IF_ERROR(read.ForEachRow("read index key", [&] {
-      held = read.Blob(0);
-      return absl::OkStatus();
-    }));
-    if (held) {
-      if (*held != crypto::DigestBytes(fingerprint)) {
-        return absl::FailedPreconditionError(
-            "store: the keyring's blind-index key is not the one this store "
-            "was created with (another master key?): every stored digest "
-            "would be unreachable");
-      }
-      return absl::OkStatus();
-    }
-    Statement bind(session.db(),
-                   "INSERT INTO store_keys (name, fingerprint) "
-                   "VALUES ('index', ?);");
-    RETURN_IF_ERROR(bind.prepared("prepare bind index key"));
-    bind.BindBlob(1, crypto::DigestBytes(fingerprint));
-    return session.Run(bind, "bind index key");
-  });
+  bool newly = false;
+  const absl::Status bound =
+      session.InTransaction("bind key", [&]() -> absl::Status {
+        std::optional<std::string> held;
+        Statement read(session.db(),
+                       "SELECT fingerprint FROM store_keys WHERE name = ?;");
+        RETURN_IF_ERROR(read.prepared("prepare read key fingerprint"));
+        read.BindText(1, name);
+        RETURN_IF_ERROR(read.ForEachRow("read key fingerprint", [&] {
+          held = read.Blob(0);
+          return absl::OkStatus();
+        }));
+        if (held) {
+          if (*held != crypto::DigestBytes(fingerprint)) {
+            return absl::FailedPreconditionError(mismatch);
+          }
+          return absl::OkStatus();
+        }
+        Statement bind(
+            session.db(),
+            "INSERT INTO store_keys (name, fingerprint) VALUES (?, ?);");
+        RETURN_IF_ERROR(bind.prepared("prepare bind key"));
+        bind.BindText(1, name);
+        bind.BindBlob(2, crypto::DigestBytes(fingerprint));
+        newly = true;
+        return session.Run(bind, "bind key");
+      });
+  RETURN_IF_ERROR(bound);
+  return newly;
 }
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>>

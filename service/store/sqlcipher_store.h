@@ -51,6 +51,8 @@ class SqlcipherStore final : public ConsentStore {
   absl::Status Rekey(const crypto::SecretKey& current,
                      const crypto::SecretKey& next) override;
   absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
+  absl::StatusOr<bool> BindErasureJournal(
+      const crypto::Digest& fingerprint) override;
   absl::StatusOr<BackupContents> Backup(const std::string& path,
                                         const crypto::SecretKey* key) override;
 
@@ -68,6 +70,13 @@ class SqlcipherStore final : public ConsentStore {
   SqlcipherStore(std::unique_ptr<SqlcipherConnection> connection,
                  std::unique_ptr<SqlcipherAuditTrail> audit,
                  std::unique_ptr<SqlcipherFactStore> facts);
+
+  // Records `fingerprint` under `name` in store_keys, or checks it
+  // against the one recorded (FAILED_PRECONDITION `mismatch` when they
+  // differ); true when it was recorded now.
+  absl::StatusOr<bool> BindKey(const std::string& name,
+                               const crypto::Digest& fingerprint,
+                               absl::string_view mismatch);
 
   // Open and OpenUnencryptedForTesting; no key when `key` is null.
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(

@@ -8,8 +8,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "crypto/keyring.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/core/erasure_journal_file.h"
 #include "service/core/store_backup.h"
 #include "tests/core/request_fixture.h"
 #include "tests/testing/run_program.h"
@@ -168,20 +170,120 @@ TEST_F(BackupRestoreTest, AnErasureAfterTheBackupSurvivesItsRestore) {
             consent::v1::DECISION_REASON_ERASED);
 }
 
-TEST_F(BackupRestoreTest, AnErasureTheJournalLacksIsJournalledAtStart) {
+TEST_F(BackupRestoreTest, AJournalThatLostLinesIsRefusedUnlessRebuilt) {
   RecordSubject();
   consent::v1::DataSubjectRequest erasure = OpenErasure();
   ASSERT_TRUE(VerifyAndComplete(erasure.request_id()).ok());
   core_.reset();
-  // As a store erased before the journal file existed.
+  // The journal's volume was lost; a new, empty journal appears.
   ASSERT_EQ(unlink(dir_.File("erasure-journal").c_str()), 0);
-  Reopen();
-  EXPECT_EQ(core_->erasure_reconciliation().journalled, 1);
-  EXPECT_EQ(core_->erasure_reconciliation().reapplied, 0);
+  absl::StatusOr<std::unique_ptr<ConsentCore>> refused =
+      ConsentCore::Open(Options());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("lacks 2 erasure(s) the store holds"));
+  EXPECT_THAT(refused.status().message(),
+              ::testing::Not(HasSubstr(kSubjectEmail)));
+
+  CoreOptions rebuild = Options();
+  rebuild.erasure_journal_rebuild = true;
+  absl::StatusOr<std::unique_ptr<ConsentCore>> rebuilt =
+      ConsentCore::Open(std::move(rebuild));
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_EQ((*rebuilt)->erasure_reconciliation().journalled, 1);
+  rebuilt->reset();
   EXPECT_THAT(testing::ReadFileOrEmpty(dir_.File("erasure-journal")),
               HasSubstr(erasure.request_id()));
   Reopen();
   EXPECT_EQ(core_->erasure_reconciliation().journalled, 0);
+}
+
+TEST_F(BackupRestoreTest, AReappliedErasureIsCarriedOutOnce) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest erasure = OpenErasure();
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());
+  ASSERT_TRUE(Backup("verified").ok());
+  ASSERT_TRUE(Complete(erasure.request_id()).ok());
+  ASSERT_TRUE(Restore("verified").ok());
+  // Carried out again once, then completed: a second restart does nothing.
+  EXPECT_EQ(core_->erasure_reconciliation().reapplied, 1);
+  Reopen();
+  EXPECT_EQ(core_->erasure_reconciliation().reapplied, 0);
+  EXPECT_EQ(core_->erasure_reconciliation().skipped, 0);
+}
+
+// The journal took an erasure the store then failed to make; the officer
+// rejected the request since. The next start leaves the person alone.
+TEST_F(BackupRestoreTest, AJournalledErasureWhoseRequestWasRejectedIsLeft) {
+  RecordSubject();
+  consent::v1::DataSubjectRequest erasure = OpenErasure();
+  ASSERT_TRUE(Verify(erasure.request_id()).ok());
+  consent::v1::RejectRequestRequest reject;
+  reject.set_request_id(erasure.request_id());
+  reject.set_reason("identity not proven after all");
+  ASSERT_TRUE(desk().Reject(kOfficer2, reject).ok());
+  core_.reset();
+  {
+    absl::StatusOr<crypto::Keyring> keyring =
+        crypto::Keyring::Load(dir_.File("keyring"));
+    ASSERT_TRUE(keyring.ok()) << keyring.status();
+    auto journal = ErasureJournalFile::Open(dir_.File("erasure-journal"),
+                                            keyring->ErasureJournalKey());
+    ASSERT_TRUE(journal.ok()) << journal.status();
+    JournalledErasure journalled;
+    journalled.erased_us = absl::ToUnixMicros(now_);
+    journalled.request_id = erasure.request_id();
+    for (const auto& identifier : erasure.identifiers()) {
+      journalled.digests.push_back(*crypto::DigestFromHex(identifier.digest()));
+    }
+    ASSERT_TRUE((*journal)->Append(journalled).ok());
+  }
+  Reopen();
+  EXPECT_EQ(core_->erasure_reconciliation().skipped, 1);
+  EXPECT_EQ(core_->erasure_reconciliation().reapplied, 0);
+  EXPECT_EQ(Record(Email(kSubjectEmail)).facts(0).kind(),
+            consent::v1::FACT_KIND_CONSENT_GRANTED);
+}
+
+// The journal took an erasure at 11:00 that the store failed to make; at
+// 12:00 the person opted in again by their own action. The next start
+// erases what was recorded up to 11:00, not the later consent.
+TEST_F(BackupRestoreTest, AFactRecordedAfterAJournalledErasureStays) {
+  RecordSubject();  // 10:00
+  consent::v1::DataSubjectRequest erasure = OpenErasure();
+  const absl::Time erased_at = now_ + absl::Hours(1);
+  now_ += absl::Hours(2);
+  consent::v1::RecordConsentRequest again =
+      Consent(Email(kSubjectEmail),
+              consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN,
+              consent::v1::CONSENT_ACTION_GRANT, "marketing", "email");
+  ASSERT_TRUE(core_->ledger().RecordConsent(kCollector, again).ok());
+  core_.reset();
+  {
+    absl::StatusOr<crypto::Keyring> keyring =
+        crypto::Keyring::Load(dir_.File("keyring"));
+    ASSERT_TRUE(keyring.ok()) << keyring.status();
+    auto journal = ErasureJournalFile::Open(dir_.File("erasure-journal"),
+                                            keyring->ErasureJournalKey());
+    ASSERT_TRUE(journal.ok()) << journal.status();
+    JournalledErasure journalled;
+    journalled.erased_us = absl::ToUnixMicros(erased_at);
+    journalled.request_id = erasure.request_id();
+    for (const auto& identifier : erasure.identifiers()) {
+      journalled.digests.push_back(*crypto::DigestFromHex(identifier.digest()));
+    }
+    ASSERT_TRUE((*journal)->Append(journalled).ok());
+  }
+  Reopen();
+  EXPECT_EQ(core_->erasure_reconciliation().reapplied, 1);
+  consent::v1::GetRecordResponse record = Record(Email(kSubjectEmail));
+  ASSERT_EQ(record.facts_size(), 2);
+  EXPECT_EQ(record.facts(0).kind(), consent::v1::FACT_KIND_ERASURE);
+  EXPECT_EQ(record.facts(0).recorded_at().seconds(),
+            absl::ToUnixSeconds(erased_at));
+  EXPECT_EQ(record.facts(1).kind(), consent::v1::FACT_KIND_CONSENT_GRANTED);
+  EXPECT_EQ(record.facts(1).evidence().collection_method(),
+            consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
 }
 
 TEST_F(BackupRestoreTest, ADamagedBackupIsRefusedAndTheStoreUntouched) {

@@ -193,10 +193,11 @@ TEST_F(ErasureJournalFileTest, AFullDiskFailsTheAppendAndLeavesTheFileWhole) {
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
   struct rlimit small = saved;
   small.rlim_cur = before.size() + 10;
-  signal(SIGXFSZ, SIG_IGN);
+  void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   absl::Status appended = (*journal)->Append(Erasure(40, "dsr-d", {7}));
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &saved), 0);
+  signal(SIGXFSZ, saved_handler);
   EXPECT_EQ(appended.code(), absl::StatusCode::kResourceExhausted) << appended;
   EXPECT_EQ((*journal)->erasures().size(), 3u);
   EXPECT_EQ(testing::ReadFileOrEmpty(path()), before);

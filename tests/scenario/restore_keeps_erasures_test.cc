@@ -91,16 +91,18 @@ TEST_F(RestoreKeepsErasuresScenario, AnErasedPersonStaysErasedAfterARestore) {
   ASSERT_EQ(server_->Stop(), 0);
   server_.reset();
   const std::string data = dir_.File("data");
-  absl::StatusOr<testing::ConsentdProcess> restored =
-      testing::ConsentdProcess::Start(
-          data, {"--dev", "--restore", data + "/backups/nightly"});
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  server_.emplace(*std::move(restored));
-  client_.emplace(server_->address());
-  EXPECT_THAT(server_->log(), HasSubstr("restored"));
-  EXPECT_THAT(server_->log(),
+  testing::ProgramResult restore = testing::ConsentdProcess::RunToExit(
+      {"--dev", "--data-dir", data, "--restore", data + "/backups/nightly"});
+  ASSERT_EQ(restore.code, 0) << restore.stderr_text;
+  EXPECT_THAT(restore.stderr_text, HasSubstr("restored"));
+  EXPECT_THAT(restore.stderr_text,
               HasSubstr("erasures carried out again from the erasure "
                         "journal: 1"));
+  absl::StatusOr<testing::ConsentdProcess> restarted =
+      testing::ConsentdProcess::Start(data);
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  server_.emplace(*std::move(restarted));
+  client_.emplace(server_->address());
 
   for (const consent::v1::Identifier& id :
        {Email(kEmail), Email("Maja.Kovac@EXAMPLE.si"), Phone(kPhone),
