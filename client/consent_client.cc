@@ -121,9 +121,11 @@ absl::StatusOr<Response> ConsentClient::CallIdempotent(
   absl::Duration backoff = absl::Milliseconds(100);
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<Response> answer = Call(consent_.get(), method, request);
-    const bool unknown = absl::IsUnavailable(answer.status()) ||
-                         absl::IsDeadlineExceeded(answer.status());
-    if (!unknown || attempt >= write_attempts_) return answer;
+    // Unknown outcomes, and a server too busy to take the write now.
+    const bool retry = absl::IsUnavailable(answer.status()) ||
+                       absl::IsDeadlineExceeded(answer.status()) ||
+                       absl::IsResourceExhausted(answer.status());
+    if (!retry || attempt >= write_attempts_) return answer;
     absl::SleepFor(backoff * absl::Uniform(jitter, 0.5, 1.5));
     backoff *= 4;
   }

@@ -70,9 +70,10 @@ struct ConnectionOptions {
   // Deadline of each call but ImportList and Scrub (kImportTimeout).
   absl::Duration timeout = absl::Seconds(10);
   // Attempts of RecordConsent and RecordObjection, each with the same
-  // idempotency key, while they fail UNAVAILABLE or DEADLINE_EXCEEDED
-  // (waiting 100 ms, then 4 times longer each time, with jitter); 1: no
-  // retry.
+  // idempotency key, while they fail UNAVAILABLE, DEADLINE_EXCEEDED or
+  // RESOURCE_EXHAUSTED (waiting 100 ms, then 4 times longer each time, with
+  // jitter); 1: no retry. Keep attempts x timeout well inside the server's
+  // idempotency window (a day by default).
   int write_attempts = 4;
   // Tests only: interceptors on every call (to lose answers on purpose).
   std::function<std::vector<
@@ -100,7 +101,8 @@ class ConsentClient {
   // when nothing was written. Not idempotent: a retry records the fact a
   // Idempotent: the request goes with its `idempotency_key` (a random one
   // when it has none), and a failure that leaves the outcome unknown
-  // (UNAVAILABLE, DEADLINE_EXCEEDED) is retried with the same key up to
+  // (UNAVAILABLE, DEADLINE_EXCEEDED) or a busy server (RESOURCE_EXHAUSTED)
+  // is retried with the same key up to
   // `write_attempts` in all; the server records the fact once and answers
   // every attempt with the first answer (its fact ids). A caller that
   // retries after this returns must keep the key: set it in the request.

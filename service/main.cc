@@ -299,6 +299,9 @@ int main(int argc, char** argv) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   const struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
+  // A file grown past RLIMIT_FSIZE is a failed write (EFBIG), answered as
+  // one, not a killed process.
+  signal(SIGXFSZ, SIG_IGN);
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait below receives them.

@@ -59,6 +59,20 @@ void CommitQueue::Drain() {
       this));
 }
 
+void CommitQueue::AwaitIndexed() {
+  absl::MutexLock lock(&mu_);
+  if (!committing_) return;
+  struct Seen {
+    const CommitQueue* queue;
+    uint64_t batches_done;
+  } seen{this, batches_done_};
+  mu_.Await(absl::Condition(
+      +[](Seen* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return s->queue->batches_done_ > s->batches_done;
+      },
+      &seen));
+}
+
 std::vector<policy::Fact> CommitQueue::PendingFacts(
     const crypto::Digest& digest) const {
   absl::MutexLock lock(&mu_);
@@ -179,6 +193,7 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
     write->done = true;
   }
   committing_ = false;
+  ++batches_done_;
 }
 
 }  // namespace consentd::core

@@ -93,6 +93,11 @@ class CommitQueue {
   // queued meanwhile.
   void Drain() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Waits until the batch being committed, if one is, is indexed: a write
+  // the store already shows is then visible to checks too (the store
+  // shows a batch before it is indexed).
+  void AwaitIndexed() ABSL_LOCKS_EXCLUDED(mu_);
+
   // The queued, uncommitted facts of `digest`, with provisional ids that
   // order after every committed fact. Read these before the index: a fact
   // leaves the queue only after it is in the index.
@@ -114,6 +119,8 @@ class CommitQueue {
   mutable absl::Mutex mu_;
   std::deque<Ticket> queue_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  // Batches committed and indexed (or failed) so far.
+  uint64_t batches_done_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<crypto::Digest, std::vector<policy::Fact>,
                       crypto::DigestHash>
       pending_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,7 @@
 #include "service/core/consent_ledger.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -115,6 +116,8 @@ store::IdempotencyClaim ClaimOf(const access::Caller& caller,
   for (const crypto::Digest& digest : digests) {
     absl::StrAppend(&bytes, crypto::DigestBytes(digest));
   }
+  // The method too: one key names one write, of whichever method.
+  absl::StrAppend(&bytes, Request::descriptor()->full_name());
   claim.fingerprint = crypto::Sha256(bytes);
   claim.answer = answer.SerializeAsString();
   claim.recorded_us = recorded_us;
@@ -301,8 +304,32 @@ CommitQueue::Ticket ConsentLedger::Enqueue(
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].digest = write.digests[i];
   }
+  if (!claim.key.empty()) {
+    const std::string name = ClaimName(claim);
+    {
+      absl::MutexLock lock(&in_flight_mu_);
+      ++in_flight_[name];
+    }
+    on_committed = [this, name, answer = std::move(on_committed)](
+                       absl::StatusOr<CommitQueue::Committed> outcome) mutable {
+      {
+        absl::MutexLock lock(&in_flight_mu_);
+        if (--in_flight_[name] == 0) in_flight_.erase(name);
+      }
+      std::move(answer)(std::move(outcome));
+    };
+  }
   return commits_.Enqueue(std::move(records), write.audit,
                           std::move(on_committed), std::move(claim));
+}
+
+std::string ConsentLedger::ClaimName(const store::IdempotencyClaim& claim) {
+  return absl::StrCat(claim.principal.size(), ":", claim.principal, claim.key);
+}
+
+bool ConsentLedger::InFlight(const store::IdempotencyClaim& claim) const {
+  absl::MutexLock lock(&in_flight_mu_);
+  return in_flight_.contains(ClaimName(claim));
 }
 
 template <typename Response>
@@ -313,6 +340,8 @@ absl::StatusOr<bool> ConsentLedger::AnsweredBefore(
   ASSIGN_OR_RETURN(std::optional<store::HeldClaim> held,
                    store_->FindClaim(claim.principal, claim.key));
   if (!held.has_value()) return false;
+  // The first write's batch may still be on its way into the index.
+  commits_.AwaitIndexed();
   std::move(done)(Replayed<Response>(*held, claim));
   return true;
 }
@@ -393,9 +422,20 @@ absl::Status ConsentLedger::QueueConsent(
 
   absl::MutexLock lock(&write_mu_);
   if (grant) {
-    ASSIGN_OR_RETURN(fact.lifted_refusal,
-                     CheckStandingRefusals(write.digests, fact, purpose,
-                                           channel, fact.recorded_us));
+    absl::StatusOr<bool> lifted = CheckStandingRefusals(
+        write.digests, fact, purpose, channel, fact.recorded_us);
+    if (!lifted.ok() && !claim.key.empty()) {
+      // A retry of a grant made before the refusal: when its first attempt
+      // is still queued, this one joins it (the commit replays it); when it
+      // has committed since the look-up above, it gets its answer.
+      if (InFlight(claim)) {
+        lifted = false;
+      } else {
+        ASSIGN_OR_RETURN(bool answered_since, AnsweredBefore(claim, done));
+        if (answered_since) return absl::OkStatus();
+      }
+    }
+    ASSIGN_OR_RETURN(fact.lifted_refusal, std::move(lifted));
     if (fact.lifted_refusal) write.audit.action += ".lifting_refusal";
   }
   auto response = Receipt<consent::v1::RecordConsentResponse>({}, fact);
@@ -494,18 +534,22 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Erase(
   // Journalled first: once the erasure is acknowledged, no restore of an
   // older database can undo it.
   RETURN_IF_ERROR(journal_->Append(erasure));
-  return EraseInStore(erasure, caller);
+  // Every fact goes, whatever its date: the queue is drained and the lock
+  // held, so none can be newer than the erasure, even if the clock stepped
+  // back since one was recorded.
+  return EraseInStore(erasure, std::numeric_limits<int64_t>::max(), caller);
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::Reapply(
     const JournalledErasure& erasure, const access::Caller& caller) {
   absl::MutexLock lock(&write_mu_);
   commits_.Drain();
-  return EraseInStore(erasure, caller);
+  return EraseInStore(erasure, erasure.erased_us, caller);
 }
 
 absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
-    const JournalledErasure& erasure, const access::Caller& caller) {
+    const JournalledErasure& erasure, int64_t recorded_up_to_us,
+    const access::Caller& caller) {
   const absl::Span<const crypto::Digest> digests = erasure.digests;
   const std::string& request_id = erasure.request_id;
   const int64_t now_us = erasure.erased_us;
@@ -529,14 +573,30 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
   audit.subjects.assign(digests.begin(), digests.end());
   audit.object_ids.push_back(absl::StrCat("request:", request_id));
   audit.fact_count = static_cast<int>(tombstones.size());
-  ASSIGN_OR_RETURN(
-      std::vector<int64_t> ids,
-      store_->EraseFacts(digests, tombstones, request_id, now_us, audit));
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                   store_->EraseFacts(digests, tombstones, request_id, now_us,
+                                      recorded_up_to_us, audit));
   std::vector<FactIndex::Entry> entries;
   for (size_t i = 0; i < tombstones.size(); ++i) {
     tombstones[i].fact_id = ids[i];
     entries.push_back(
         {tombstones[i].digest, IndexFactOf(tombstones[i], *policy_)});
+  }
+  // Facts recorded after a late erasure stayed in the store: the index
+  // holds them too. Should reading them fail, the tombstones alone deny.
+  if (recorded_up_to_us != std::numeric_limits<int64_t>::max()) {
+    std::vector<FactIndex::Entry> held;
+    bool read_all = true;
+    for (const crypto::Digest& digest : digests) {
+      absl::StatusOr<std::vector<store::FactRecord>> facts =
+          store_->FactsFor(digest);
+      read_all = read_all && facts.ok();
+      if (!read_all) break;
+      for (const store::FactRecord& fact : *facts) {
+        held.push_back({digest, IndexFactOf(fact, *policy_)});
+      }
+    }
+    if (read_all) entries = std::move(held);
   }
   // Checks see the tombstones before anything else can fail.
   index_->Replace(digests, entries);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -159,11 +160,12 @@ class ConsentLedger {
     store::AuditDraft audit;
   };
 
-  // Erases `erasure` (already journalled) in the store and the index, its
+  // Erases `erasure` (already journalled) in the store and the index: the
+  // facts recorded up to `recorded_up_to_us` (FactStore::EraseFacts), its
   // tombstones dated when it was journalled.
   absl::StatusOr<std::vector<int64_t>> EraseInStore(
-      const JournalledErasure& erasure, const access::Caller& caller)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+      const JournalledErasure& erasure, int64_t recorded_up_to_us,
+      const access::Caller& caller) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Validates what every write shares (evidence, time, identifiers) and
   // prepares its fact of `kind`.
@@ -202,8 +204,14 @@ class ConsentLedger {
                               store::IdempotencyClaim claim = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
+  // Whether a write claiming `claim`'s key is queued and not answered yet.
+  bool InFlight(const store::IdempotencyClaim& claim) const
+      ABSL_LOCKS_EXCLUDED(in_flight_mu_);
+  static std::string ClaimName(const store::IdempotencyClaim& claim);
+
   // When the store holds `claim`'s key (the write is a retry of one made
-  // before), answers `done` from it (moving from it) and returns true.
+  // before), answers `done` from it (moving from it), once the write is
+  // visible to checks, and returns true.
   template <typename Response>
   absl::StatusOr<bool> AnsweredBefore(const store::IdempotencyClaim& claim,
                                       Completion<Response>& done);
@@ -224,6 +232,11 @@ class ConsentLedger {
   // Serialises validation against standing refusals with queueing, so the
   // queue's order is the order writes were validated in.
   absl::Mutex write_mu_;
+  // Keyed writes queued and not answered yet, by principal and key; before
+  // the queue, whose last answers update it as it is destroyed.
+  mutable absl::Mutex in_flight_mu_;
+  absl::flat_hash_map<std::string, int> in_flight_
+      ABSL_GUARDED_BY(in_flight_mu_);
   CommitQueue commits_;
 
   absl::Mutex forget_mu_;

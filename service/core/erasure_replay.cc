@@ -25,8 +25,8 @@ absl::StatusOr<ErasureReconciliation> ReconcileErasures(
     ConsentLedger& ledger, RequestDesk& desk,
     const crypto::Digest& journal_fingerprint, bool rebuild_journal) {
   ErasureReconciliation outcome;
-  ASSIGN_OR_RETURN(const bool first_journal,
-                   store.BindErasureJournal(journal_fingerprint));
+  ASSIGN_OR_RETURN(const bool kept_with_journal,
+                   store.KeptWithErasureJournal(journal_fingerprint));
   // The store's (digest, request) pairs, and its erasures by request in
   // the order it made them.
   absl::flat_hash_set<std::string> in_store;
@@ -67,7 +67,12 @@ absl::StatusOr<ErasureReconciliation> ReconcileErasures(
     lacking += missing.digests.size();
     unjournalled.push_back(std::move(missing));
   }
-  if (lacking > 0 && !first_journal && !rebuild_journal) {
+  if (rebuild_journal && lacking == 0) {
+    return absl::FailedPreconditionError(
+        "--erasure-journal-rebuild given, but the erasure journal lacks "
+        "nothing the store holds: remove the flag");
+  }
+  if (lacking > 0 && kept_with_journal && !rebuild_journal) {
     return absl::DataLossError(absl::StrCat(
         "erasure journal ", journal.path(), " lacks ", lacking,
         " erasure(s) the store holds, so it lost lines: it was replaced, "
@@ -112,6 +117,9 @@ absl::StatusOr<ErasureReconciliation> ReconcileErasures(
     }
     ++outcome.journalled;
   }
+  // Only now: a start that failed before this point finds the store not
+  // kept with a journal yet, and does all of it again.
+  RETURN_IF_ERROR(store.BindErasureJournal(journal_fingerprint));
   return outcome;
 }
 

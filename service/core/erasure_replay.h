@@ -11,7 +11,10 @@
 //     lost lines (it is written first): refused (DATA_LOSS), unless the
 //     store was never kept with a journal (its first start with one) or
 //     `rebuild_journal` says the operator accepts rebuilding the journal
-//     from the store; then it is journalled.
+//     from the store; then it is journalled. `rebuild_journal` with nothing
+//     to rebuild is FAILED_PRECONDITION (a flag left on would accept every
+//     later loss).
+// The store is recorded as kept with the journal once all that is done.
 // What consentd does here is recorded as principal "consentd".
 #ifndef CONSENTD_SERVICE_CORE_ERASURE_REPLAY_H_
 #define CONSENTD_SERVICE_CORE_ERASURE_REPLAY_H_

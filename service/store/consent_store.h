@@ -85,13 +85,15 @@ class ConsentStore {
   // of the store's facts, so every refusal would be lost.
   virtual absl::Status BindIndexKey(const crypto::Digest& fingerprint) = 0;
 
-  // Binds the store to the erasure journal kept beside it (named by the
-  // `fingerprint` of the journal's key). Returns true the first time: the
-  // store was never kept with a journal, so the erasures it holds and the
-  // journal lacks are to be journalled. After that, an erasure the store
-  // holds and the journal lacks means the journal lost lines.
-  // FAILED_PRECONDITION when bound to another journal key.
-  virtual absl::StatusOr<bool> BindErasureJournal(
+  // Whether the store was kept with an erasure journal (named by the
+  // `fingerprint` of the journal's key) before: if not, the erasures it
+  // holds and a journal lacks are to be journalled; if so, such an erasure
+  // means the journal lost lines. FAILED_PRECONDITION when it was kept with
+  // another journal key.
+  virtual absl::StatusOr<bool> KeptWithErasureJournal(
+      const crypto::Digest& fingerprint) = 0;
+  // Records that it is, once the journal holds every erasure of the store.
+  virtual absl::Status BindErasureJournal(
       const crypto::Digest& fingerprint) = 0;
 };
 

@@ -112,18 +112,19 @@ class FactStore {
       const crypto::Digest& digest) = 0;
 
   // Erases a subject, in one transaction: deletes every fact of `digests`
-  // recorded up to `erased_us` (one recorded after it, as when an erasure
-  // journalled earlier is given to the store late, is the subject's own
-  // later doing and stays), appends `tombstones` (the ERASURE facts that keep
-  // the subject suppressed) and records each digest under `request_id` in the
-  // erasure journal (ErasureJournal), and appends `audit`'s entry (its fact
-  // count that of the tombstones). Returns the tombstones' ids, in order. Old
-  // copies of the deleted rows may remain in the backend's files until
-  // PurgeDeletedCopies; audit entries are never deleted.
+  // recorded up to `recorded_up_to_us` (INT64_MAX: all of them; an erasure
+  // journalled earlier and given to the store late keeps what was recorded
+  // after it, the subject's own later doing), appends `tombstones` (the
+  // ERASURE facts that keep the subject suppressed) and records each digest
+  // under `request_id` in the erasure journal (ErasureJournal), and appends
+  // `audit`'s entry (its fact count that of the tombstones). Returns the
+  // tombstones' ids, in order. Old copies of the deleted rows may remain in the
+  // backend's files until PurgeDeletedCopies; audit entries are never deleted.
   virtual absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
-      int64_t erased_us, const AuditDraft& audit) = 0;
+      int64_t erased_us, int64_t recorded_up_to_us,
+      const AuditDraft& audit) = 0;
 
   // Rectifies an identifier, in one transaction: deletes the consent grants
   // recorded for `from` (they were about the wrong identifier; its refusals

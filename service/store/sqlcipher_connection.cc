@@ -124,6 +124,21 @@ absl::Status Configure(sqlite3* db) {
   return absl::OkStatus();
 }
 
+// Reads every page once (each page's HMAC is checked as it is decrypted),
+// so that a damaged file stops consentd at start rather than when a
+// request reaches the damaged page. The key is right by now (the schema
+// was read), so a page that cannot be read is damage, not a wrong key.
+absl::Status CheckEveryPage(sqlite3* db) {
+  SetPageCache(db, kScanPageCacheKiB);
+  absl::StatusOr<std::string> check = QueryValue(
+      db, "PRAGMA quick_check;", "check every page", &Statement::Text);
+  SetPageCache(db, kPageCacheKiB);
+  if (check.ok() && *check == "ok") return absl::OkStatus();
+  return absl::DataLossError(
+      "store: the file is damaged (a page cannot be read or fails its "
+      "check): restore a backup (consentd --restore)");
+}
+
 absl::StatusOr<int> Migrate(sqlite3* db) {
   ASSIGN_OR_RETURN(int64_t version,
                    QueryValue(db, "PRAGMA user_version;", "read schema version",
@@ -258,6 +273,7 @@ absl::StatusOr<std::unique_ptr<SqlcipherConnection>> SqlcipherConnection::Open(
   absl::Status status = SqliteStatus(rc, db, absl::StrCat("open ", path));
   if (status.ok() && key != nullptr) status = ApplyKey(db, *key);
   if (status.ok()) status = Configure(db);
+  if (status.ok()) status = CheckEveryPage(db);
   absl::StatusOr<int> version = status.ok() ? Migrate(db) : status;
   std::unique_ptr<Transactions> transactions;
   if (version.ok()) {

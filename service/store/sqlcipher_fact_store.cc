@@ -174,12 +174,24 @@ absl::StatusOr<std::optional<HeldClaim>> SqlcipherFactStore::FindClaim(
 }
 
 absl::Status SqlcipherFactStore::ForgetClaims(int64_t before_us) {
-  Session session(*connection_);
-  Statement forget(session.db(),
-                   "DELETE FROM idempotency_keys WHERE recorded_us < ?;");
-  RETURN_IF_ERROR(forget.prepared("prepare forget idempotency keys"));
-  forget.BindInt(1, before_us);
-  return session.Run(forget, "forget idempotency keys");
+  // A thousand at a time, each in a session of its own: a day's keys at
+  // dialler rates would otherwise hold the connection (and every commit)
+  // for seconds.
+  constexpr int kClaimsPerStep = 1000;
+  while (true) {
+    Session session(*connection_);
+    Statement forget(session.db(),
+                     "DELETE FROM idempotency_keys WHERE rowid IN (SELECT "
+                     "rowid FROM idempotency_keys WHERE recorded_us < ? "
+                     "LIMIT ?);");
+    RETURN_IF_ERROR(forget.prepared("prepare forget idempotency keys"));
+    forget.BindInt(1, before_us);
+    forget.BindInt(2, kClaimsPerStep);
+    RETURN_IF_ERROR(session.Run(forget, "forget idempotency keys"));
+    if (sqlite3_changes(session.db()) < kClaimsPerStep) {
+      return absl::OkStatus();
+    }
+  }
 }
 
 absl::StatusOr<AppendOutcome> SqlcipherFactStore::AppendFacts(
@@ -271,7 +283,7 @@ absl::StatusOr<AppendOutcome> SqlcipherFactStore::AppendFacts(
 absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
     absl::Span<const crypto::Digest> digests,
     absl::Span<const FactRecord> tombstones, const std::string& request_id,
-    int64_t erased_us, const AuditDraft& audit) {
+    int64_t erased_us, int64_t recorded_up_to_us, const AuditDraft& audit) {
   Session session(*connection_);
   return WriteFacts(
       session, "erase",
@@ -287,7 +299,7 @@ absl::StatusOr<std::vector<int64_t>> SqlcipherFactStore::EraseFacts(
         for (const crypto::Digest& digest : digests) {
           sqlite3_reset(erase.get());
           erase.BindBlob(1, crypto::DigestBytes(digest));
-          erase.BindInt(2, erased_us);
+          erase.BindInt(2, recorded_up_to_us);
           RETURN_IF_ERROR(session.Run(erase, "erase facts"));
           sqlite3_reset(journal.get());
           journal.BindBlob(1, crypto::DigestBytes(digest));

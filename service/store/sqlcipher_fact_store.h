@@ -38,7 +38,8 @@ class SqlcipherFactStore final : public FactStore {
   absl::StatusOr<std::vector<int64_t>> EraseFacts(
       absl::Span<const crypto::Digest> digests,
       absl::Span<const FactRecord> tombstones, const std::string& request_id,
-      int64_t erased_us, const AuditDraft& audit) override;
+      int64_t erased_us, int64_t recorded_up_to_us,
+      const AuditDraft& audit) override;
   absl::StatusOr<std::vector<int64_t>> RectifyFacts(
       const crypto::Digest& from, absl::Span<const FactRecord> copies,
       const AuditDraft& audit) override;

@@ -45,22 +45,33 @@ absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {
   return BindKey("index", fingerprint,
                  "store: the keyring's blind-index key is not the one this "
                  "store was created with (another master key?): every stored "
-                 "digest would be unreachable")
+                 "digest would be unreachable",
+                 /*record=*/true)
       .status();
 }
 
-absl::StatusOr<bool> SqlcipherStore::BindErasureJournal(
+constexpr char kJournalMismatch[] =
+    "store: it was kept with an erasure journal under another keyring";
+
+absl::StatusOr<bool> SqlcipherStore::KeptWithErasureJournal(
     const crypto::Digest& fingerprint) {
-  return BindKey("erasure-journal", fingerprint,
-                 "store: it was kept with an erasure journal under another "
-                 "keyring");
+  return BindKey("erasure-journal", fingerprint, kJournalMismatch,
+                 /*record=*/false);
+}
+
+absl::Status SqlcipherStore::BindErasureJournal(
+    const crypto::Digest& fingerprint) {
+  return BindKey("erasure-journal", fingerprint, kJournalMismatch,
+                 /*record=*/true)
+      .status();
 }
 
 absl::StatusOr<bool> SqlcipherStore::BindKey(const std::string& name,
                                              const crypto::Digest& fingerprint,
-                                             absl::string_view mismatch) {
+                                             absl::string_view mismatch,
+                                             bool record) {
   SqlcipherConnection::Session session(*connection_);
-  bool newly = false;
+  bool held_before = false;
   const absl::Status bound =
       session.InTransaction("bind key", [&]() -> absl::Status {
         std::optional<std::string> held;
@@ -76,19 +87,20 @@ absl::StatusOr<bool> SqlcipherStore::BindKey(const std::string& name,
           if (*held != crypto::DigestBytes(fingerprint)) {
             return absl::FailedPreconditionError(mismatch);
           }
+          held_before = true;
           return absl::OkStatus();
         }
+        if (!record) return absl::OkStatus();
         Statement bind(
             session.db(),
             "INSERT INTO store_keys (name, fingerprint) VALUES (?, ?);");
         RETURN_IF_ERROR(bind.prepared("prepare bind key"));
         bind.BindText(1, name);
         bind.BindBlob(2, crypto::DigestBytes(fingerprint));
-        newly = true;
         return session.Run(bind, "bind key");
       });
   RETURN_IF_ERROR(bound);
-  return newly;
+  return held_before;
 }
 
 absl::StatusOr<std::unique_ptr<SqlcipherStore>>

@@ -51,8 +51,9 @@ class SqlcipherStore final : public ConsentStore {
   absl::Status Rekey(const crypto::SecretKey& current,
                      const crypto::SecretKey& next) override;
   absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
-  absl::StatusOr<bool> BindErasureJournal(
+  absl::StatusOr<bool> KeptWithErasureJournal(
       const crypto::Digest& fingerprint) override;
+  absl::Status BindErasureJournal(const crypto::Digest& fingerprint) override;
   absl::StatusOr<BackupContents> Backup(const std::string& path,
                                         const crypto::SecretKey* key) override;
 
@@ -71,12 +72,12 @@ class SqlcipherStore final : public ConsentStore {
                  std::unique_ptr<SqlcipherAuditTrail> audit,
                  std::unique_ptr<SqlcipherFactStore> facts);
 
-  // Records `fingerprint` under `name` in store_keys, or checks it
-  // against the one recorded (FAILED_PRECONDITION `mismatch` when they
-  // differ); true when it was recorded now.
+  // Checks `fingerprint` against the one recorded under `name` in
+  // store_keys (FAILED_PRECONDITION `mismatch` when they differ), and
+  // records it when none is and `record` says so; true when one was.
   absl::StatusOr<bool> BindKey(const std::string& name,
                                const crypto::Digest& fingerprint,
-                               absl::string_view mismatch);
+                               absl::string_view mismatch, bool record);
 
   // Open and OpenUnencryptedForTesting; no key when `key` is null.
   static absl::StatusOr<std::unique_ptr<SqlcipherStore>> OpenWith(

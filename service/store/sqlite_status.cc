@@ -43,7 +43,10 @@ absl::Status SqliteStatus(int rc, sqlite3* db, absl::string_view context) {
       return status;
     }
     case SQLITE_CORRUPT:
-      return absl::DataLossError(message);
+      return absl::DataLossError(
+          absl::StrCat(message,
+                       "; the file is damaged: restore a backup (consentd "
+                       "--restore)"));
     default:
       return absl::InternalError(message);
   }

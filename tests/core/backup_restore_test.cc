@@ -284,6 +284,24 @@ TEST_F(BackupRestoreTest, AFactRecordedAfterAJournalledErasureStays) {
   EXPECT_EQ(record.facts(1).kind(), consent::v1::FACT_KIND_CONSENT_GRANTED);
   EXPECT_EQ(record.facts(1).evidence().collection_method(),
             consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN);
+  // Checks answer from what the store holds, now and after a restart.
+  const consent::v1::CheckRequest check =
+      CheckOf(Email(kSubjectEmail), "marketing", "email");
+  EXPECT_EQ(Decide(check).reason(),
+            consent::v1::DECISION_REASON_CONSENT_GRANTED);
+  Reopen();
+  EXPECT_EQ(Decide(check).reason(),
+            consent::v1::DECISION_REASON_CONSENT_GRANTED);
+}
+
+TEST_F(BackupRestoreTest, RebuildingAJournalThatLacksNothingIsRefused) {
+  core_.reset();
+  CoreOptions rebuild = Options();
+  rebuild.erasure_journal_rebuild = true;
+  absl::StatusOr<std::unique_ptr<ConsentCore>> refused =
+      ConsentCore::Open(std::move(rebuild));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("remove the flag"));
 }
 
 TEST_F(BackupRestoreTest, ADamagedBackupIsRefusedAndTheStoreUntouched) {

@@ -96,9 +96,9 @@ class HeldStore final : public store::FactStore {
       absl::Span<const crypto::Digest> digests,
       absl::Span<const store::FactRecord> tombstones,
       const std::string& request_id, int64_t erased_us,
-      const store::AuditDraft& audit) override {
+      int64_t recorded_up_to_us, const store::AuditDraft& audit) override {
     return inner_->EraseFacts(digests, tombstones, request_id, erased_us,
-                              audit);
+                              recorded_up_to_us, audit);
   }
   absl::StatusOr<std::vector<int64_t>> RectifyFacts(
       const crypto::Digest& from, absl::Span<const store::FactRecord> copies,
@@ -333,6 +333,41 @@ TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
   EXPECT_THAT(grant.status().message(), HasSubstr("being committed"));
   store_.Release();
   objection.join();
+}
+
+// A grant times out while its commit is held; an objection queues; the
+// grant's retry must join the first attempt, not be refused by the
+// objection queued after it.
+TEST_F(CommitQueueTest, ARetryOfAQueuedGrantJoinsItThoughARefusalQueuedSince) {
+  consent::v1::RecordConsentRequest grant = BulkGrant("ana@x.si");
+  grant.set_idempotency_key("import-1-row-1");
+  using GrantOutcome = absl::StatusOr<consent::v1::RecordConsentResponse>;
+  std::optional<GrantOutcome> first, retry;
+  absl::Notification first_done, retry_done, objection_done;
+  store_.HoldNextAppend();
+  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
+    first = std::move(outcome);
+    first_done.Notify();
+  });
+  store_.AwaitHeld();
+  ledger_.RecordObjection(
+      kAnyone, Objection("ana@x.si"),
+      [&](absl::StatusOr<consent::v1::RecordObjectionResponse> outcome) {
+        EXPECT_TRUE(outcome.ok()) << outcome.status();
+        objection_done.Notify();
+      });
+  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
+    retry = std::move(outcome);
+    retry_done.Notify();
+  });
+  store_.Release();
+  ASSERT_TRUE(first_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(retry_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(objection_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(first->ok()) << first->status();
+  ASSERT_TRUE(retry->ok()) << retry->status();
+  EXPECT_EQ((*retry)->fact_ids(0), (*first)->fact_ids(0));
+  EXPECT_EQ(index_.fact_count(), 2u) << "one grant, one objection";
 }
 
 TEST_F(CommitQueueTest, AFailedCommitFailsEveryWriteInItAndIndexesNothing) {

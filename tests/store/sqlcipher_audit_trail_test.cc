@@ -119,8 +119,9 @@ TEST_F(SqlcipherAuditTrailTest, EntriesSurviveErasureAndReopening) {
     ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 1)}).ok());
     AuditDraft erased = Audit("subject.erased");
     erased.subjects = {DigestOf(1)};
-    ASSERT_TRUE(
-        store->facts().EraseFacts({DigestOf(1)}, {}, "r-1", 9, erased).ok());
+    ASSERT_TRUE(store->facts()
+                    .EraseFacts({DigestOf(1)}, {}, "r-1", 9, kEveryFact, erased)
+                    .ok());
   }
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   std::vector<AuditRecord> entries = Entries(*store);

@@ -35,10 +35,10 @@ TEST_F(SqlcipherErasureJournalTest, EachErasureIsJournaledOldestFirst) {
     std::unique_ptr<SqlcipherStore> store = OpenOrDie();
     ASSERT_TRUE(store->facts()
                     .EraseFacts({DigestOf(3), DigestOf(2)}, {}, "dsr-b", 200,
-                                Audit("subject.erased"))
+                                kEveryFact, Audit("subject.erased"))
                     .ok());
     ASSERT_TRUE(store->facts()
-                    .EraseFacts({DigestOf(5)}, {}, "dsr-a", 100,
+                    .EraseFacts({DigestOf(5)}, {}, "dsr-a", 100, kEveryFact,
                                 Audit("subject.erased"))
                     .ok());
   }
@@ -58,7 +58,7 @@ TEST_F(SqlcipherErasureJournalTest, TheScanStopsAtTheVisitorsError) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(store->facts()
                   .EraseFacts({DigestOf(1), DigestOf(2)}, {}, "dsr-1", 10,
-                              Audit("subject.erased"))
+                              kEveryFact, Audit("subject.erased"))
                   .ok());
   int visited = 0;
   absl::Status status =

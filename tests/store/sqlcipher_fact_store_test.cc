@@ -82,7 +82,7 @@ TEST_F(SqlcipherFactStoreTest, DigestsSharingTheIndexedPrefixAreKeptApart) {
   EXPECT_EQ(store->facts().FactsFor(theirs.digest)->at(0).fact_id, 2);
 
   ASSERT_TRUE(store->facts()
-                  .EraseFacts({mine.digest}, {}, "request-1", 10,
+                  .EraseFacts({mine.digest}, {}, "request-1", 10, kEveryFact,
                               Audit("subject.erased"))
                   .ok());
   EXPECT_TRUE(store->facts().FactsFor(mine.digest)->empty());
@@ -149,8 +149,9 @@ TEST_F(SqlcipherFactStoreTest, ErasingReplacesTheSubjectsFactsWithTombstones) {
   tombstone.digest = DigestOf(1);
   tombstone.kind = consent::v1::FACT_KIND_ERASURE;
   tombstone.occurred_us = 40;
-  absl::StatusOr<std::vector<int64_t>> ids = store->facts().EraseFacts(
-      {DigestOf(1)}, {tombstone}, "dsr-1", 40, Audit("subject.erased", 1));
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store->facts().EraseFacts({DigestOf(1)}, {tombstone}, "dsr-1", 40,
+                                kEveryFact, Audit("subject.erased", 1));
   ASSERT_TRUE(ids.ok()) << ids.status();
   ASSERT_EQ(ids->size(), 1u);
 
@@ -167,10 +168,10 @@ TEST_F(SqlcipherFactStoreTest, ErasingReplacesTheSubjectsFactsWithTombstones) {
 TEST_F(SqlcipherFactStoreTest, PurgingDeletedCopiesEmptiesTheWal) {
   std::unique_ptr<SqlcipherStore> store = OpenOrDie();
   ASSERT_TRUE(Append(store->facts(), {SampleFact(1, 10)}).ok());
-  ASSERT_TRUE(
-      store->facts()
-          .EraseFacts({DigestOf(1)}, {}, "dsr-1", 20, Audit("subject.erased"))
-          .ok());
+  ASSERT_TRUE(store->facts()
+                  .EraseFacts({DigestOf(1)}, {}, "dsr-1", 20, kEveryFact,
+                              Audit("subject.erased"))
+                  .ok());
   ASSERT_GT(ReadBytes(path() + "-wal").size(), 0u);
   ASSERT_TRUE(store->facts().PurgeDeletedCopies().ok());
   EXPECT_EQ(ReadBytes(path() + "-wal").size(), 0u);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -63,6 +64,9 @@ inline AuditDraft Audit(const std::string& action, int facts = 0) {
   draft.fact_count = facts;
   return draft;
 }
+
+// EraseFacts' bound that deletes every fact of the digests.
+inline constexpr int64_t kEveryFact = std::numeric_limits<int64_t>::max();
 
 // Appends `facts` with one audit entry for them all.
 inline absl::StatusOr<std::vector<int64_t>> Append(

@@ -37,6 +37,8 @@ class ConsentdProcess {
   ~ConsentdProcess();
 
   const std::string& address() const { return address_; }
+  // The process, for tests that change its limits.
+  pid_t pid() const { return pid_; }
   // Everything the server has written to stderr so far.
   std::string log() const { return ReadFileOrEmpty(log_path_); }
 
