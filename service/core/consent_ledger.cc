@@ -323,6 +323,24 @@ CommitQueue::Ticket ConsentLedger::Enqueue(
                           std::move(on_committed), std::move(claim));
 }
 
+template <typename Response>
+void ConsentLedger::EnqueueAnswered(const PreparedWrite& write,
+                                    store::IdempotencyClaim claim,
+                                    Response fresh,
+                                    Completion<Response>& done) {
+  // The answer compares against a copy: `claim` itself goes to the queue.
+  store::IdempotencyClaim claimed = claim;
+  Enqueue(
+      write,
+      [claimed = std::move(claimed), fresh = std::move(fresh),
+       done = std::move(done)](
+          absl::StatusOr<CommitQueue::Committed> committed) mutable {
+        std::move(done)(
+            Answer(std::move(committed), claimed, std::move(fresh)));
+      },
+      std::move(claim));
+}
+
 std::string ConsentLedger::ClaimName(const store::IdempotencyClaim& claim) {
   return absl::StrCat(claim.principal.size(), ":", claim.principal, claim.key);
 }
@@ -441,14 +459,7 @@ absl::Status ConsentLedger::QueueConsent(
   auto response = Receipt<consent::v1::RecordConsentResponse>({}, fact);
   response.set_lifted_refusal(fact.lifted_refusal);
   if (!claim.key.empty()) claim.answer = response.SerializeAsString();
-  Enqueue(
-      write,
-      [claim, response = std::move(response), done = std::move(done)](
-          absl::StatusOr<CommitQueue::Committed> committed) mutable {
-        std::move(done)(
-            Answer(std::move(committed), claim, std::move(response)));
-      },
-      claim);
+  EnqueueAnswered(write, std::move(claim), std::move(response), done);
   return absl::OkStatus();
 }
 
@@ -479,19 +490,12 @@ absl::Status ConsentLedger::QueueObjection(
   ASSIGN_OR_RETURN(PreparedWrite write,
                    Prepare(caller, request, consent::v1::FACT_KIND_OBJECTION));
   auto response = Receipt<consent::v1::RecordObjectionResponse>({}, write.fact);
-  const store::IdempotencyClaim claim =
+  store::IdempotencyClaim claim =
       ClaimOf(caller, request, write.digests, response, write.fact.recorded_us);
   ASSIGN_OR_RETURN(bool answered, AnsweredBefore(claim, done));
   if (answered) return absl::OkStatus();
   absl::MutexLock lock(&write_mu_);
-  Enqueue(
-      write,
-      [claim, response = std::move(response), done = std::move(done)](
-          absl::StatusOr<CommitQueue::Committed> committed) mutable {
-        std::move(done)(
-            Answer(std::move(committed), claim, std::move(response)));
-      },
-      claim);
+  EnqueueAnswered(write, std::move(claim), std::move(response), done);
   return absl::OkStatus();
 }
 

@@ -204,6 +204,14 @@ class ConsentLedger {
                               store::IdempotencyClaim claim = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
+  // Enqueues `write` claiming `claim`, answering `done` (moved from) with
+  // `fresh` and the new fact ids, or with the first answer for a replay.
+  template <typename Response>
+  void EnqueueAnswered(const PreparedWrite& write,
+                       store::IdempotencyClaim claim, Response fresh,
+                       Completion<Response>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
   // Whether a write claiming `claim`'s key is queued and not answered yet.
   bool InFlight(const store::IdempotencyClaim& claim) const
       ABSL_LOCKS_EXCLUDED(in_flight_mu_);

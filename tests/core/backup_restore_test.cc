@@ -65,6 +65,30 @@ class BackupRestoreTest : public RequestFixture {
     ASSERT_TRUE(core_->ledger().RecordConsent(kCollector, consent).ok());
   }
 
+  // Stops the core, journals `erasure` as of `erased_at` as the ledger
+  // would have before a store that then failed, and starts again.
+  void JournalOnly(const consent::v1::DataSubjectRequest& erasure,
+                   absl::Time erased_at) {
+    core_.reset();
+    absl::StatusOr<crypto::Keyring> keyring =
+        crypto::Keyring::Load(dir_.File("keyring"));
+    ASSERT_TRUE(keyring.ok()) << keyring.status();
+    {
+      auto journal = ErasureJournalFile::Open(dir_.File("erasure-journal"),
+                                              keyring->ErasureJournalKey());
+      ASSERT_TRUE(journal.ok()) << journal.status();
+      JournalledErasure journalled;
+      journalled.erased_us = absl::ToUnixMicros(erased_at);
+      journalled.request_id = erasure.request_id();
+      for (const auto& identifier : erasure.identifiers()) {
+        journalled.digests.push_back(
+            *crypto::DigestFromHex(identifier.digest()));
+      }
+      ASSERT_TRUE((*journal)->Append(journalled).ok());
+    }
+    Reopen();
+  }
+
   consent::v1::DataSubjectRequest OpenErasure() {
     return Open(consent::v1::REQUEST_TYPE_ERASURE,
                 {Phone("031 123 456"), Email(kSubjectEmail)});
@@ -222,23 +246,7 @@ TEST_F(BackupRestoreTest, AJournalledErasureWhoseRequestWasRejectedIsLeft) {
   reject.set_request_id(erasure.request_id());
   reject.set_reason("identity not proven after all");
   ASSERT_TRUE(desk().Reject(kOfficer2, reject).ok());
-  core_.reset();
-  {
-    absl::StatusOr<crypto::Keyring> keyring =
-        crypto::Keyring::Load(dir_.File("keyring"));
-    ASSERT_TRUE(keyring.ok()) << keyring.status();
-    auto journal = ErasureJournalFile::Open(dir_.File("erasure-journal"),
-                                            keyring->ErasureJournalKey());
-    ASSERT_TRUE(journal.ok()) << journal.status();
-    JournalledErasure journalled;
-    journalled.erased_us = absl::ToUnixMicros(now_);
-    journalled.request_id = erasure.request_id();
-    for (const auto& identifier : erasure.identifiers()) {
-      journalled.digests.push_back(*crypto::DigestFromHex(identifier.digest()));
-    }
-    ASSERT_TRUE((*journal)->Append(journalled).ok());
-  }
-  Reopen();
+  ASSERT_NO_FATAL_FAILURE(JournalOnly(erasure, now_));
   EXPECT_EQ(core_->erasure_reconciliation().skipped, 1);
   EXPECT_EQ(core_->erasure_reconciliation().reapplied, 0);
   EXPECT_EQ(Record(Email(kSubjectEmail)).facts(0).kind(),
@@ -258,23 +266,7 @@ TEST_F(BackupRestoreTest, AFactRecordedAfterAJournalledErasureStays) {
               consent::v1::COLLECTION_METHOD_WEB_FORM_DOUBLE_OPT_IN,
               consent::v1::CONSENT_ACTION_GRANT, "marketing", "email");
   ASSERT_TRUE(core_->ledger().RecordConsent(kCollector, again).ok());
-  core_.reset();
-  {
-    absl::StatusOr<crypto::Keyring> keyring =
-        crypto::Keyring::Load(dir_.File("keyring"));
-    ASSERT_TRUE(keyring.ok()) << keyring.status();
-    auto journal = ErasureJournalFile::Open(dir_.File("erasure-journal"),
-                                            keyring->ErasureJournalKey());
-    ASSERT_TRUE(journal.ok()) << journal.status();
-    JournalledErasure journalled;
-    journalled.erased_us = absl::ToUnixMicros(erased_at);
-    journalled.request_id = erasure.request_id();
-    for (const auto& identifier : erasure.identifiers()) {
-      journalled.digests.push_back(*crypto::DigestFromHex(identifier.digest()));
-    }
-    ASSERT_TRUE((*journal)->Append(journalled).ok());
-  }
-  Reopen();
+  ASSERT_NO_FATAL_FAILURE(JournalOnly(erasure, erased_at));
   EXPECT_EQ(core_->erasure_reconciliation().reapplied, 1);
   consent::v1::GetRecordResponse record = Record(Email(kSubjectEmail));
   ASSERT_EQ(record.facts_size(), 2);
