@@ -32,15 +32,19 @@ CommitQueue::~CommitQueue() {
 CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
                                          store::AuditDraft audit,
                                          OnCommitted on_committed,
-                                         store::IdempotencyClaim claim) {
+                                         store::IdempotencyClaim claim,
+                                         absl::Status unless_replayed) {
   auto write = std::make_shared<Write>();
   write->records = std::move(records);
   write->audit = std::move(audit);
   write->claim = std::move(claim);
+  write->claim.replay_only = !unless_replayed.ok();
+  write->unless_replayed = std::move(unless_replayed);
   write->audit.fact_count = static_cast<int>(write->records.size());
   write->on_committed = std::move(on_committed);
   absl::MutexLock lock(&mu_);
   for (const store::FactRecord& record : write->records) {
+    if (write->claim.replay_only) break;  // never written: never pending
     policy::Fact fact = IndexFactOf(record, *policy_);
     fact.fact_id = next_provisional_id_++;
     write->provisional_ids.push_back(fact.fact_id);
@@ -167,6 +171,7 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
         write.committed.ids = write.committed.replay->fact_ids;
         continue;
       }
+      if (write.claim.replay_only) continue;  // nothing written; fails below
       for (store::FactRecord& record : write.records) {
         record.fact_id = outcome->fact_ids[next_id++];
         write.committed.ids.push_back(record.fact_id);
@@ -180,8 +185,12 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
 
   absl::MutexLock lock(&mu_);
   for (const Ticket& write : batch) {
-    if (!outcome.ok()) write->status = outcome.status();
-    for (size_t i = 0; i < write->records.size(); ++i) {
+    if (!outcome.ok()) {
+      write->status = outcome.status();
+    } else if (write->claim.replay_only && !write->committed.replay) {
+      write->status = write->unless_replayed;
+    }
+    for (size_t i = 0; i < write->provisional_ids.size(); ++i) {
       std::vector<policy::Fact>& facts = pending_[write->records[i].digest];
       const int64_t id = write->provisional_ids[i];
       facts.erase(std::remove_if(

@@ -78,10 +78,16 @@ class CommitQueue {
 
   // Queues one write (its facts, one per identifier, its audit entry, whose
   // fact_count is set here, and its idempotency claim, if it has a key).
-  // Wait for it with Await, or hear of it through `on_committed`.
+  // Wait for it with Await, or hear of it through `on_committed`. With a
+  // non-OK `unless_replayed` the write only joins an earlier one with its
+  // key: its facts are neither pending nor ever written, and when the key
+  // is not held at its commit (the earlier one failed) it fails with that
+  // status.
   Ticket Enqueue(std::vector<store::FactRecord> records,
                  store::AuditDraft audit, OnCommitted on_committed = nullptr,
-                 store::IdempotencyClaim claim = {}) ABSL_LOCKS_EXCLUDED(mu_);
+                 store::IdempotencyClaim claim = {},
+                 absl::Status unless_replayed = absl::OkStatus())
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until the write's batch is durable and indexed, and returns its
   // outcome; or the batch's error.
@@ -145,6 +151,7 @@ class CommitQueue::Write {
   std::vector<store::FactRecord> records;
   store::AuditDraft audit;
   store::IdempotencyClaim claim;
+  absl::Status unless_replayed;
   std::vector<int64_t> provisional_ids;
   OnCommitted on_committed;
   bool done = false;

@@ -299,7 +299,7 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
 
 CommitQueue::Ticket ConsentLedger::Enqueue(
     const PreparedWrite& write, CommitQueue::OnCommitted on_committed,
-    store::IdempotencyClaim claim) {
+    store::IdempotencyClaim claim, absl::Status unless_replayed) {
   std::vector<store::FactRecord> records(write.digests.size(), write.fact);
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].digest = write.digests[i];
@@ -320,14 +320,15 @@ CommitQueue::Ticket ConsentLedger::Enqueue(
     };
   }
   return commits_.Enqueue(std::move(records), write.audit,
-                          std::move(on_committed), std::move(claim));
+                          std::move(on_committed), std::move(claim),
+                          std::move(unless_replayed));
 }
 
 template <typename Response>
 void ConsentLedger::EnqueueAnswered(const PreparedWrite& write,
                                     store::IdempotencyClaim claim,
-                                    Response fresh,
-                                    Completion<Response>& done) {
+                                    Response fresh, Completion<Response>& done,
+                                    absl::Status unless_replayed) {
   // The answer compares against a copy: `claim` itself goes to the queue.
   store::IdempotencyClaim claimed = claim;
   Enqueue(
@@ -338,7 +339,7 @@ void ConsentLedger::EnqueueAnswered(const PreparedWrite& write,
         std::move(done)(
             Answer(std::move(committed), claimed, std::move(fresh)));
       },
-      std::move(claim));
+      std::move(claim), std::move(unless_replayed));
 }
 
 std::string ConsentLedger::ClaimName(const store::IdempotencyClaim& claim) {
@@ -354,7 +355,6 @@ template <typename Response>
 absl::StatusOr<bool> ConsentLedger::AnsweredBefore(
     const store::IdempotencyClaim& claim, Completion<Response>& done) {
   if (claim.key.empty()) return false;
-  ForgetOldClaims();
   ASSIGN_OR_RETURN(std::optional<store::HeldClaim> held,
                    store_->FindClaim(claim.principal, claim.key));
   if (!held.has_value()) return false;
@@ -423,6 +423,7 @@ absl::Status ConsentLedger::QueueConsent(
   store::IdempotencyClaim claim =
       ClaimOf(caller, request, write.digests,
               consent::v1::RecordConsentResponse(), write.fact.recorded_us);
+  if (!claim.key.empty()) ForgetOldClaims();
   ASSIGN_OR_RETURN(bool answered, AnsweredBefore(claim, done));
   if (answered) return absl::OkStatus();
   store::FactRecord& fact = write.fact;
@@ -444,14 +445,17 @@ absl::Status ConsentLedger::QueueConsent(
         write.digests, fact, purpose, channel, fact.recorded_us);
     if (!lifted.ok() && !claim.key.empty()) {
       // A retry of a grant made before the refusal: when its first attempt
-      // is still queued, this one joins it (the commit replays it); when it
-      // has committed since the look-up above, it gets its answer.
+      // is still queued, this one joins it (replay-only: its answer, or
+      // this refusal if that attempt fails); when it has committed since
+      // the look-up above, it gets its answer.
       if (InFlight(claim)) {
-        lifted = false;
-      } else {
-        ASSIGN_OR_RETURN(bool answered_since, AnsweredBefore(claim, done));
-        if (answered_since) return absl::OkStatus();
+        auto response = Receipt<consent::v1::RecordConsentResponse>({}, fact);
+        EnqueueAnswered(write, std::move(claim), std::move(response), done,
+                        lifted.status());
+        return absl::OkStatus();
       }
+      ASSIGN_OR_RETURN(bool answered_since, AnsweredBefore(claim, done));
+      if (answered_since) return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(fact.lifted_refusal, std::move(lifted));
     if (fact.lifted_refusal) write.audit.action += ".lifting_refusal";
@@ -492,6 +496,7 @@ absl::Status ConsentLedger::QueueObjection(
   auto response = Receipt<consent::v1::RecordObjectionResponse>({}, write.fact);
   store::IdempotencyClaim claim =
       ClaimOf(caller, request, write.digests, response, write.fact.recorded_us);
+  if (!claim.key.empty()) ForgetOldClaims();
   ASSIGN_OR_RETURN(bool answered, AnsweredBefore(claim, done));
   if (answered) return absl::OkStatus();
   absl::MutexLock lock(&write_mu_);

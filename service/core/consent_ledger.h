@@ -199,17 +199,22 @@ class ConsentLedger {
 
   // Queues one fact per digest for the next group commit, claiming
   // `claim`'s idempotency key when it has one.
+  // With a non-OK `unless_replayed` the write only joins an earlier one
+  // with its key (CommitQueue::Enqueue).
   CommitQueue::Ticket Enqueue(const PreparedWrite& write,
                               CommitQueue::OnCommitted on_committed = nullptr,
-                              store::IdempotencyClaim claim = {})
+                              store::IdempotencyClaim claim = {},
+                              absl::Status unless_replayed = absl::OkStatus())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Enqueues `write` claiming `claim`, answering `done` (moved from) with
-  // `fresh` and the new fact ids, or with the first answer for a replay.
+  // `fresh` and the new fact ids, or with the first answer for a replay
+  // (`unless_replayed`: as Enqueue).
   template <typename Response>
   void EnqueueAnswered(const PreparedWrite& write,
                        store::IdempotencyClaim claim, Response fresh,
-                       Completion<Response>& done)
+                       Completion<Response>& done,
+                       absl::Status unless_replayed = absl::OkStatus())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Whether a write claiming `claim`'s key is queued and not answered yet.

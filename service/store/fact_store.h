@@ -57,6 +57,10 @@ struct IdempotencyClaim {
   // When the write was made (ForgetClaims counts from it), microseconds
   // since the Unix epoch.
   int64_t recorded_us = 0;
+  // The write only joins an earlier one with this key: when the key is not
+  // held (the earlier one failed), nothing of it is written and it is not
+  // a replay either.
+  bool replay_only = false;
 };
 
 // What a held key says: the first write's fingerprint, answer, fact ids.
@@ -85,6 +89,8 @@ class FactStore {
   // and, when `claims` is not empty, claims[i] (one per write). A write
   // whose claimed key the principal holds already is a replay: neither its
   // facts nor its entry are written, and the outcome names the held claim.
+  // A replay-only write (IdempotencyClaim) whose key is not held is not
+  // written at all, and is no replay either.
   // The other writes' facts and entries are appended and their keys
   // claimed. INVALID_ARGUMENT, writing nothing, when the counts do not add
   // up or `claims` has another size.

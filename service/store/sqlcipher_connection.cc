@@ -134,6 +134,12 @@ absl::Status CheckEveryPage(sqlite3* db) {
       db, "PRAGMA quick_check;", "check every page", &Statement::Text);
   SetPageCache(db, kPageCacheKiB);
   if (check.ok() && *check == "ok") return absl::OkStatus();
+  // A busy file or an I/O error is not damage: say what it is, so that no
+  // one restores a backup (and loses what came since) for it.
+  if (!check.ok() && !IsWrongKey(check.status()) &&
+      !absl::IsDataLoss(check.status())) {
+    return check.status();
+  }
   return absl::DataLossError(
       "store: the file is damaged (a page cannot be read or fails its "
       "check): restore a backup (consentd --restore)");

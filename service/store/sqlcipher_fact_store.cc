@@ -229,6 +229,7 @@ absl::StatusOr<AppendOutcome> SqlcipherFactStore::AppendFacts(
           outcome.replayed[i],
           FindClaimIn(session, claims[i].principal, claims[i].key));
       if (outcome.replayed[i].has_value()) continue;
+      if (claims[i].replay_only) continue;  // nothing to join: not written
       claimed[{claims[i].principal, claims[i].key}] = i;
     }
     kept_facts.insert(kept_facts.end(), mine.begin(), mine.end());

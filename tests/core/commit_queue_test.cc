@@ -56,6 +56,11 @@ class HeldStore final : public store::FactStore {
     absl::MutexLock lock(&mu_);
     fail_ = fail;
   }
+  // The next append fails; later ones do not.
+  void FailNextAppend() {
+    absl::MutexLock lock(&mu_);
+    fail_next_ = true;
+  }
   int appends() {
     absl::MutexLock lock(&mu_);
     return appends_;
@@ -72,7 +77,10 @@ class HeldStore final : public store::FactStore {
       mu_.Await(absl::Condition(
           +[](bool* hold) { return !*hold; }, &hold_));
       holding_ = false;
-      if (fail_) return absl::UnavailableError("disk went away");
+      if (fail_ || fail_next_) {
+        fail_next_ = false;
+        return absl::UnavailableError("disk went away");
+      }
     }
     return inner_->AppendFacts(facts, audit, claims);
   }
@@ -115,6 +123,7 @@ class HeldStore final : public store::FactStore {
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   bool holding_ ABSL_GUARDED_BY(mu_) = false;
   bool fail_ ABSL_GUARDED_BY(mu_) = false;
+  bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
   int appends_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
@@ -368,6 +377,40 @@ TEST_F(CommitQueueTest, ARetryOfAQueuedGrantJoinsItThoughARefusalQueuedSince) {
   ASSERT_TRUE(retry->ok()) << retry->status();
   EXPECT_EQ((*retry)->fact_ids(0), (*first)->fact_ids(0));
   EXPECT_EQ(index_.fact_count(), 2u) << "one grant, one objection";
+}
+
+// The same, but the first attempt's commit fails: the joined retry records
+// nothing and is refused as the refusal queued meanwhile says.
+TEST_F(CommitQueueTest, ARetryJoiningAFailedGrantIsRefusedAndRecordsNothing) {
+  consent::v1::RecordConsentRequest grant = BulkGrant("ana@x.si");
+  grant.set_idempotency_key("import-1-row-1");
+  using GrantOutcome = absl::StatusOr<consent::v1::RecordConsentResponse>;
+  std::optional<GrantOutcome> first, retry;
+  absl::Notification first_done, retry_done, objection_done;
+  store_.FailNextAppend();
+  store_.HoldNextAppend();
+  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
+    first = std::move(outcome);
+    first_done.Notify();
+  });
+  store_.AwaitHeld();
+  ledger_.RecordObjection(
+      kAnyone, Objection("ana@x.si"),
+      [&](absl::StatusOr<consent::v1::RecordObjectionResponse>) {
+        objection_done.Notify();
+      });
+  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
+    retry = std::move(outcome);
+    retry_done.Notify();
+  });
+  store_.Release();
+  ASSERT_TRUE(first_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_EQ(first->status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(objection_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(retry_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_EQ(retry->status().code(), absl::StatusCode::kFailedPrecondition)
+      << retry->status();
+  EXPECT_EQ(index_.fact_count(), 1u) << "the objection alone";
 }
 
 TEST_F(CommitQueueTest, AFailedCommitFailsEveryWriteInItAndIndexesNothing) {
