@@ -3,6 +3,7 @@
 // wrong or readable keyring and a file that is no store are in
 // consentd_integration_test.cc.)
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/consentd_process.h"
 #include "tests/testing/identifiers.h"
+#include "tests/testing/run_program.h"
 #include "tests/testing/temp_dir.h"
 
 namespace consentd {
@@ -184,6 +186,51 @@ TEST_F(FaultsTest, APolicyWithErrorsIsRefusedAtStartWithItsLine) {
   EXPECT_EQ(result.code, 1);
   EXPECT_THAT(result.stderr_text, HasSubstr("line 4"));
   EXPECT_FALSE(std::filesystem::exists(store())) << "nothing was created";
+}
+
+// The data directory and its files read-only to consentd's user (root
+// ignores file modes, so consentd runs as nobody here): it refuses to
+// start, saying why, and the store is as it was.
+TEST_F(FaultsTest, AReadOnlyDataDirectoryIsRefusedAndLeftAsItWas) {
+  {
+    ConsentdProcess server = StartOrDie();
+    RecordAll(server, 5);
+    ASSERT_EQ(server.Stop(), 0);
+  }
+  namespace fs = std::filesystem;
+  const auto read_only = [](const fs::path& path, fs::perms perms) {
+    ASSERT_EQ(chown(path.c_str(), 65534, 65534), 0);
+    fs::permissions(path, perms);
+  };
+  ASSERT_NO_FATAL_FAILURE(read_only(dir_.path(), fs::perms::owner_read |
+                                                     fs::perms::owner_exec |
+                                                     fs::perms::others_exec));
+  for (const fs::directory_entry& entry : fs::directory_iterator(data_dir())) {
+    ASSERT_NO_FATAL_FAILURE(read_only(entry.path(), fs::perms::owner_read));
+  }
+  ASSERT_NO_FATAL_FAILURE(
+      read_only(data_dir(), fs::perms::owner_read | fs::perms::owner_exec));
+  const std::string before = testing::ReadFileOrEmpty(store());
+  testing::ProgramResult result = testing::RunProgram(
+      "/usr/bin/setpriv",
+      {"--reuid=65534", "--regid=65534", "--clear-groups", CONSENTD_BINARY,
+       "--data-dir", data_dir(), "--listen", "127.0.0.1:0", "--dev"});
+  EXPECT_EQ(result.code, 1) << result.stderr_text;
+  EXPECT_THAT(result.stderr_text, HasSubstr("Permission denied"));
+  EXPECT_EQ(testing::ReadFileOrEmpty(store()), before);
+
+  // Writable again (as root): everything is there.
+  fs::permissions(data_dir(), fs::perms::owner_all);
+  fs::permissions(dir_.path(), fs::perms::owner_all);
+  for (const fs::directory_entry& entry : fs::directory_iterator(data_dir())) {
+    fs::permissions(entry.path(),
+                    fs::perms::owner_read | fs::perms::owner_write);
+  }
+  ConsentdProcess server = StartOrDie();
+  std::vector<std::string> all;
+  for (int i = 0; i < 5; ++i)
+    all.push_back(absl::StrCat("r", i, "@example.si"));
+  EXPECT_THAT(Forgotten(server, all), ::testing::IsEmpty());
 }
 
 TEST_F(FaultsTest, ASecondConsentdOnTheSameDirectoryIsRefused) {
