@@ -17,9 +17,5 @@ case "$rounds" in
     ;;
 esac
 
-scripts/setup.sh
-cmake -S . -B build-test -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONSENTD_WERROR=ON \
-  -DCONSENTD_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-test --target crash_test consentd
+scripts/test-tree.sh crash_test consentd
 CONSENTD_CRASH_ROUNDS=$rounds build-test/tests/crash_test --gtest_brief=1

@@ -17,9 +17,5 @@ case "$minutes" in
     ;;
 esac
 
-scripts/setup.sh
-cmake -S . -B build-test -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONSENTD_WERROR=ON \
-  -DCONSENTD_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-test --target consentd_soak consentd
+scripts/test-tree.sh consentd_soak consentd
 build-test/tests/consentd_soak --minutes "$minutes"

@@ -7,11 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
-jobs=$(nproc)
-# The benchmarks are built by bench/run, in a tree of their own.
-cmake -S . -B build-test -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCONSENTD_WERROR=ON -DCONSENTD_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-test -j "$jobs"
-ctest --test-dir build-test --output-on-failure -j "$jobs" --timeout 300
+scripts/test-tree.sh
+ctest --test-dir build-test --output-on-failure -j "$(nproc)" --timeout 300
 scripts/fuzz.sh --smoke

@@ -344,72 +344,72 @@ TEST_F(CommitQueueTest, AQueuedRefusalStopsABulkGrantBeforeItCommits) {
   objection.join();
 }
 
-// A grant times out while its commit is held; an objection queues; the
-// grant's retry must join the first attempt, not be refused by the
-// objection queued after it.
-TEST_F(CommitQueueTest, ARetryOfAQueuedGrantJoinsItThoughARefusalQueuedSince) {
-  consent::v1::RecordConsentRequest grant = BulkGrant("ana@x.si");
-  grant.set_idempotency_key("import-1-row-1");
-  using GrantOutcome = absl::StatusOr<consent::v1::RecordConsentResponse>;
-  std::optional<GrantOutcome> first, retry;
-  absl::Notification first_done, retry_done, objection_done;
-  store_.HoldNextAppend();
-  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
-    first = std::move(outcome);
-    first_done.Notify();
-  });
-  store_.AwaitHeld();
-  ledger_.RecordObjection(
-      kAnyone, Objection("ana@x.si"),
-      [&](absl::StatusOr<consent::v1::RecordObjectionResponse> outcome) {
-        EXPECT_TRUE(outcome.ok()) << outcome.status();
-        objection_done.Notify();
-      });
-  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
-    retry = std::move(outcome);
-    retry_done.Notify();
-  });
-  store_.Release();
-  ASSERT_TRUE(first_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  ASSERT_TRUE(retry_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  ASSERT_TRUE(objection_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  ASSERT_TRUE(first->ok()) << first->status();
-  ASSERT_TRUE(retry->ok()) << retry->status();
-  EXPECT_EQ((*retry)->fact_ids(0), (*first)->fact_ids(0));
+// What a keyed grant and its retry were answered, with an objection queued
+// between them while the first attempt's commit was held.
+struct GrantRetryOutcome {
+  absl::StatusOr<consent::v1::RecordConsentResponse> first;
+  absl::StatusOr<consent::v1::RecordConsentResponse> retry;
+};
+
+class GrantRetryTest : public CommitQueueTest {
+ protected:
+  // A grant times out while its commit is held (and then fails, with
+  // `first_fails`); an objection queues; the grant is retried with its key.
+  GrantRetryOutcome GrantRetriedAfterAQueuedObjection(bool first_fails) {
+    ConsentLedger& ledger = ledger_;
+    HeldStore& store = store_;
+    consent::v1::RecordConsentRequest grant = BulkGrant("ana@x.si");
+    grant.set_idempotency_key("import-1-row-1");
+    using GrantOutcome = absl::StatusOr<consent::v1::RecordConsentResponse>;
+    GrantRetryOutcome outcome{absl::UnknownError("unanswered"),
+                              absl::UnknownError("unanswered")};
+    absl::Notification first_done, retry_done, objection_done;
+    if (first_fails) store.FailNextAppend();
+    store.HoldNextAppend();
+    ledger.RecordConsent(kAnyone, grant, [&](GrantOutcome answer) {
+      outcome.first = std::move(answer);
+      first_done.Notify();
+    });
+    store.AwaitHeld();
+    ledger.RecordObjection(
+        kAnyone, Objection("ana@x.si"),
+        [&](absl::StatusOr<consent::v1::RecordObjectionResponse> answer) {
+          EXPECT_TRUE(answer.ok()) << answer.status();
+          objection_done.Notify();
+        });
+    ledger.RecordConsent(kAnyone, grant, [&](GrantOutcome answer) {
+      outcome.retry = std::move(answer);
+      retry_done.Notify();
+    });
+    store.Release();
+    EXPECT_TRUE(first_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    EXPECT_TRUE(
+        objection_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    EXPECT_TRUE(retry_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    return outcome;
+  }
+};
+
+// The retry must join the first attempt, not be refused by the objection
+// queued after it.
+TEST_F(GrantRetryTest, ARetryOfAQueuedGrantJoinsItThoughARefusalQueuedSince) {
+  GrantRetryOutcome outcome =
+      GrantRetriedAfterAQueuedObjection(/*first_fails=*/false);
+  ASSERT_TRUE(outcome.first.ok()) << outcome.first.status();
+  ASSERT_TRUE(outcome.retry.ok()) << outcome.retry.status();
+  EXPECT_EQ(outcome.retry->fact_ids(0), outcome.first->fact_ids(0));
   EXPECT_EQ(index_.fact_count(), 2u) << "one grant, one objection";
 }
 
-// The same, but the first attempt's commit fails: the joined retry records
-// nothing and is refused as the refusal queued meanwhile says.
-TEST_F(CommitQueueTest, ARetryJoiningAFailedGrantIsRefusedAndRecordsNothing) {
-  consent::v1::RecordConsentRequest grant = BulkGrant("ana@x.si");
-  grant.set_idempotency_key("import-1-row-1");
-  using GrantOutcome = absl::StatusOr<consent::v1::RecordConsentResponse>;
-  std::optional<GrantOutcome> first, retry;
-  absl::Notification first_done, retry_done, objection_done;
-  store_.FailNextAppend();
-  store_.HoldNextAppend();
-  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
-    first = std::move(outcome);
-    first_done.Notify();
-  });
-  store_.AwaitHeld();
-  ledger_.RecordObjection(
-      kAnyone, Objection("ana@x.si"),
-      [&](absl::StatusOr<consent::v1::RecordObjectionResponse>) {
-        objection_done.Notify();
-      });
-  ledger_.RecordConsent(kAnyone, grant, [&](GrantOutcome outcome) {
-    retry = std::move(outcome);
-    retry_done.Notify();
-  });
-  store_.Release();
-  ASSERT_TRUE(first_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  EXPECT_EQ(first->status().code(), absl::StatusCode::kUnavailable);
-  ASSERT_TRUE(objection_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  ASSERT_TRUE(retry_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  EXPECT_EQ(retry->status().code(), absl::StatusCode::kFailedPrecondition)
-      << retry->status();
+// When the first attempt's commit fails, the joined retry records nothing
+// and is refused as the objection queued meanwhile says.
+TEST_F(GrantRetryTest, ARetryJoiningAFailedGrantIsRefusedAndRecordsNothing) {
+  GrantRetryOutcome outcome =
+      GrantRetriedAfterAQueuedObjection(/*first_fails=*/true);
+  EXPECT_EQ(outcome.first.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(outcome.retry.status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << outcome.retry.status();
   EXPECT_EQ(index_.fact_count(), 1u) << "the objection alone";
 }
 
