@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace consentd::rpc {
 namespace {
@@ -56,6 +57,37 @@ void MethodTable::Add(absl::string_view service, absl::string_view method,
   Require(streaming || (declared->input_type() == request &&
                         declared->output_type() == response),
           "method registered with the wrong message types", path);
+  if (observer_ != nullptr && entry.unary) {
+    entry.unary = [observer = observer_, path, inner = std::move(entry.unary)](
+                      const Caller& caller, grpc::ByteBuffer* bytes,
+                      UnaryReply* reply) {
+      // Forwards the answer, then tells the observer; gone once sent.
+      class ObservedReply final : public UnaryReply {
+       public:
+        ObservedReply(CallObserver* observer, const std::string& path,
+                      UnaryReply* reply)
+            : observer_(observer),
+              path_(path),
+              reply_(reply),
+              start_(absl::Now()) {}
+        void Send(const grpc::Status& status,
+                  const google::protobuf::MessageLite* response) override {
+          const absl::Duration took = absl::Now() - start_;
+          observer_->Answered(path_, status, took,
+                              status.ok() ? response : nullptr);
+          reply_->Send(status, response);
+          delete this;
+        }
+
+       private:
+        CallObserver* const observer_;
+        const std::string& path_;
+        UnaryReply* const reply_;
+        const absl::Time start_;
+      };
+      inner(caller, bytes, new ObservedReply(observer, path, reply));
+    };
+  }
   Require(methods_.emplace(path, std::move(entry)).second,
           "method registered twice", path);
 }

@@ -54,6 +54,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "rpc/grpc_status.h"
 #include "rpc/peer.h"
 
@@ -173,6 +174,24 @@ class MethodTable {
   absl::StatusOr<Caller> Admit(absl::string_view path,
                                const grpc::ServerContextBase& context) const;
 
+  // Hears of every unary call answered (admitted or not is the server's
+  // business: only calls that reached their handler): the method's path,
+  // the status, the time from the handler's start to its answer, and the
+  // response (null unless OK). Runs on the answering thread, so it must be
+  // quick and must not block. Thread-safety: called concurrently.
+  class CallObserver {
+   public:
+    virtual void Answered(absl::string_view path, const grpc::Status& status,
+                          absl::Duration handler_time,
+                          const google::protobuf::MessageLite* response) = 0;
+
+   protected:
+    ~CallObserver() = default;
+  };
+  // Sets the observer of the unary methods added from here on (set it
+  // before adding any); it must outlive the table.
+  void set_call_observer(CallObserver* observer) { observer_ = observer; }
+
   // The method of a call's path, or nullptr.
   const Method* Find(absl::string_view path) const;
   // Every service named, sorted.
@@ -189,6 +208,7 @@ class MethodTable {
   absl::flat_hash_map<std::string, Method> methods_;
   std::vector<std::string> services_;
   Admission admission_;
+  CallObserver* observer_ = nullptr;
 };
 
 // Moves a core result into the response, or passes its error on.

@@ -12,7 +12,7 @@ packages=(
   libsqlcipher-dev sqlcipher
   libphonenumber-dev
   libre2-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev prometheus-cpp-dev
   clang libclang-rt-dev llvm
   tzdata python3
 )

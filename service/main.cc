@@ -29,6 +29,7 @@
 #include "crypto/keyring.h"
 #include "policy/default_policy.h"
 #include "service/api/consent_server.h"
+#include "service/api/metrics.h"
 #include "service/core/consent_core.h"
 #include "service/version.h"
 
@@ -110,6 +111,7 @@ struct Flags {
   std::string erasure_journal_path;
   std::string backup_dir;
   std::string restore_from;
+  std::string metrics_listen;
   std::string add_key;
   bool erasure_journal_rebuild = false;
   bool dev = false;
@@ -175,6 +177,9 @@ void AddFlags(CLI::App& app, Flags& flags) {
                "Accept an erasure journal that lacks erasures the store "
                "holds (the journal was lost) and rebuild it from the store; "
                "erasures made after the store's copy cannot come back");
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "Serve Prometheus metrics at http://HOST:PORT/metrics, "
+                 "loopback only (e.g. 127.0.0.1:9464; default: none)");
   app.add_option("--add-key", flags.add_key,
                  "Append a new version of a key (database or signing) to the "
                  "--keyring file and exit; then restart consentd and, for a "
@@ -364,6 +369,16 @@ int main(int argc, char** argv) {
     consent_core->reset();
     return 0;
   }
+  std::unique_ptr<consentd::api::ConsentdMetrics> metrics;
+  if (!flags.metrics_listen.empty()) {
+    auto started = consentd::api::ConsentdMetrics::Start(flags.metrics_listen,
+                                                         consent_core->get());
+    if (!started.ok()) return Fail(started.status());
+    metrics = *std::move(started);
+    serving->call_observer = metrics.get();
+    std::cerr << "consentd: metrics at http://" << metrics->address()
+              << "/metrics\n";
+  }
   auto server =
       consentd::api::ConsentServer::Start(consent_core->get(), *serving);
   if (!server.ok()) return Fail(server.status());
@@ -407,6 +422,7 @@ int main(int argc, char** argv) {
   std::cerr << "consentd: signal " << signal_number << ", draining calls\n";
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
+  metrics.reset();
   consent_core->reset();
   std::cerr << "consentd: stopped\n";
   return 0;

@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<ConsentServer>> ConsentServer::Start(
   server->callers_ = std::move(callers);
   rpc::MethodTable& methods = server->methods_;
   methods.set_admission(MakeAdmission(server->callers_.get()));
+  methods.set_call_observer(serving.call_observer);
   AddConsentdServices(consent_core, absl::Now(), &methods);
   rpc::ServerOptions options;
   options.listen_address = serving.listen_address;

@@ -40,6 +40,9 @@ struct ServingOptions {
   rpc::PoolLimits unary_pool = rpc::ServerOptions().unary;
   rpc::PoolLimits write_pool = rpc::ServerOptions().deferred;
   rpc::StreamLimits streams;
+  // Hears of every unary call answered (ConsentdMetrics); must outlive the
+  // server. None when null.
+  rpc::MethodTable::CallObserver* call_observer = nullptr;
 };
 
 // OK for a "host:port" address consentd may listen on with `tls` as given:

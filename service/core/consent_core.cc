@@ -106,6 +106,7 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->unencrypted_ = options.unencrypted_store_for_testing;
 
   const std::string store_path = options.data_dir + "/consentd.db";
+  core->store_path_ = store_path;
   const std::vector<crypto::Keyring::Versioned> database_keys =
       keys.DatabaseKeys();
   if (!options.restore_from.empty()) {
@@ -227,7 +228,27 @@ absl::StatusOr<consent::v1::BackupResponse> ConsentCore::Backup(
   audit.object_ids = {absl::StrCat("backup:", file_name),
                       absl::StrCat("sha256:", response.manifest().sha256())};
   RETURN_IF_ERROR(store_->audit().Append(audit).status());
+  last_backup_ = clock_();
   return response;
+}
+
+int64_t ConsentCore::StoreBytes() const {
+  int64_t bytes = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    struct stat file;
+    const std::string path = store_path_ + suffix;
+    if (stat(path.c_str(), &file) != 0) {
+      if (*suffix == '\0') return -1;
+      continue;
+    }
+    bytes += file.st_size;
+  }
+  return bytes;
+}
+
+std::optional<absl::Time> ConsentCore::last_backup() const {
+  absl::MutexLock lock(&rekey_mu_);
+  return last_backup_;
 }
 
 absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(

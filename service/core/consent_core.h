@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,12 @@ class ConsentCore {
   }
   const std::string& restored_aside_dir() const { return restored_aside_dir_; }
 
+  // The size of the store's files (database and write-ahead log), in
+  // bytes; -1 when they cannot be measured.
+  int64_t StoreBytes() const;
+  // When this process last wrote a backup, if it has.
+  std::optional<absl::Time> last_backup() const ABSL_LOCKS_EXCLUDED(rekey_mu_);
+
   // The database key version the store is encrypted under.
   int database_key_version() const { return database_key_version_.load(); }
   // The keyring's newest database key version, and signing key version.
@@ -177,6 +184,8 @@ class ConsentCore {
   std::string backup_dir_;
   ErasureReconciliation erasure_reconciliation_;
   std::string restored_aside_dir_;
+  std::string store_path_;
+  std::optional<absl::Time> last_backup_ ABSL_GUARDED_BY(rekey_mu_);
   std::unique_ptr<const crypto::CheckpointSigner> audit_signer_;
   // After the store and before every writer: the writers' last commits,
   // as they are destroyed, are still witnessed.
@@ -193,7 +202,7 @@ class ConsentCore {
 
   // One rekey or backup at a time; the version is read without it
   // (GetStatus answers inline, and must not wait for a rekey).
-  absl::Mutex rekey_mu_;
+  mutable absl::Mutex rekey_mu_;
   std::atomic<int> database_key_version_ = 0;
 };
 

@@ -1,0 +1,136 @@
+// consentd's Prometheus endpoint, scraped over HTTP from a real consentd:
+// every metric is there, the ones a call moves move, and no label or value
+// names a person.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "client/consent_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/consentd_process.h"
+#include "tests/testing/identifiers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace consentd {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kEmail[] = "metrics.person@example.si";
+
+// The body of GET /metrics at `address` ("127.0.0.1:PORT"); empty on error.
+std::string Scrape(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return "";
+  }
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (write(fd, request.data(), request.size()) ==
+        static_cast<ssize_t>(request.size())) {
+      char block[4096];
+      for (ssize_t got; (got = read(fd, block, sizeof(block))) > 0;) {
+        response.append(block, static_cast<size_t>(got));
+      }
+    }
+  }
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The value of the sample line that starts with `series` (name and
+// labels), or -1.
+double Sample(const std::string& scrape, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(scrape, '\n')) {
+    if (line.substr(0, series.size()) != series) continue;
+    if (line.size() <= series.size() || line[series.size()] != ' ') continue;
+    double value = -1;
+    return absl::SimpleAtod(line.substr(series.size() + 1), &value) ? value
+                                                                    : -1;
+  }
+  return -1;
+}
+
+TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
+  testing::TempDir dir;
+  absl::StatusOr<testing::ConsentdProcess> server =
+      testing::ConsentdProcess::Start(
+          dir.File("data"), {"--dev", "--metrics-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string log = server->log();
+  const size_t at = log.find("metrics at http://");
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::string address =
+      log.substr(at + 18, log.find("/metrics", at + 18) - (at + 18));
+
+  const std::string before = Scrape(address);
+  for (const char* name :
+       {"consentd_indexed_identifiers", "consentd_facts",
+        "consentd_list_entries", "consentd_open_requests",
+        "consentd_overdue_requests", "consentd_store_bytes",
+        "consentd_last_backup_age_seconds", "consentd_audit_anchor_failures"}) {
+    EXPECT_THAT(before, HasSubstr(absl::StrCat("# TYPE ", name, " gauge")));
+  }
+  EXPECT_EQ(Sample(before, "consentd_facts"), 0);
+  EXPECT_EQ(Sample(before, "consentd_last_backup_age_seconds"), -1);
+
+  client::ConsentClient client(server->address());
+  consent::v1::RecordObjectionRequest objection;
+  *objection.add_identifiers() = testing::Email(kEmail);
+  objection.mutable_evidence()->set_collection_method(
+      consent::v1::COLLECTION_METHOD_RECORDED_CALL);
+  ASSERT_TRUE(client.RecordObjection(objection).ok());
+  consent::v1::CheckRequest check;
+  *check.add_identifiers() = testing::Email(kEmail);
+  check.set_purpose("marketing");
+  check.set_channel("email");
+  ASSERT_TRUE(client.Check(check).ok());
+  ASSERT_TRUE(client.Backup("nightly").ok());
+
+  const std::string after = Scrape(address);
+  EXPECT_EQ(Sample(after, "consentd_facts"), 1);
+  EXPECT_EQ(Sample(after, "consentd_indexed_identifiers"), 1);
+  EXPECT_GT(Sample(after, "consentd_store_bytes"), 0);
+  EXPECT_GE(Sample(after, "consentd_last_backup_age_seconds"), 0);
+  EXPECT_EQ(Sample(after,
+                   "consentd_decisions_total{reason=\"DECISION_"
+                   "REASON_OBJECTION\",verdict=\"VERDICT_DENY\"}"),
+            1);
+  EXPECT_EQ(Sample(after,
+                   "consentd_rpc_duration_seconds_count{code=\"0\",method=\"/"
+                   "consent.v1.ConsentService/Check\"}"),
+            1);
+  EXPECT_THAT(after, Not(HasSubstr(kEmail)));
+  EXPECT_THAT(after, Not(HasSubstr("metrics.person")));
+}
+
+TEST(MetricsTest, OnlyLoopbackServesMetrics) {
+  testing::TempDir dir;
+  testing::ProgramResult result = testing::ConsentdProcess::RunToExit(
+      {"--data-dir", dir.File("data"), "--listen", "127.0.0.1:0", "--dev",
+       "--metrics-listen", "0.0.0.0:0"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("--metrics-listen"));
+}
+
+}  // namespace
+}  // namespace consentd
