@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -58,13 +59,15 @@ void MethodTable::Add(absl::string_view service, absl::string_view method,
                         declared->output_type() == response),
           "method registered with the wrong message types", path);
   if (observer_ != nullptr && entry.unary) {
-    entry.unary = [observer = observer_, path, inner = std::move(entry.unary)](
+    // The name lives on the heap, where moving the handler cannot move it.
+    auto name = std::make_shared<const std::string>(path);
+    entry.unary = [observer = observer_, name, inner = std::move(entry.unary)](
                       const Caller& caller, grpc::ByteBuffer* bytes,
                       UnaryReply* reply) {
       // Forwards the answer, then tells the observer; gone once sent.
       class ObservedReply final : public UnaryReply {
        public:
-        ObservedReply(CallObserver* observer, const std::string& path,
+        ObservedReply(CallObserver* observer, absl::string_view path,
                       UnaryReply* reply)
             : observer_(observer),
               path_(path),
@@ -81,11 +84,11 @@ void MethodTable::Add(absl::string_view service, absl::string_view method,
 
        private:
         CallObserver* const observer_;
-        const std::string& path_;
+        const absl::string_view path_;
         UnaryReply* const reply_;
         const absl::Time start_;
       };
-      inner(caller, bytes, new ObservedReply(observer, path, reply));
+      inner(caller, bytes, new ObservedReply(observer, *name, reply));
     };
   }
   Require(methods_.emplace(path, std::move(entry)).second,

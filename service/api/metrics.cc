@@ -36,27 +36,6 @@ prometheus::MetricFamily Gauge(const std::string& name, const std::string& help,
   return family;
 }
 
-// The open requests in `state`, counted page by page (at most the limit
-// of open requests in all).
-int64_t CountRequests(const core::RequestDesk& desk,
-                      consent::v1::RequestState state, bool overdue) {
-  consent::v1::ListRequestsRequest request;
-  if (overdue) {
-    request.set_overdue_only(true);
-  } else {
-    request.add_states(state);
-  }
-  request.set_page_size(core::kMaxRequestPageSize);
-  int64_t count = 0;
-  while (true) {
-    absl::StatusOr<consent::v1::ListRequestsResponse> page = desk.List(request);
-    if (!page.ok()) return -1;
-    count += page->requests_size();
-    if (page->next_page_token().empty()) return count;
-    request.set_page_token(page->next_page_token());
-  }
-}
-
 }  // namespace
 
 // What the core holds, read when Prometheus scrapes.
@@ -75,6 +54,8 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
     families.push_back(Gauge(
         "consentd_list_entries", "Entries held across every suppression list",
         static_cast<double>(core_->lists().entry_count())));
+    // A count the store cannot give is left out, not shown as a number an
+    // alert would misread.
     prometheus::MetricFamily open;
     open.name = "consentd_open_requests";
     open.help = "Data-subject requests open, by state";
@@ -82,22 +63,25 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
     for (consent::v1::RequestState state :
          {consent::v1::REQUEST_STATE_RECEIVED,
           consent::v1::REQUEST_STATE_IDENTITY_VERIFIED}) {
+      absl::StatusOr<int64_t> count = core_->request_desk().Count(state);
+      if (!count.ok()) continue;
       prometheus::ClientMetric metric;
       metric.label.push_back({"state", consent::v1::RequestState_Name(state)});
-      metric.gauge.value = static_cast<double>(
-          CountRequests(core_->request_desk(), state, /*overdue=*/false));
+      metric.gauge.value = static_cast<double>(*count);
       open.metric.push_back(std::move(metric));
     }
     families.push_back(std::move(open));
-    families.push_back(
-        Gauge("consentd_overdue_requests",
-              "Open data-subject requests past their due date",
-              static_cast<double>(CountRequests(
-                  core_->request_desk(), consent::v1::REQUEST_STATE_UNSPECIFIED,
-                  /*overdue=*/true))));
-    families.push_back(Gauge("consentd_store_bytes",
-                             "Size of the store's files (database and WAL)",
-                             static_cast<double>(core_->StoreBytes())));
+    if (absl::StatusOr<int64_t> overdue = core_->request_desk().CountOverdue();
+        overdue.ok()) {
+      families.push_back(Gauge("consentd_overdue_requests",
+                               "Open data-subject requests past their due date",
+                               static_cast<double>(*overdue)));
+    }
+    if (const int64_t bytes = core_->StoreBytes(); bytes >= 0) {
+      families.push_back(Gauge("consentd_store_bytes",
+                               "Size of the store's files (database and WAL)",
+                               static_cast<double>(bytes)));
+    }
     const std::optional<absl::Time> backup = core_->last_backup();
     families.push_back(
         Gauge("consentd_last_backup_age_seconds",
@@ -152,35 +136,65 @@ absl::StatusOr<std::unique_ptr<ConsentdMetrics>> ConsentdMetrics::Start(
 
 ConsentdMetrics::~ConsentdMetrics() = default;
 
+prometheus::Histogram& ConsentdMetrics::DurationOf(absl::string_view path,
+                                                   int code) {
+  const std::pair<std::string, int> key(std::string(path), code);
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto found = durations_by_call_.find(key);
+    if (found != durations_by_call_.end()) return *found->second;
+  }
+  // Family::Add builds a histogram before it looks for one: once per series.
+  prometheus::Histogram& histogram = durations_->Add(
+      {{"method", key.first}, {"code", absl::StrCat(code)}}, DurationBuckets());
+  absl::MutexLock lock(&mu_);
+  durations_by_call_.emplace(key, &histogram);
+  return histogram;
+}
+
+prometheus::Counter& ConsentdMetrics::DecisionsOf(
+    consent::v1::Verdict verdict, consent::v1::DecisionReason reason) {
+  const std::pair<int, int> key(verdict, reason);
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto found = decisions_by_kind_.find(key);
+    if (found != decisions_by_kind_.end()) return *found->second;
+  }
+  prometheus::Counter& counter =
+      decisions_->Add({{"verdict", consent::v1::Verdict_Name(verdict)},
+                       {"reason", consent::v1::DecisionReason_Name(reason)}});
+  absl::MutexLock lock(&mu_);
+  decisions_by_kind_.emplace(key, &counter);
+  return counter;
+}
+
 void ConsentdMetrics::Answered(absl::string_view path,
                                const grpc::Status& status,
                                absl::Duration handler_time,
                                const google::protobuf::MessageLite* response) {
-  durations_
-      ->Add({{"method", std::string(path)},
-             {"code", absl::StrCat(static_cast<int>(status.error_code()))}},
-            DurationBuckets())
+  DurationOf(path, static_cast<int>(status.error_code()))
       .Observe(absl::ToDoubleSeconds(handler_time));
   if (response == nullptr) return;
   // The path names the response's type (MethodTable checks it against the
   // descriptors), so the casts are safe.
   if (path == "/consent.v1.ConsentService/Check") {
-    CountDecision(
-        static_cast<const consent::v1::CheckResponse*>(response)->decision());
+    const consent::v1::Decision& decision =
+        static_cast<const consent::v1::CheckResponse*>(response)->decision();
+    DecisionsOf(decision.verdict(), decision.reason()).Increment();
   } else if (path == "/consent.v1.ConsentService/CheckBatch") {
+    // Tallied first: one increment per kind, not per contact.
+    absl::flat_hash_map<std::pair<int, int>, int64_t> tally;
     for (const consent::v1::BatchDecision& decision :
          static_cast<const consent::v1::CheckBatchResponse*>(response)
              ->decisions()) {
-      CountDecision(decision.decision());
+      ++tally[{decision.decision().verdict(), decision.decision().reason()}];
+    }
+    for (const auto& [kind, count] : tally) {
+      DecisionsOf(static_cast<consent::v1::Verdict>(kind.first),
+                  static_cast<consent::v1::DecisionReason>(kind.second))
+          .Increment(static_cast<double>(count));
     }
   }
-}
-
-void ConsentdMetrics::CountDecision(const consent::v1::Decision& decision) {
-  decisions_
-      ->Add({{"verdict", consent::v1::Verdict_Name(decision.verdict())},
-             {"reason", consent::v1::DecisionReason_Name(decision.reason())}})
-      .Increment();
 }
 
 }  // namespace consentd::api

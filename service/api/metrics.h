@@ -10,6 +10,8 @@
 //   consentd_open_requests{state}, consentd_overdue_requests,
 //   consentd_store_bytes, consentd_last_backup_age_seconds (-1: none since
 //   start), consentd_audit_anchor_failures     gauges, read at each scrape
+//   (read without waiting for a backup or rekey; a count the store
+//   cannot give is left out of that scrape)
 //
 // No label ever holds an identifier, a principal or a request id: methods,
 // status codes, verdicts, reasons and request states only.
@@ -21,7 +23,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "consent/v1/types.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
 #include "prometheus/family.h"
@@ -53,13 +59,24 @@ class ConsentdMetrics final : public rpc::MethodTable::CallObserver {
   class CoreGauges;
   ConsentdMetrics() = default;
 
-  void CountDecision(const consent::v1::Decision& decision);
+  // The series of a call's method and code, and of a kind of decision,
+  // found once and kept (Family::Add is dear).
+  prometheus::Histogram& DurationOf(absl::string_view path, int code)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  prometheus::Counter& DecisionsOf(consent::v1::Verdict verdict,
+                                   consent::v1::DecisionReason reason)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   std::string address_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<CoreGauges> gauges_;
   prometheus::Family<prometheus::Histogram>* durations_ = nullptr;
   prometheus::Family<prometheus::Counter>* decisions_ = nullptr;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::pair<std::string, int>, prometheus::Histogram*>
+      durations_by_call_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::pair<int, int>, prometheus::Counter*>
+      decisions_by_kind_ ABSL_GUARDED_BY(mu_);
   // Last: stops serving scrapes before the rest goes.
   std::unique_ptr<prometheus::Exposer> exposer_;
 };

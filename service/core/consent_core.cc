@@ -228,7 +228,7 @@ absl::StatusOr<consent::v1::BackupResponse> ConsentCore::Backup(
   audit.object_ids = {absl::StrCat("backup:", file_name),
                       absl::StrCat("sha256:", response.manifest().sha256())};
   RETURN_IF_ERROR(store_->audit().Append(audit).status());
-  last_backup_ = clock_();
+  last_backup_us_ = absl::ToUnixMicros(clock_());
   return response;
 }
 
@@ -247,8 +247,9 @@ int64_t ConsentCore::StoreBytes() const {
 }
 
 std::optional<absl::Time> ConsentCore::last_backup() const {
-  absl::MutexLock lock(&rekey_mu_);
-  return last_backup_;
+  const int64_t us = last_backup_us_.load();
+  if (us == 0) return std::nullopt;
+  return absl::FromUnixMicros(us);
 }
 
 absl::StatusOr<consent::v1::RekeyResponse> ConsentCore::Rekey(

@@ -151,8 +151,9 @@ class ConsentCore {
   // The size of the store's files (database and write-ahead log), in
   // bytes; -1 when they cannot be measured.
   int64_t StoreBytes() const;
-  // When this process last wrote a backup, if it has.
-  std::optional<absl::Time> last_backup() const ABSL_LOCKS_EXCLUDED(rekey_mu_);
+  // When this process last wrote a backup, if it has. Never waits for a
+  // backup or rekey in progress.
+  std::optional<absl::Time> last_backup() const;
 
   // The database key version the store is encrypted under.
   int database_key_version() const { return database_key_version_.load(); }
@@ -185,7 +186,8 @@ class ConsentCore {
   ErasureReconciliation erasure_reconciliation_;
   std::string restored_aside_dir_;
   std::string store_path_;
-  std::optional<absl::Time> last_backup_ ABSL_GUARDED_BY(rekey_mu_);
+  // Microseconds since the epoch; 0: none since start.
+  std::atomic<int64_t> last_backup_us_ = 0;
   std::unique_ptr<const crypto::CheckpointSigner> audit_signer_;
   // After the store and before every writer: the writers' last commits,
   // as they are destroyed, are still witnessed.
@@ -202,7 +204,7 @@ class ConsentCore {
 
   // One rekey or backup at a time; the version is read without it
   // (GetStatus answers inline, and must not wait for a rekey).
-  mutable absl::Mutex rekey_mu_;
+  absl::Mutex rekey_mu_;
   std::atomic<int> database_key_version_ = 0;
 };
 

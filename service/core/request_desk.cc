@@ -316,6 +316,21 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
                 });
 }
 
+absl::StatusOr<int64_t> RequestDesk::Count(
+    consent::v1::RequestState state) const {
+  store::RequestQuery query;
+  query.states = {state};
+  return store_->CountRequests(query);
+}
+
+absl::StatusOr<int64_t> RequestDesk::CountOverdue() const {
+  store::RequestQuery query;
+  query.states = {consent::v1::REQUEST_STATE_RECEIVED,
+                  consent::v1::REQUEST_STATE_IDENTITY_VERIFIED};
+  query.due_before_us = absl::ToUnixMicros(clock_());
+  return store_->CountRequests(query);
+}
+
 absl::Status RequestDesk::ForEachRequestAbout(
     const absl::flat_hash_set<std::string>& digests,
     absl::FunctionRef<absl::Status(DataSubjectRequest&)> visit) const {

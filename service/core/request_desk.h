@@ -136,6 +136,12 @@ class RequestDesk {
                                         const access::Caller& caller)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // How many requests are in `state`; how many open ones are past their
+  // due date. From the store's index, without reading any request. Errors:
+  // store errors.
+  absl::StatusOr<int64_t> Count(consent::v1::RequestState state) const;
+  absl::StatusOr<int64_t> CountOverdue() const;
+
   // NOT_FOUND for an unknown id.
   absl::StatusOr<consent::v1::DataSubjectRequest> Get(
       const std::string& request_id) const;

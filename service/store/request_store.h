@@ -44,6 +44,10 @@ class RequestStore {
                                    int64_t due_us, const std::string& request,
                                    const AuditDraft& audit) = 0;
 
+  // How many kept requests `query` matches (its states and due_before_us;
+  // the paging fields and limit do not apply). Reads no request's bytes.
+  virtual absl::StatusOr<int64_t> CountRequests(const RequestQuery& query) = 0;
+
   // A kept request's bytes. NOT_FOUND when there is none with that id.
   virtual absl::StatusOr<std::string> LoadRequest(
       const std::string& request_id) = 0;

@@ -40,6 +40,27 @@ absl::StatusOr<std::string> SqlcipherRequestStore::LoadRequest(
       request_id, "load request", "no request with that id");
 }
 
+absl::StatusOr<int64_t> SqlcipherRequestStore::CountRequests(
+    const RequestQuery& query) {
+  Session session(*connection_);
+  std::string sql = "SELECT count(*) FROM data_subject_requests WHERE 1";
+  if (!query.states.empty()) {
+    absl::StrAppend(&sql, " AND state IN (", absl::StrJoin(query.states, ","),
+                    ")");
+  }
+  if (query.due_before_us != 0) absl::StrAppend(&sql, " AND due_us < ?");
+  absl::StrAppend(&sql, ";");
+  Statement count(session.db(), sql.c_str());
+  RETURN_IF_ERROR(count.prepared("prepare count requests"));
+  if (query.due_before_us != 0) count.BindInt(1, query.due_before_us);
+  int64_t matched = 0;
+  RETURN_IF_ERROR(count.ForEachRow("count requests", [&] {
+    matched = count.Int(0);
+    return absl::OkStatus();
+  }));
+  return matched;
+}
+
 absl::StatusOr<std::vector<std::string>> SqlcipherRequestStore::ListRequests(
     const RequestQuery& query) {
   Session session(*connection_);

@@ -28,6 +28,7 @@ class SqlcipherRequestStore final : public RequestStore {
                            const AuditDraft& audit) override;
   absl::StatusOr<std::string> LoadRequest(
       const std::string& request_id) override;
+  absl::StatusOr<int64_t> CountRequests(const RequestQuery& query) override;
   absl::StatusOr<std::vector<std::string>> ListRequests(
       const RequestQuery& query) override;
 

@@ -104,6 +104,13 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
   check.set_purpose("marketing");
   check.set_channel("email");
   ASSERT_TRUE(client.Check(check).ok());
+  consent::v1::CheckBatchRequest batch;
+  batch.set_purpose("marketing");
+  batch.set_channel("email");
+  for (int i = 0; i < 3; ++i) {
+    *batch.add_contacts()->add_identifiers() = testing::Email(kEmail);
+  }
+  ASSERT_TRUE(client.CheckBatch(batch).ok());
   ASSERT_TRUE(client.Backup("nightly").ok());
 
   const std::string after = Scrape(address);
@@ -114,7 +121,13 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
   EXPECT_EQ(Sample(after,
                    "consentd_decisions_total{reason=\"DECISION_"
                    "REASON_OBJECTION\",verdict=\"VERDICT_DENY\"}"),
-            1);
+            4)
+      << "one Check, three rows of a CheckBatch";
+  EXPECT_EQ(Sample(after,
+                   "consentd_rpc_duration_seconds_count{code=\"0\",method="
+                   "\"/consent.v1.ConsentService/RecordObjection\"}"),
+            1)
+      << "the deferred writes too";
   EXPECT_EQ(Sample(after,
                    "consentd_rpc_duration_seconds_count{code=\"0\",method=\"/"
                    "consent.v1.ConsentService/Check\"}"),
