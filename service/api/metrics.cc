@@ -24,6 +24,18 @@ const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
   return *bounds;
 }
 
+prometheus::MetricFamily Counter(const std::string& name,
+                                 const std::string& help, double value) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = prometheus::MetricType::Counter;
+  prometheus::ClientMetric metric;
+  metric.counter.value = value;
+  family.metric.push_back(std::move(metric));
+  return family;
+}
+
 prometheus::MetricFamily Gauge(const std::string& name, const std::string& help,
                                double value) {
   prometheus::MetricFamily family;
@@ -82,6 +94,16 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
                                "Size of the store's files (database and WAL)",
                                static_cast<double>(bytes)));
     }
+    const core::CommitQueue::Totals commits = core_->ledger().commit_totals();
+    families.push_back(Counter("consentd_commits_total",
+                               "Group commits of writes (one fsync each)",
+                               static_cast<double>(commits.commits)));
+    families.push_back(Counter("consentd_committed_writes_total",
+                               "Writes carried by the group commits",
+                               static_cast<double>(commits.writes)));
+    families.push_back(Counter("consentd_commit_seconds_total",
+                               "Time spent in group commits",
+                               absl::ToDoubleSeconds(commits.committing)));
     const std::optional<absl::Time> backup = core_->last_backup();
     families.push_back(
         Gauge("consentd_last_backup_age_seconds",

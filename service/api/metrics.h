@@ -6,6 +6,10 @@
 //       handler's start to its answer, per method and gRPC status code
 //   consentd_decisions_total{verdict,reason}    counter: every decision of
 //       Check and CheckBatch (one per contact)
+//   consentd_commits_total, consentd_committed_writes_total,
+//   consentd_commit_seconds_total              counters: group commits,
+//       the writes they carried and the time they took (mean batch size
+//       and commit latency are their ratios)
 //   consentd_indexed_identifiers, consentd_facts, consentd_list_entries,
 //   consentd_open_requests{state}, consentd_overdue_requests,
 //   consentd_store_bytes, consentd_last_backup_age_seconds (-1: none since

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "service/core/index_fact.h"
 
 namespace consentd::core {
@@ -61,6 +62,11 @@ void CommitQueue::Drain() {
         return queue->queue_.empty() && !queue->committing_;
       },
       this));
+}
+
+CommitQueue::Totals CommitQueue::totals() const {
+  return Totals{commits_.load(), writes_.load(),
+                absl::Microseconds(committing_us_.load())};
 }
 
 void CommitQueue::AwaitIndexed() {
@@ -157,8 +163,12 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
     claims.reserve(batch.size());
     for (const Ticket& write : batch) claims.push_back(write->claim);
   }
+  const absl::Time started = absl::Now();
   absl::StatusOr<store::AppendOutcome> outcome =
       store_->AppendFacts(records, audit, claims);
+  committing_us_ += absl::ToInt64Microseconds(absl::Now() - started);
+  ++commits_;
+  writes_ += static_cast<int64_t>(batch.size());
   if (outcome.ok()) {
     // The appended writes' facts, with their ids; a replay's are not.
     std::vector<FactIndex::Entry> entries;

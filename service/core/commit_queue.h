@@ -21,6 +21,7 @@
 #ifndef CONSENTD_SERVICE_CORE_COMMIT_QUEUE_H_
 #define CONSENTD_SERVICE_CORE_COMMIT_QUEUE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -104,6 +105,16 @@ class CommitQueue {
   // shows a batch before it is indexed).
   void AwaitIndexed() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Group commits made (each one transaction and one fsync), the writes
+  // they carried, and the time spent in them, since start: their ratios
+  // are the mean batch size and commit latency.
+  struct Totals {
+    int64_t commits = 0;
+    int64_t writes = 0;
+    absl::Duration committing;
+  };
+  Totals totals() const;
+
   // The queued, uncommitted facts of `digest`, with provisional ids that
   // order after every committed fact. Read these before the index: a fact
   // leaves the queue only after it is in the index.
@@ -127,6 +138,10 @@ class CommitQueue {
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   // Batches committed and indexed (or failed) so far.
   uint64_t batches_done_ ABSL_GUARDED_BY(mu_) = 0;
+  // Totals; written by the committer alone.
+  std::atomic<int64_t> commits_ = 0;
+  std::atomic<int64_t> writes_ = 0;
+  std::atomic<int64_t> committing_us_ = 0;
   absl::flat_hash_map<crypto::Digest, std::vector<policy::Fact>,
                       crypto::DigestHash>
       pending_ ABSL_GUARDED_BY(mu_);

@@ -51,6 +51,9 @@ class ConsentLedger {
   // Loads every stored fact into the index; call once, before serving.
   absl::Status LoadIndex();
 
+  // The group commits' totals (CommitQueue::totals).
+  CommitQueue::Totals commit_totals() const { return commits_.totals(); }
+
   // Receives a write's outcome, once.
   template <typename Response>
   using Completion = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;

@@ -132,6 +132,9 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
                    "consentd_rpc_duration_seconds_count{code=\"0\",method=\"/"
                    "consent.v1.ConsentService/Check\"}"),
             1);
+  EXPECT_GE(Sample(after, "consentd_commits_total"), 1);
+  EXPECT_EQ(Sample(after, "consentd_committed_writes_total"), 1);
+  EXPECT_GT(Sample(after, "consentd_commit_seconds_total"), 0);
   EXPECT_THAT(after, Not(HasSubstr(kEmail)));
   EXPECT_THAT(after, Not(HasSubstr("metrics.person")));
 }
