@@ -104,6 +104,9 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
     families.push_back(Counter("consentd_commit_seconds_total",
                                "Time spent in group commits",
                                absl::ToDoubleSeconds(commits.committing)));
+    families.push_back(
+        Counter("consentd_scrub_rows_total", "Rows decided by scrubs",
+                static_cast<double>(core_->scrubber().rows_decided())));
     const std::optional<absl::Time> backup = core_->last_backup();
     families.push_back(
         Gauge("consentd_last_backup_age_seconds",

@@ -10,6 +10,7 @@
 //   consentd_commit_seconds_total              counters: group commits,
 //       the writes they carried and the time they took (mean batch size
 //       and commit latency are their ratios)
+//   consentd_scrub_rows_total                  counter: rows scrubs decided
 //   consentd_indexed_identifiers, consentd_facts, consentd_list_entries,
 //   consentd_open_requests{state}, consentd_overdue_requests,
 //   consentd_store_bytes, consentd_last_backup_age_seconds (-1: none since

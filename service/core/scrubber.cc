@@ -143,6 +143,7 @@ absl::Status Scrubber::Session::Decide(const consent::v1::ScrubRows& rows,
   for (int i = 0; i < rows.rows_size(); ++i) {
     Count(rows.rows(i), results->rows(first + i));
   }
+  scrubber_->rows_decided_ += rows.rows_size();
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 #ifndef CONSENTD_SERVICE_CORE_SCRUBBER_H_
 #define CONSENTD_SERVICE_CORE_SCRUBBER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -69,6 +70,9 @@ class Scrubber {
   absl::StatusOr<consent::v1::ReceiptKey> ReceiptKey(
       absl::string_view key_id) const;
 
+  // Rows decided by every session since start (their rate is scrub rows/s).
+  int64_t rows_decided() const { return rows_decided_.load(); }
+
  private:
   const ContactChecker* const checker_;
   const policy::PolicyModel* const policy_;
@@ -78,6 +82,7 @@ class Scrubber {
   // Every key's public half, the signing one included.
   std::vector<consent::v1::ReceiptKey> keys_;
   const Clock clock_;
+  mutable std::atomic<int64_t> rows_decided_ = 0;
 };
 
 class Scrubber::Session {

@@ -111,6 +111,21 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
     *batch.add_contacts()->add_identifiers() = testing::Email(kEmail);
   }
   ASSERT_TRUE(client.CheckBatch(batch).ok());
+  consent::v1::ScrubHeader header;
+  header.set_purpose("marketing");
+  header.set_channel("email");
+  int sent = 0;
+  ASSERT_TRUE(client
+                  .Scrub(
+                      header,
+                      [&](consent::v1::ScrubRow* row) -> absl::StatusOr<bool> {
+                        if (sent == 5) return false;
+                        *row->add_identifiers() = testing::Email(
+                            absl::StrCat("row", sent++, "@example.si"));
+                        return true;
+                      },
+                      [](const consent::v1::ScrubRowResult&) {})
+                  .ok());
   ASSERT_TRUE(client.Backup("nightly").ok());
 
   const std::string after = Scrape(address);
@@ -132,6 +147,7 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
                    "consentd_rpc_duration_seconds_count{code=\"0\",method=\"/"
                    "consent.v1.ConsentService/Check\"}"),
             1);
+  EXPECT_EQ(Sample(after, "consentd_scrub_rows_total"), 5);
   EXPECT_GE(Sample(after, "consentd_commits_total"), 1);
   EXPECT_EQ(Sample(after, "consentd_committed_writes_total"), 1);
   EXPECT_GT(Sample(after, "consentd_commit_seconds_total"), 0);
