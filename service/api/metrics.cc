@@ -24,28 +24,29 @@ const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
   return *bounds;
 }
 
-prometheus::MetricFamily Counter(const std::string& name,
-                                 const std::string& help, double value) {
+// A family of one unlabelled sample of `type` (Counter or Gauge).
+prometheus::MetricFamily Single(const std::string& name,
+                                const std::string& help,
+                                prometheus::MetricType type, double value) {
   prometheus::MetricFamily family;
   family.name = name;
   family.help = help;
-  family.type = prometheus::MetricType::Counter;
+  family.type = type;
   prometheus::ClientMetric metric;
-  metric.counter.value = value;
+  (type == prometheus::MetricType::Counter ? metric.counter.value
+                                           : metric.gauge.value) = value;
   family.metric.push_back(std::move(metric));
   return family;
 }
 
+prometheus::MetricFamily Counter(const std::string& name,
+                                 const std::string& help, double value) {
+  return Single(name, help, prometheus::MetricType::Counter, value);
+}
+
 prometheus::MetricFamily Gauge(const std::string& name, const std::string& help,
                                double value) {
-  prometheus::MetricFamily family;
-  family.name = name;
-  family.help = help;
-  family.type = prometheus::MetricType::Gauge;
-  prometheus::ClientMetric metric;
-  metric.gauge.value = value;
-  family.metric.push_back(std::move(metric));
-  return family;
+  return Single(name, help, prometheus::MetricType::Gauge, value);
 }
 
 }  // namespace

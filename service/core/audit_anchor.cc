@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "crypto/checkpoint_signature.h"
+#include "service/core/directory_sync.h"
 
 namespace consentd::core {
 namespace {
@@ -79,15 +80,9 @@ absl::StatusOr<std::unique_ptr<AuditAnchor>> AuditAnchor::Open(
       return FileError(path, "cannot write");
     }
     RETURN_IF_ERROR(anchor->Sync());
-    const size_t slash = path.rfind('/');
-    const std::string dir =
-        slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0 || fsync(dir_fd) != 0) {
-      if (dir_fd >= 0) close(dir_fd);
+    if (!SyncDirectory(DirectoryOf(path))) {
       return FileError(path, "cannot sync its directory");
     }
-    close(dir_fd);
   }
   return anchor;
 }

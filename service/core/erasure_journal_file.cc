@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "crypto/hmac_sha256.h"
+#include "service/core/directory_sync.h"
 
 namespace consentd::core {
 namespace {
@@ -106,17 +107,6 @@ absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   }
 }
 
-absl::Status SyncDirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : path.substr(0, slash);
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return SystemError("open the directory of", path);
-  const bool synced = fsync(dir_fd) == 0;
-  close(dir_fd);
-  return synced ? absl::OkStatus() : SystemError("sync the directory of", path);
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ErasureJournalFile>> ErasureJournalFile::Open(
@@ -135,7 +125,9 @@ absl::StatusOr<std::unique_ptr<ErasureJournalFile>> ErasureJournalFile::Open(
     return absl::FailedPreconditionError(absl::StrCat(
         "erasure journal: ", path, " is in use by another process"));
   }
-  if (created) RETURN_IF_ERROR(SyncDirectoryOf(path));
+  if (created && !SyncDirectory(DirectoryOf(path))) {
+    return SystemError("sync the directory of", path);
+  }
   ASSIGN_OR_RETURN(std::string text, ReadAll(fd, path));
   absl::MutexLock lock(&journal->mu_);
   size_t start = 0;

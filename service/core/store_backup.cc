@@ -19,6 +19,7 @@
 #include "crypto/sha256_file.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
+#include "service/core/directory_sync.h"
 #include "service/version.h"
 
 namespace consentd::core {
@@ -57,14 +58,6 @@ absl::Status FileError(absl::string_view what, const std::string& path) {
   return error == ENOSPC || error == EDQUOT
              ? absl::ResourceExhaustedError(message)
              : absl::FailedPreconditionError(message);
-}
-
-absl::Status SyncDirectory(const std::string& dir) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return FileError("open", dir);
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  return synced ? absl::OkStatus() : FileError("sync", dir);
 }
 
 // Writes `text` to the new file `path` (mode 0600) and syncs it.
@@ -144,7 +137,9 @@ absl::StatusOr<consent::v1::BackupResponse> WriteBackup(
     return FileError("name the backup", path);
   }
   std::move(discard).Cancel();
-  RETURN_IF_ERROR(SyncDirectory(target.directory));
+  if (!SyncDirectory(target.directory)) {
+    return FileError("sync", target.directory);
+  }
   return response;
 }
 
