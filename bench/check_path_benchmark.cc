@@ -17,6 +17,7 @@
 #include "service/core/contact_checker.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/live_policy.h"
 #include "service/core/suppression_lists.h"
 
 namespace consentd {
@@ -30,7 +31,8 @@ struct CheckPath {
   CheckPath()
       : policy(
             *policy::PolicyModel::FromTextProto(policy::DefaultPolicyText())),
-        normaliser(policy.email(), policy.default_region()),
+        normaliser(policy.Current()->email(),
+                   policy.Current()->default_region()),
         blind_index(crypto::SecretKey()),
         resolver(&normaliser, &blind_index),
         checker(&policy, &resolver, &index, &lists,
@@ -49,7 +51,7 @@ struct CheckPath {
     index.Add(entries);
   }
 
-  policy::PolicyModel policy;
+  core::LivePolicy policy;
   identifiers::IdentifierNormaliser normaliser;
   crypto::BlindIndex blind_index;
   core::IdentifierResolver resolver;

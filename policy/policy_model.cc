@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/scope_name.h"
 #include "base/text_proto.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace consentd::policy {
 namespace {
@@ -140,6 +141,43 @@ absl::StatusOr<PolicyModel> PolicyModel::FromProto(consent::v1::Policy proto) {
   }
   model.proto_ = std::move(proto);
   return model;
+}
+
+bool PolicyModel::SameAs(const PolicyModel& other) const {
+  return google::protobuf::util::MessageDifferencer::Equals(proto_,
+                                                            other.proto_);
+}
+
+absl::Status PolicyModel::CanBeReplacedBy(const PolicyModel& next) const {
+  const auto names = [](const auto& scopes) {
+    std::vector<std::string> out;
+    for (const auto& scope : scopes) out.push_back(scope.name());
+    return out;
+  };
+  const auto restart = [](absl::string_view what) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the new policy changes ", what,
+        ", which name what is stored: restart consentd to take it"));
+  };
+  if (names(proto_.purposes()) != names(next.proto_.purposes())) {
+    return restart("the purposes or their order");
+  }
+  if (names(proto_.channels()) != names(next.proto_.channels())) {
+    return restart("the channels or their order");
+  }
+  if (!google::protobuf::util::MessageDifferencer::Equals(
+          proto_.email(), next.proto_.email())) {
+    return restart("the e-mail normalisation");
+  }
+  if (proto_.default_region() != next.proto_.default_region()) {
+    return restart("the default region");
+  }
+  if (version() == next.version() && !SameAs(next)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the new policy differs from the one in force but keeps its version ",
+        version(), ": give it a version of its own"));
+  }
+  return absl::OkStatus();
 }
 
 std::optional<ScopeId> PolicyModel::FindPurpose(absl::string_view name) const {

@@ -42,6 +42,19 @@ class PolicyModel {
   static absl::StatusOr<PolicyModel> FromProto(consent::v1::Policy proto);
 
   const std::string& version() const { return proto_.version(); }
+
+  // Whether a running consentd may decide by `next` instead of this policy
+  // from its next call on. Purposes and channels name the scopes of every
+  // stored fact and suppression list by their position, and the e-mail
+  // normalisation and default region make the identifiers' digests: `next`
+  // must keep all four as they are (changing them takes a restart, which
+  // rebuilds the index). Errors: FAILED_PRECONDITION naming the first of
+  // them `next` changes; INVALID_ARGUMENT when `next` differs from this
+  // policy under the same version (decisions name the version they were
+  // made by).
+  absl::Status CanBeReplacedBy(const PolicyModel& next) const;
+  // Whether `other` says exactly what this policy says.
+  bool SameAs(const PolicyModel& other) const;
   const consent::v1::Policy& proto() const { return proto_; }
 
   // The id of a purpose or channel by name; nullopt when the policy has none

@@ -340,6 +340,10 @@ class CallbackServer final : public Server {
 
   const std::string& address() const override { return address_; }
 
+  ServerLoad load() const override {
+    return server_ == nullptr ? ServerLoad() : handlers_.load();
+  }
+
   void Shutdown(absl::Duration grace) override {
     if (server_ == nullptr) return;
     {

@@ -64,6 +64,7 @@ class CompletionQueues {
   grpc::AsyncGenericService* service() { return &service_; }
   const MethodTable& methods() const { return *methods_; }
   HandlerPools& handlers() { return handlers_; }
+  const HandlerPools& handlers() const { return handlers_; }
   void CallStarted() ABSL_LOCKS_EXCLUDED(mu_);
   void CallEnded() ABSL_LOCKS_EXCLUDED(mu_);
   // True when the server is already draining; else `call` is woken by

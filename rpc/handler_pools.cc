@@ -38,6 +38,14 @@ absl::Status HandlerPools::RunUnary(const MethodTable::Method& method,
   return Busy("handler-thread", unary_);
 }
 
+ServerLoad HandlerPools::load() const {
+  ServerLoad load;
+  load.unary = {unary_.running(), unary_.queued()};
+  load.deferred = {deferred_.running(), deferred_.queued()};
+  load.open_streams = streams_.open();
+  return load;
+}
+
 void HandlerPools::RunStream(absl::AnyInvocable<void() &&> work) {
   stream_threads_.Run(std::move(work));
 }

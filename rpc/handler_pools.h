@@ -48,6 +48,9 @@ class HandlerPools {
 
   const StreamLimits& stream_limits() const { return streams_.limits(); }
 
+  // The pools' work and the streams open now.
+  ServerLoad load() const;
+
  private:
   // Declared first, so destroyed last: stream handlers give their slots
   // back as the pools below join them.

@@ -39,6 +39,16 @@ bool HandlerThreads::Run(absl::AnyInvocable<void() &&> work, bool urgent) {
   return true;
 }
 
+int HandlerThreads::running() const {
+  absl::MutexLock lock(&mu_);
+  return running_;
+}
+
+int HandlerThreads::queued() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(urgent_.size() + normal_.size());
+}
+
 void HandlerThreads::Work() {
   absl::MutexLock lock(&mu_);
   for (;;) {

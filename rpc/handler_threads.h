@@ -54,6 +54,9 @@ class HandlerThreads {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   int max_threads() const { return max_threads_; }
+  // Work running, and work waiting for a thread, now.
+  int running() const ABSL_LOCKS_EXCLUDED(mu_);
+  int queued() const ABSL_LOCKS_EXCLUDED(mu_);
   int max_queued() const { return max_queued_; }
 
  private:
@@ -65,7 +68,7 @@ class HandlerThreads {
   const int max_threads_;
   const int max_queued_;
   const int reserved_for_urgent_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<absl::AnyInvocable<void() &&>> urgent_ ABSL_GUARDED_BY(mu_);
   std::deque<absl::AnyInvocable<void() &&>> normal_ ABSL_GUARDED_BY(mu_);
   int idle_ ABSL_GUARDED_BY(mu_) = 0;

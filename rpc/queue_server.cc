@@ -41,6 +41,10 @@ class QueueServer final : public Server {
 
   const std::string& address() const override { return address_; }
 
+  ServerLoad load() const override {
+    return queues_ == nullptr ? ServerLoad() : queues_->handlers().load();
+  }
+
   void Shutdown(absl::Duration grace) override {
     if (server_ == nullptr) return;
     queues_->BeginDrain();

@@ -60,6 +60,21 @@ struct PoolLimits {
   int reserved_for_urgent = 0;
 };
 
+// What one pool of handler threads holds at a moment: calls whose handler
+// runs, and calls waiting for a thread.
+struct PoolLoad {
+  int running = 0;
+  int queued = 0;
+};
+
+// A server's work at a moment, for monitoring (a queue that stays long
+// means the pool is too small or the store too slow).
+struct ServerLoad {
+  PoolLoad unary;
+  PoolLoad deferred;
+  int open_streams = 0;
+};
+
 // The limits and deadlines of streaming calls, each of which holds a
 // stream thread for its whole life.
 struct StreamLimits {
@@ -104,6 +119,10 @@ class Server {
 
   // "host:port" actually bound (the port resolved when 0 was asked for).
   virtual const std::string& address() const = 0;
+
+  // The work held now; all zero once Shutdown has begun. Never waits for a
+  // handler; safe from any thread but not concurrently with Shutdown.
+  virtual ServerLoad load() const = 0;
 
   // Stops accepting calls and turns health to NOT_SERVING (each health
   // watch hears it), lets in-flight calls finish for up to `grace`, then

@@ -65,13 +65,18 @@ class StreamLimiter {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   const StreamLimits& limits() const { return limits_; }
+  // Streams open now.
+  int open() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return open_;
+  }
 
  private:
   void Release(const std::string& principal, const std::string& connection)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   const StreamLimits limits_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   // Only keys with at least one stream open.
   absl::flat_hash_map<std::string, int> by_principal_ ABSL_GUARDED_BY(mu_);

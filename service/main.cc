@@ -5,7 +5,9 @@
 // the shipped policy, loopback only, every local caller with every role.
 // Otherwise it needs a keyring (--keyring, CONSENTD_KEYRING or
 // --keyring-command) and an existing store (--init creates one). SIGINT or
-// SIGTERM drain in-flight calls and stop cleanly.
+// SIGTERM drain in-flight calls and stop cleanly; SIGHUP reads the --policy
+// file again and puts it in force, or keeps the policy in force and says
+// why. Its log is one key=value line per event on stderr (base/log_line.h).
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -25,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "access/caller_directory.h"
+#include "base/log_line.h"
 #include "base/status_macros.h"
 #include "crypto/keyring.h"
 #include "policy/default_policy.h"
@@ -90,9 +93,40 @@ absl::StatusOr<std::string> RunKeyCommand(const std::string& command) {
   return text;
 }
 
+using consentd::LogLine;
+
 int Fail(const absl::Status& status) {
-  std::cerr << "consentd: " << status << "\n";
+  LogLine(LogLine::kError, "failed").Add(status);
   return 1;
+}
+
+// SIGHUP: the policy file read again and put in force, audited as the
+// local operator's doing (principal "consentd"); on any error the policy in
+// force stays.
+void ReloadPolicy(const std::string& policy_path,
+                  consentd::core::ConsentCore& consent_core) {
+  const std::string in_force = consent_core.policy()->version();
+  if (policy_path.empty()) {
+    LogLine(LogLine::kWarning, "policy_kept")
+        .Add("version", in_force)
+        .Add("reason",
+             "no --policy file to read again: the shipped policy stays");
+    return;
+  }
+  absl::StatusOr<std::string> text = ReadTextFile("policy file", policy_path);
+  absl::StatusOr<std::string> version =
+      text.ok() ? consent_core.ReplacePolicy({"consentd", {}}, *text)
+                : text.status();
+  if (!version.ok()) {
+    LogLine(LogLine::kError, "policy_kept")
+        .Add("version", consent_core.policy()->version())
+        .Add(version.status());
+    return;
+  }
+  LogLine(LogLine::kInfo,
+          *version == in_force ? "policy_unchanged" : "policy_replaced")
+      .Add("previous", in_force)
+      .Add("version", *version);
 }
 
 // The command line.
@@ -308,13 +342,14 @@ int main(int argc, char** argv) {
   // one, not a killed process.
   signal(SIGXFSZ, SIG_IGN);
 
-  // Block the stop signals before any thread starts, so that every thread
-  // inherits the mask and only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals consentd answers before any thread starts, so that
+  // every thread inherits the mask and only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Debian's Abseil is built without NDEBUG, so every Mutex operation would
   // also keep a lock-order graph for deadlock detection: a debugging aid
@@ -352,20 +387,18 @@ int main(int argc, char** argv) {
   if (const auto& erasures = (*consent_core)->erasure_reconciliation();
       erasures.reapplied > 0 || erasures.skipped > 0 ||
       erasures.journalled > 0) {
-    std::cerr << "consentd: erasures carried out again from the erasure "
-                 "journal: "
-              << erasures.reapplied
-              << "; left alone, their request rejected: " << erasures.skipped
-              << "; erasures of the store newly journalled: "
-              << erasures.journalled << "\n";
+    LogLine(LogLine::kWarning, "erasures_reconciled")
+        .Add("reapplied", erasures.reapplied)
+        .Add("skipped_rejected", erasures.skipped)
+        .Add("newly_journalled", erasures.journalled);
   }
   if (!flags.restore_from.empty()) {
     // One-shot, so that a --restore left in a unit file cannot roll the
     // store back at every restart.
-    std::cerr << "consentd: restored " << flags.restore_from
-              << "; the store's previous files are in "
-              << (*consent_core)->restored_aside_dir()
-              << ". Start consentd without --restore to serve.\n";
+    LogLine(LogLine::kInfo, "restored")
+        .Add("backup", flags.restore_from)
+        .Add("previous_files", (*consent_core)->restored_aside_dir())
+        .Add("next", "start consentd without --restore to serve");
     consent_core->reset();
     return 0;
   }
@@ -376,39 +409,41 @@ int main(int argc, char** argv) {
     if (!started.ok()) return Fail(started.status());
     metrics = *std::move(started);
     serving->call_observer = metrics.get();
-    std::cerr << "consentd: metrics at http://" << metrics->address()
-              << "/metrics\n";
+    LogLine(LogLine::kInfo, "metrics_serving")
+        .Add("url", absl::StrCat("http://", metrics->address(), "/metrics"));
   }
   auto server =
       consentd::api::ConsentServer::Start(consent_core->get(), *serving);
   if (!server.ok()) return Fail(server.status());
+  if (metrics != nullptr) metrics->ObserveServer(server->get());
 
-  std::cerr << "consentd " << consentd::kConsentdVersion << ": serving on "
-            << (*server)->address()
-            << (serving->tls.has_value() ? " with TLS" : " in plain text")
-            << (flags.access_path.empty() ? ", development access" : "")
-            << " (policy " << (*consent_core)->policy().version()
-            << ", schema v" << (*consent_core)->schema_version() << ", "
-            << (*consent_core)->index().identifier_count()
-            << " identifiers indexed, started in "
-            << absl::FormatDuration(absl::Now() - opening) << ")\n";
+  LogLine(LogLine::kInfo, "serving")
+      .Add("version", consentd::kConsentdVersion)
+      .Add("address", (*server)->address())
+      .Add("transport", serving->tls.has_value() ? "tls" : "plaintext")
+      .Add("access", flags.access_path.empty() ? "development" : "file")
+      .Add("policy", (*consent_core)->policy()->version())
+      .Add("schema", (*consent_core)->schema_version())
+      .Add("identifiers", (*consent_core)->index().identifier_count())
+      .Add("started_in", absl::Now() - opening);
   if (!flags.dev && flags.erasure_journal_path.empty()) {
-    std::cerr << "consentd: the erasure journal is in the data directory: "
-                 "restoring the directory whole rolls it back with the "
-                 "store; give --erasure-journal on another volume\n";
+    LogLine(LogLine::kWarning, "erasure_journal_in_data_dir")
+        .Add("advice",
+             "restoring the directory whole rolls the journal back with the "
+             "store; give --erasure-journal on another volume");
   }
   if (!flags.dev && flags.audit_anchor_path.empty()) {
-    std::cerr << "consentd: the audit anchor is in the data directory: a copy "
-                 "of the directory rolled back whole goes unnoticed; give "
-                 "--audit-anchor on another volume\n";
+    LogLine(LogLine::kWarning, "audit_anchor_in_data_dir")
+        .Add("advice",
+             "a copy of the directory rolled back whole goes unnoticed; give "
+             "--audit-anchor on another volume");
   }
   if ((*consent_core)->database_key_version() !=
       (*consent_core)->newest_database_key_version()) {
-    std::cerr << "consentd: the store is encrypted under database key version "
-              << (*consent_core)->database_key_version()
-              << "; the keyring's newest is version "
-              << (*consent_core)->newest_database_key_version()
-              << ": run `consentctl admin rekey`\n";
+    LogLine(LogLine::kWarning, "store_key_not_newest")
+        .Add("database_key_version", (*consent_core)->database_key_version())
+        .Add("newest", (*consent_core)->newest_database_key_version())
+        .Add("advice", "run `consentctl admin rekey`");
   }
   if (!flags.ready_file.empty()) {
     if (absl::Status s = WriteReadyFile(flags.ready_file, (*server)->address());
@@ -418,12 +453,17 @@ int main(int argc, char** argv) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::cerr << "consentd: signal " << signal_number << ", draining calls\n";
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadPolicy(flags.policy_path, **consent_core);
+  }
+  LogLine(LogLine::kInfo, "draining")
+      .Add("signal", sigabbrev_np(signal_number))
+      .Add("grace", kShutdownGrace);
+  if (metrics != nullptr) metrics->ObserveServer(nullptr);
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
   metrics.reset();
   consent_core->reset();
-  std::cerr << "consentd: stopped\n";
+  LogLine(LogLine::kInfo, "stopped");
   return 0;
 }

@@ -18,7 +18,7 @@ void AddAdminService(core::ConsentCore* consent_core, absl::Time started_at,
                                  const v1::GetStatusRequest&,
                                  v1::GetStatusResponse* response) {
         response->set_version(kConsentdVersion);
-        response->set_policy_version(consent_core->policy().version());
+        response->set_policy_version(consent_core->policy()->version());
         response->set_schema_version(consent_core->schema_version());
         response->set_indexed_identifiers(
             static_cast<int64_t>(consent_core->index().identifier_count()));
@@ -62,7 +62,7 @@ void AddAdminService(core::ConsentCore* consent_core, absl::Time started_at,
       service, "GetPolicy", rpc::MethodTable::Runs::kInline,
       [consent_core](const rpc::Caller&, const v1::GetPolicyRequest&,
                      v1::Policy* response) {
-        *response = consent_core->policy().proto();
+        *response = consent_core->policy()->proto();
         return absl::OkStatus();
       });
 }

@@ -62,6 +62,10 @@ class ConsentServer {
   // "host:port" actually bound (the port resolved when 0 was asked for).
   const std::string& address() const { return server_->address(); }
 
+  // The calls running and waiting on the handler pools, and the streams
+  // open (rpc::Server::load: not concurrently with Shutdown).
+  rpc::ServerLoad load() const { return server_->load(); }
+
   // Stops accepting calls and ends health watches, lets in-flight calls
   // finish for up to `grace`, then cancels the rest; returns when every
   // call has ended.

@@ -124,6 +124,48 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
   core::ConsentCore* const core_;
 };
 
+// The server's handler pools, read when Prometheus scrapes.
+class ConsentdMetrics::ServerGauges final : public prometheus::Collectable {
+ public:
+  void Observe(const ConsentServer* server) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    server_ = server;
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (server_ == nullptr) return {};
+    const rpc::ServerLoad load = server_->load();
+    prometheus::MetricFamily queued;
+    queued.name = "consentd_handler_queue_depth";
+    queued.help = "Calls waiting for a handler thread, by pool";
+    queued.type = prometheus::MetricType::Gauge;
+    prometheus::MetricFamily busy;
+    busy.name = "consentd_handler_busy_threads";
+    busy.help = "Handler threads running a call, by pool";
+    busy.type = prometheus::MetricType::Gauge;
+    for (const auto& [pool, pool_load] :
+         {std::pair{"unary", load.unary}, std::pair{"writes", load.deferred}}) {
+      prometheus::ClientMetric waiting;
+      waiting.label.push_back({"pool", pool});
+      waiting.gauge.value = pool_load.queued;
+      queued.metric.push_back(std::move(waiting));
+      prometheus::ClientMetric running;
+      running.label.push_back({"pool", pool});
+      running.gauge.value = pool_load.running;
+      busy.metric.push_back(std::move(running));
+    }
+    return {std::move(queued), std::move(busy),
+            Gauge("consentd_open_streams", "Streaming calls open",
+                  load.open_streams)};
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  const ConsentServer* server_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
 absl::StatusOr<std::unique_ptr<ConsentdMetrics>> ConsentdMetrics::Start(
     const std::string& listen, core::ConsentCore* consent_core) {
   if (absl::Status loopback = ValidateListenAddress(listen, /*tls=*/false);
@@ -145,6 +187,7 @@ absl::StatusOr<std::unique_ptr<ConsentdMetrics>> ConsentdMetrics::Start(
            .Help("Decisions of Check and CheckBatch, by verdict and reason")
            .Register(*metrics->registry_);
   metrics->gauges_ = std::make_shared<CoreGauges>(consent_core);
+  metrics->server_gauges_ = std::make_shared<ServerGauges>();
   try {
     metrics->exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
   } catch (const std::exception& e) {
@@ -153,6 +196,7 @@ absl::StatusOr<std::unique_ptr<ConsentdMetrics>> ConsentdMetrics::Start(
   }
   metrics->exposer_->RegisterCollectable(metrics->registry_);
   metrics->exposer_->RegisterCollectable(metrics->gauges_);
+  metrics->exposer_->RegisterCollectable(metrics->server_gauges_);
   const std::vector<int> ports = metrics->exposer_->GetListeningPorts();
   const std::string host = listen.substr(0, listen.rfind(':'));
   metrics->address_ =
@@ -161,6 +205,10 @@ absl::StatusOr<std::unique_ptr<ConsentdMetrics>> ConsentdMetrics::Start(
 }
 
 ConsentdMetrics::~ConsentdMetrics() = default;
+
+void ConsentdMetrics::ObserveServer(const ConsentServer* server) {
+  server_gauges_->Observe(server);
+}
 
 prometheus::Histogram& ConsentdMetrics::DurationOf(absl::string_view path,
                                                    int code) {

@@ -17,6 +17,10 @@
 //   start), consentd_audit_anchor_failures     gauges, read at each scrape
 //   (read without waiting for a backup or rekey; a count the store
 //   cannot give is left out of that scrape)
+//   consentd_handler_queue_depth{pool}, consentd_handler_busy_threads{pool},
+//   consentd_open_streams                      gauges of the server's
+//       handler pools (pool "unary": batches, reads and requests; "writes":
+//       durable writes), once ObserveServer has named the server
 //
 // No label ever holds an identifier, a principal or a request id: methods,
 // status codes, verdicts, reasons and request states only.
@@ -39,6 +43,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "rpc/method_table.h"
+#include "service/api/consent_server.h"
 #include "service/core/consent_core.h"
 
 namespace consentd::api {
@@ -56,12 +61,17 @@ class ConsentdMetrics final : public rpc::MethodTable::CallObserver {
   // The address bound, "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
 
+  // The server whose handler pools the scrapes report; null stops (call it
+  // with null before the server shuts down). Waits for a scrape under way.
+  void ObserveServer(const ConsentServer* server);
+
   void Answered(absl::string_view path, const grpc::Status& status,
                 absl::Duration handler_time,
                 const google::protobuf::MessageLite* response) override;
 
  private:
   class CoreGauges;
+  class ServerGauges;
   ConsentdMetrics() = default;
 
   // The series of a call's method and code, and of a kind of decision,
@@ -75,6 +85,7 @@ class ConsentdMetrics final : public rpc::MethodTable::CallObserver {
   std::string address_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<CoreGauges> gauges_;
+  std::shared_ptr<ServerGauges> server_gauges_;
   prometheus::Family<prometheus::Histogram>* durations_ = nullptr;
   prometheus::Family<prometheus::Counter>* decisions_ = nullptr;
   absl::Mutex mu_;

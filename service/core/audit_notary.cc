@@ -1,11 +1,11 @@
 #include "service/core/audit_notary.h"
 
 #include <algorithm>
-#include <iostream>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "base/log_line.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/core/audit_verifier.h"
@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<AuditNotary>> AuditNotary::Open(
         absl::StrCat("anchor_sequence:", anchored ? anchored->sequence() : 0),
         absl::StrCat("store_sequence:", head.sequence)};
     RETURN_IF_ERROR(trail->Append(draft).status());
-    std::cerr << "consentd: audit trail re-anchored: " << mismatch << "\n";
+    LogLine(LogLine::kWarning, "audit_reanchored").Add("mismatch", mismatch);
   }
   std::unique_ptr<AuditNotary> notary(
       new AuditNotary(trail, signer, std::move(keys), std::move(clock),
@@ -149,7 +149,9 @@ AuditNotary::~AuditNotary() {
   trail_->SetWitness(nullptr);
   absl::Status last = Checkpoint().status();
   if (!last.ok()) {
-    std::cerr << "consentd: last audit checkpoint failed: " << last << "\n";
+    LogLine(LogLine::kError, "audit_checkpoint_failed")
+        .Add("when", "stopping")
+        .Add(last);
   }
 }
 
@@ -170,13 +172,15 @@ void AuditNotary::WriteAnchor(const store::AuditHead& head) {
   if (absl::Status written = anchor_->Write(checkpoint); !written.ok()) {
     ++anchor_failures_;
     if (!anchor_failing_) {
-      std::cerr << "consentd: " << written << " (retried at every commit)\n";
+      LogLine(LogLine::kError, "audit_anchor_failed")
+          .Add(written)
+          .Add("retry", "at every commit");
     }
     anchor_failing_ = true;
     return;
   }
   if (anchor_failing_) {
-    std::cerr << "consentd: audit anchor written again\n";
+    LogLine(LogLine::kInfo, "audit_anchor_recovered");
     anchor_failing_ = false;
   }
   anchored_ = std::move(checkpoint);
@@ -255,7 +259,7 @@ void AuditNotary::CheckpointLoop() {
     }
     if (!advanced) continue;
     if (absl::Status kept = Checkpoint().status(); !kept.ok()) {
-      std::cerr << "consentd: audit checkpoint failed: " << kept << "\n";
+      LogLine(LogLine::kError, "audit_checkpoint_failed").Add(kept);
     }
   }
 }

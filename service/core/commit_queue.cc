@@ -9,7 +9,7 @@
 namespace consentd::core {
 
 CommitQueue::CommitQueue(store::FactStore* store, FactIndex* index,
-                         const policy::PolicyModel* policy)
+                         const LivePolicy* policy)
     : store_(store),
       index_(index),
       policy_(policy),
@@ -43,10 +43,11 @@ CommitQueue::Ticket CommitQueue::Enqueue(std::vector<store::FactRecord> records,
   write->unless_replayed = std::move(unless_replayed);
   write->audit.fact_count = static_cast<int>(write->records.size());
   write->on_committed = std::move(on_committed);
+  const PolicySnapshot policy = policy_->Current();
   absl::MutexLock lock(&mu_);
   for (const store::FactRecord& record : write->records) {
     if (write->claim.replay_only) break;  // never written: never pending
-    policy::Fact fact = IndexFactOf(record, *policy_);
+    policy::Fact fact = IndexFactOf(record, *policy);
     fact.fact_id = next_provisional_id_++;
     write->provisional_ids.push_back(fact.fact_id);
     pending_[record.digest].push_back(fact);
@@ -171,6 +172,7 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
   writes_ += static_cast<int64_t>(batch.size());
   if (outcome.ok()) {
     // The appended writes' facts, with their ids; a replay's are not.
+    const PolicySnapshot policy = policy_->Current();
     std::vector<FactIndex::Entry> entries;
     entries.reserve(outcome->fact_ids.size());
     size_t next_id = 0;
@@ -185,7 +187,7 @@ void CommitQueue::CommitBatch(const std::vector<Ticket>& batch) {
       for (store::FactRecord& record : write.records) {
         record.fact_id = outcome->fact_ids[next_id++];
         write.committed.ids.push_back(record.fact_id);
-        entries.push_back({record.digest, IndexFactOf(record, *policy_)});
+        entries.push_back({record.digest, IndexFactOf(record, *policy)});
       }
     }
     // In the index before the writers hear of it, and before the facts leave

@@ -39,6 +39,7 @@
 #include "policy/fact.h"
 #include "policy/policy_model.h"
 #include "service/core/fact_index.h"
+#include "service/core/live_policy.h"
 #include "service/store/fact_store.h"
 
 namespace consentd::core {
@@ -70,7 +71,7 @@ class CommitQueue {
   // Every pointer must outlive the queue. Starts the committer and announcer
   // threads.
   CommitQueue(store::FactStore* store, FactIndex* index,
-              const policy::PolicyModel* policy);
+              const LivePolicy* policy);
   // Commits whatever is queued and runs every callback, then stops the
   // threads.
   ~CommitQueue();
@@ -131,7 +132,7 @@ class CommitQueue {
 
   store::FactStore* const store_;
   FactIndex* const index_;
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
 
   mutable absl::Mutex mu_;
   std::deque<Ticket> queue_ ABSL_GUARDED_BY(mu_);

@@ -86,8 +86,7 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   core->clock_ = options.clock;
   ASSIGN_OR_RETURN(policy::PolicyModel policy,
                    policy::PolicyModel::FromTextProto(options.policy_text));
-  core->policy_ =
-      std::make_unique<const policy::PolicyModel>(std::move(policy));
+  core->policy_ = std::make_unique<LivePolicy>(std::move(policy));
 
   RETURN_IF_ERROR(EnsureDirectory(options.data_dir));
   const std::string keyring_path = options.keyring_path.empty()
@@ -154,7 +153,7 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
       AuditNotary::Open(&core->store_->audit(), core->audit_signer_.get(),
                         std::move(audit_keys), options.clock, audit));
   core->normaliser_ = std::make_unique<const identifiers::IdentifierNormaliser>(
-      core->policy_->email(), core->policy_->default_region());
+      core->policy()->email(), core->policy()->default_region());
   core->blind_index_ =
       std::make_unique<const crypto::BlindIndex>(keys.BlindIndexKey());
   core->resolver_ = std::make_unique<const IdentifierResolver>(
@@ -208,6 +207,21 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
                             "consentd/v1/erasure-journal-fingerprint")),
                         options.erasure_journal_rebuild));
   return core;
+}
+
+absl::StatusOr<std::string> ConsentCore::ReplacePolicy(
+    const access::Caller& caller, absl::string_view text) {
+  ASSIGN_OR_RETURN(policy::PolicyModel next,
+                   policy::PolicyModel::FromTextProto(text));
+  const std::string version = next.version();
+  ASSIGN_OR_RETURN(PolicySnapshot replaced, policy_->Replace(std::move(next)));
+  if (replaced == nullptr) return version;
+  store::AuditDraft audit = AuditDraftOf(caller, "policy.replaced", clock_());
+  audit.object_ids = {absl::StrCat("policy:", replaced->version()),
+                      absl::StrCat("policy:", version)};
+  // In force already: a failure to audit it is reported, not undone.
+  RETURN_IF_ERROR(store_->audit().Append(audit).status());
+  return version;
 }
 
 absl::StatusOr<consent::v1::BackupResponse> ConsentCore::Backup(

@@ -38,6 +38,7 @@
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
 #include "service/core/list_registry.h"
+#include "service/core/live_policy.h"
 #include "service/core/request_desk.h"
 #include "service/core/scrubber.h"
 #include "service/core/subject_export.h"
@@ -117,7 +118,21 @@ class ConsentCore {
   RequestDesk& request_desk() { return *request_desk_; }
   const ContactChecker& checker() const { return *checker_; }
   const Scrubber& scrubber() const { return *scrubber_; }
-  const policy::PolicyModel& policy() const { return *policy_; }
+  // The policy in force (LivePolicy::Current).
+  PolicySnapshot policy() const { return policy_->Current(); }
+
+  // Puts the text-format consent.v1.Policy `text` in force from the next
+  // call on, for `caller` (audited as "policy.replaced", naming both
+  // versions); returns its version. A policy that says what the one in
+  // force says changes nothing and is not audited. Errors, with the policy
+  // in force kept: INVALID_ARGUMENT for a policy that does not validate
+  // (its line named) or keeps the version while changing the rules;
+  // FAILED_PRECONDITION for one that changes what only a restart may
+  // (PolicyModel::CanBeReplacedBy); ABORTED when another replacement
+  // raced it. A failure to audit the replacement is returned with the new
+  // policy already in force.
+  absl::StatusOr<std::string> ReplacePolicy(const access::Caller& caller,
+                                            absl::string_view text);
   const FactIndex& index() const { return index_; }
 
   // Re-encrypts the store, online, under the database key `version` of the
@@ -176,7 +191,7 @@ class ConsentCore {
   std::vector<crypto::Keyring::Versioned> database_keys_;
   int signing_key_version_ = 0;
   bool unencrypted_ = false;
-  std::unique_ptr<const policy::PolicyModel> policy_;
+  std::unique_ptr<LivePolicy> policy_;
   std::unique_ptr<const identifiers::IdentifierNormaliser> normaliser_;
   std::unique_ptr<const crypto::BlindIndex> blind_index_;
   std::unique_ptr<const IdentifierResolver> resolver_;

@@ -176,7 +176,7 @@ absl::StatusOr<Response> Wait(
 
 ConsentLedger::ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
                              ErasureJournalFile* journal, FactIndex* index,
-                             const policy::PolicyModel* policy,
+                             const LivePolicy* policy,
                              const IdentifierResolver* resolver, Clock clock)
     : store_(store),
       audit_(audit),
@@ -189,10 +189,11 @@ ConsentLedger::ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
 
 absl::Status ConsentLedger::LoadIndex() {
   constexpr size_t kChunk = 4096;
+  const PolicySnapshot policy = policy_->Current();
   std::vector<FactIndex::Entry> chunk;
   chunk.reserve(kChunk);
   RETURN_IF_ERROR(store_->ScanFacts([&](const store::FactSummary& record) {
-    chunk.push_back({record.digest, IndexFactOf(record, *policy_)});
+    chunk.push_back({record.digest, IndexFactOf(record, *policy)});
     if (chunk.size() == kChunk) {
       index_->Add(chunk);
       chunk.clear();
@@ -206,8 +207,8 @@ absl::Status ConsentLedger::LoadIndex() {
 
 template <typename Request>
 absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
-    const access::Caller& caller, const Request& request,
-    consent::v1::FactKind kind) const {
+    const policy::PolicyModel& policy, const access::Caller& caller,
+    const Request& request, consent::v1::FactKind kind) const {
   RETURN_IF_ERROR(ValidateEvidence(request.evidence()));
   RETURN_IF_ERROR(ValidateIdempotencyKey(request.idempotency_key()));
   const absl::Time now = clock_();
@@ -233,26 +234,28 @@ absl::StatusOr<ConsentLedger::PreparedWrite> ConsentLedger::Prepare(
   write.fact.evidence = request.evidence();
   write.fact.occurred_us = absl::ToUnixMicros(occurred);
   write.fact.recorded_us = absl::ToUnixMicros(now);
-  write.fact.policy_version = policy_->version();
+  write.fact.policy_version = policy.version();
   write.fact.recorded_by = std::string(caller.principal);
   write.audit = AuditDraftOf(caller, FactAction(kind), now);
   write.audit.subjects = write.digests;
   return write;
 }
 
-std::vector<ScopeId> ConsentLedger::ChannelsCovered(ScopeId channel) const {
+std::vector<ScopeId> ConsentLedger::ChannelsCovered(
+    const policy::PolicyModel& policy, ScopeId channel) {
   if (channel != policy::kAnyScope) return {channel};
   std::vector<ScopeId> channels;
-  for (int c = 1; c <= policy_->channel_count(); ++c) {
+  for (int c = 1; c <= policy.channel_count(); ++c) {
     channels.push_back(static_cast<ScopeId>(c));
   }
   return channels;
 }
 
 absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
-    absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
-    ScopeId purpose, ScopeId channel, int64_t now_us) const {
-  const std::vector<ScopeId> channels = ChannelsCovered(channel);
+    const policy::PolicyModel& policy, absl::Span<const crypto::Digest> digests,
+    const store::FactRecord& grant, ScopeId purpose, ScopeId channel,
+    int64_t now_us) const {
+  const std::vector<ScopeId> channels = ChannelsCovered(policy, channel);
   // Every refusal recorded up to now stands against the grant.
   const int64_t at_us = now_us;
   const consent::v1::CollectionMethod method =
@@ -283,9 +286,9 @@ absl::StatusOr<bool> ConsentLedger::CheckStandingRefusals(
         return absl::FailedPreconditionError(
             absl::StrCat(where, "; consent collected by ",
                          consent::v1::CollectionMethod_Name(method),
-                         " cannot lift it: policy ", policy_->version(),
+                         " cannot lift it: policy ", policy.version(),
                          " lets only subject-initiated methods do that (",
-                         LiftingMethods(*policy_), ")"));
+                         LiftingMethods(policy), ")"));
       }
       if (refusal->effective_us > grant.occurred_us) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -372,7 +375,9 @@ void ConsentLedger::ForgetOldClaims() {
     next_forget_ = now + kForgetClaimsEvery;
   }
   // Best effort: a claim kept longer only answers a retry longer.
-  store_->ForgetClaims(absl::ToUnixMicros(now - policy_->IdempotencyWindow()))
+  store_
+      ->ForgetClaims(
+          absl::ToUnixMicros(now - policy_->Current()->IdempotencyWindow()))
       .IgnoreError();
 }
 
@@ -397,10 +402,11 @@ absl::Status ConsentLedger::QueueConsent(
     const access::Caller& caller,
     const consent::v1::RecordConsentRequest& request,
     Completion<consent::v1::RecordConsentResponse>& done) {
+  const PolicySnapshot policy = policy_->Current();
   ASSIGN_OR_RETURN(ScopeId purpose,
-                   ResolvePurpose(*policy_, request.purpose(), true));
+                   ResolvePurpose(*policy, request.purpose(), true));
   ASSIGN_OR_RETURN(ScopeId channel,
-                   ResolveChannel(*policy_, request.channel(), false));
+                   ResolveChannel(*policy, request.channel(), false));
   const bool grant = request.action() == consent::v1::CONSENT_ACTION_GRANT;
   if (!grant && request.action() != consent::v1::CONSENT_ACTION_WITHDRAW) {
     return absl::InvalidArgumentError("action must be GRANT or WITHDRAW");
@@ -415,7 +421,7 @@ absl::Status ConsentLedger::QueueConsent(
     return absl::InvalidArgumentError("lawful_basis is not a known value");
   }
   ASSIGN_OR_RETURN(PreparedWrite write,
-                   Prepare(caller, request,
+                   Prepare(*policy, caller, request,
                            grant ? consent::v1::FACT_KIND_CONSENT_GRANTED
                                  : consent::v1::FACT_KIND_CONSENT_WITHDRAWN));
   // A retry of a write already made gets its answer, whatever was recorded
@@ -434,15 +440,15 @@ absl::Status ConsentLedger::QueueConsent(
   if (grant) {
     fact.expires_us =
         policy::ToUnixMicrosClamped(absl::FromUnixMicros(fact.occurred_us) +
-                                    policy_->ConsentExpiry(purpose));
+                                    policy->ConsentExpiry(purpose));
     fact.subject_initiated =
-        policy_->LiftsRefusal(request.evidence().collection_method());
+        policy->LiftsRefusal(request.evidence().collection_method());
   }
 
   absl::MutexLock lock(&write_mu_);
   if (grant) {
     absl::StatusOr<bool> lifted = CheckStandingRefusals(
-        write.digests, fact, purpose, channel, fact.recorded_us);
+        *policy, write.digests, fact, purpose, channel, fact.recorded_us);
     if (!lifted.ok() && !claim.key.empty()) {
       // A retry of a grant made before the refusal: when its first attempt
       // is still queued, this one joins it (replay-only: its answer, or
@@ -489,10 +495,12 @@ absl::Status ConsentLedger::QueueObjection(
     const access::Caller& caller,
     const consent::v1::RecordObjectionRequest& request,
     Completion<consent::v1::RecordObjectionResponse>& done) {
-  RETURN_IF_ERROR(ResolvePurpose(*policy_, request.purpose(), false).status());
-  RETURN_IF_ERROR(ResolveChannel(*policy_, request.channel(), false).status());
-  ASSIGN_OR_RETURN(PreparedWrite write,
-                   Prepare(caller, request, consent::v1::FACT_KIND_OBJECTION));
+  const PolicySnapshot policy = policy_->Current();
+  RETURN_IF_ERROR(ResolvePurpose(*policy, request.purpose(), false).status());
+  RETURN_IF_ERROR(ResolveChannel(*policy, request.channel(), false).status());
+  ASSIGN_OR_RETURN(
+      PreparedWrite write,
+      Prepare(*policy, caller, request, consent::v1::FACT_KIND_OBJECTION));
   auto response = Receipt<consent::v1::RecordObjectionResponse>({}, write.fact);
   store::IdempotencyClaim claim =
       ClaimOf(caller, request, write.digests, response, write.fact.recorded_us);
@@ -516,7 +524,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::RecordForRequest(
   write.fact.evidence.set_source("consentd");
   write.fact.occurred_us = absl::ToUnixMicros(clock_());
   write.fact.recorded_us = write.fact.occurred_us;
-  write.fact.policy_version = policy_->version();
+  write.fact.policy_version = policy_->Current()->version();
   write.fact.recorded_by = std::string(caller.principal);
   write.audit = AuditDraftOf(caller, FactAction(kind),
                              absl::FromUnixMicros(write.fact.recorded_us));
@@ -562,6 +570,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
   const absl::Span<const crypto::Digest> digests = erasure.digests;
   const std::string& request_id = erasure.request_id;
   const int64_t now_us = erasure.erased_us;
+  const PolicySnapshot policy = policy_->Current();
   std::vector<store::FactRecord> tombstones(digests.size());
   for (size_t i = 0; i < digests.size(); ++i) {
     store::FactRecord& tombstone = tombstones[i];
@@ -573,7 +582,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
     tombstone.evidence.set_source("consentd");
     tombstone.occurred_us = now_us;
     tombstone.recorded_us = now_us;
-    tombstone.policy_version = policy_->version();
+    tombstone.policy_version = policy->version();
     tombstone.recorded_by = std::string(caller.principal);
   }
   // The entry is dated now, in the chain's order; the tombstones keep the
@@ -589,7 +598,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
   for (size_t i = 0; i < tombstones.size(); ++i) {
     tombstones[i].fact_id = ids[i];
     entries.push_back(
-        {tombstones[i].digest, IndexFactOf(tombstones[i], *policy_)});
+        {tombstones[i].digest, IndexFactOf(tombstones[i], *policy)});
   }
   // Facts recorded after a late erasure stayed in the store: the index
   // holds them too. Should reading them fail, the tombstones alone deny.
@@ -602,7 +611,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::EraseInStore(
       read_all = read_all && facts.ok();
       if (!read_all) break;
       for (const store::FactRecord& fact : *facts) {
-        held.push_back({digest, IndexFactOf(fact, *policy_)});
+        held.push_back({digest, IndexFactOf(fact, *policy)});
       }
     }
     if (read_all) entries = std::move(held);
@@ -631,6 +640,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   }
   absl::MutexLock lock(&write_mu_);
   commits_.Drain();
+  const PolicySnapshot policy = policy_->Current();
   ASSIGN_OR_RETURN(std::vector<store::FactRecord> moving,
                    store_->FactsFor(from));
   ASSIGN_OR_RETURN(std::vector<store::FactRecord> target, store_->FactsFor(to));
@@ -641,12 +651,12 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
           "the identifier to rectify was erased; nothing is held to move");
     }
     if (fact.kind != consent::v1::FACT_KIND_CONSENT_GRANTED) {
-      kept.push_back({from, IndexFactOf(fact, *policy_)});
+      kept.push_back({from, IndexFactOf(fact, *policy)});
     }
   }
   std::vector<policy::Fact> target_facts;
   for (const store::FactRecord& fact : target) {
-    target_facts.push_back(IndexFactOf(fact, *policy_));
+    target_facts.push_back(IndexFactOf(fact, *policy));
   }
   const absl::Time now = clock_();
   const int64_t now_us = absl::ToUnixMicros(now);
@@ -656,8 +666,8 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
     if (copy.kind != consent::v1::FACT_KIND_CONSENT_GRANTED) continue;
     // The replacement identifier's own refusals were never the subject's to
     // lift through another identifier's consent.
-    const policy::Fact grant = IndexFactOf(copy, *policy_);
-    for (ScopeId channel : ChannelsCovered(grant.channel)) {
+    const policy::Fact grant = IndexFactOf(copy, *policy);
+    for (ScopeId channel : ChannelsCovered(*policy, grant.channel)) {
       if (policy::StandingRefusal(target_facts,
                                   {grant.purpose, channel, now_us})
               .has_value()) {
@@ -675,7 +685,7 @@ absl::StatusOr<std::vector<int64_t>> ConsentLedger::Rectify(
   for (policy::Fact& fact : target_facts) entries.push_back({to, fact});
   for (size_t i = 0; i < copies.size(); ++i) {
     copies[i].fact_id = ids[i];
-    entries.push_back({to, IndexFactOf(copies[i], *policy_)});
+    entries.push_back({to, IndexFactOf(copies[i], *policy)});
   }
   const crypto::Digest both[] = {from, to};
   index_->Replace(both, entries);

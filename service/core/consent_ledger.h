@@ -33,6 +33,7 @@
 #include "service/core/erasure_journal_file.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/live_policy.h"
 #include "service/store/audit_trail.h"
 #include "service/store/fact_store.h"
 
@@ -45,8 +46,8 @@ class ConsentLedger {
   // journalled in `journal` first.
   ConsentLedger(store::FactStore* store, store::AuditTrail* audit,
                 ErasureJournalFile* journal, FactIndex* index,
-                const policy::PolicyModel* policy,
-                const IdentifierResolver* resolver, Clock clock);
+                const LivePolicy* policy, const IdentifierResolver* resolver,
+                Clock clock);
 
   // Loads every stored fact into the index; call once, before serving.
   absl::Status LoadIndex();
@@ -171,9 +172,10 @@ class ConsentLedger {
       const access::Caller& caller) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Validates what every write shares (evidence, time, identifiers) and
-  // prepares its fact of `kind`.
+  // prepares its fact of `kind`, recorded under `policy`.
   template <typename Request>
-  absl::StatusOr<PreparedWrite> Prepare(const access::Caller& caller,
+  absl::StatusOr<PreparedWrite> Prepare(const policy::PolicyModel& policy,
+                                        const access::Caller& caller,
                                         const Request& request,
                                         consent::v1::FactKind kind) const;
 
@@ -181,12 +183,14 @@ class ConsentLedger {
   // committed and the queued facts; an error when a refusal stands that it
   // may not lift.
   absl::StatusOr<bool> CheckStandingRefusals(
+      const policy::PolicyModel& policy,
       absl::Span<const crypto::Digest> digests, const store::FactRecord& grant,
       policy::ScopeId purpose, policy::ScopeId channel, int64_t now_us) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // The channels a fact for `channel` covers: itself, or every channel.
-  std::vector<policy::ScopeId> ChannelsCovered(policy::ScopeId channel) const;
+  static std::vector<policy::ScopeId> ChannelsCovered(
+      const policy::PolicyModel& policy, policy::ScopeId channel);
 
   // Validates the write and queues it with `done` (moved from only then).
   absl::Status QueueConsent(
@@ -241,7 +245,7 @@ class ConsentLedger {
   store::AuditTrail* const audit_;
   ErasureJournalFile* const journal_;
   FactIndex* const index_;
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
   const IdentifierResolver* const resolver_;
   const Clock clock_;
 

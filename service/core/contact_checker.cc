@@ -11,7 +11,7 @@
 
 namespace consentd::core {
 
-ContactChecker::ContactChecker(const policy::PolicyModel* policy,
+ContactChecker::ContactChecker(const LivePolicy* policy,
                                const IdentifierResolver* resolver,
                                const FactIndex* index,
                                const SuppressionLists* lists, Clock clock)
@@ -22,23 +22,24 @@ ContactChecker::ContactChecker(const policy::PolicyModel* policy,
       clock_(std::move(clock)) {}
 
 absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
-    absl::string_view purpose, absl::string_view channel, bool has_at,
+    const policy::PolicyModel& policy, absl::string_view purpose,
+    absl::string_view channel, bool has_at,
     const google::protobuf::Timestamp& at,
     absl::string_view default_region) const {
   policy::CheckQuery query;
-  ASSIGN_OR_RETURN(query.purpose, ResolvePurpose(*policy_, purpose, true));
-  ASSIGN_OR_RETURN(query.channel, ResolveChannel(*policy_, channel, true));
+  ASSIGN_OR_RETURN(query.purpose, ResolvePurpose(policy, purpose, true));
+  ASSIGN_OR_RETURN(query.channel, ResolveChannel(policy, channel, true));
   RETURN_IF_ERROR(ValidateRegion(default_region, "default_region"));
   const absl::Time now = clock_();
   ASSIGN_OR_RETURN(absl::Time when,
                    RequestTime(has_at, at, now,
                                /*bounded_future=*/false, "at"));
-  if (when < now - policy_->CheckMaxPast() ||
-      when > now + policy_->CheckMaxFuture()) {
+  if (when < now - policy.CheckMaxPast() ||
+      when > now + policy.CheckMaxFuture()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "at must lie between ", absl::FormatDuration(policy_->CheckMaxPast()),
-        " before now and ", absl::FormatDuration(policy_->CheckMaxFuture()),
-        " after it (policy ", policy_->version(), ")"));
+        "at must lie between ", absl::FormatDuration(policy.CheckMaxPast()),
+        " before now and ", absl::FormatDuration(policy.CheckMaxFuture()),
+        " after it (policy ", policy.version(), ")"));
   }
   // A past `at` only absorbs clock skew: facts are read as they stand now,
   // so no `at` answers from before a refusal or an erasure.
@@ -47,6 +48,7 @@ absl::StatusOr<policy::CheckQuery> ContactChecker::MakeQuery(
 }
 
 void ContactChecker::Decide(
+    const policy::PolicyModel& policy,
     absl::Span<const Identifiers* const> contacts,
     absl::string_view default_region, const policy::CheckQuery& query,
     bool per_identifier, absl::Span<consent::v1::Decision* const> out,
@@ -101,7 +103,7 @@ void ContactChecker::Decide(
             inputs[i].facts = facts[at];
             inputs[i].lists = memberships[at];
           }
-          verdicts.push_back(policy::DecideContact(*policy_, query, inputs));
+          verdicts.push_back(policy::DecideContact(policy, query, inputs));
           first += count;
         }
       });
@@ -145,15 +147,16 @@ void ContactChecker::Answer(
 absl::Status ContactChecker::Check(const consent::v1::CheckRequest& request,
                                    consent::v1::CheckResponse* response) const {
   RETURN_IF_ERROR(ValidateIdentifierCount(request.identifiers_size()));
+  const PolicySnapshot policy = policy_->Current();
   ASSIGN_OR_RETURN(
       policy::CheckQuery query,
-      MakeQuery(request.purpose(), request.channel(), request.has_at(),
+      MakeQuery(*policy, request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
   const Identifiers* contact = &request.identifiers();
   consent::v1::Decision* decision = response->mutable_decision();
-  Decide({&contact, 1}, request.default_region(), query,
+  Decide(*policy, {&contact, 1}, request.default_region(), query,
          /*per_identifier=*/true, {&decision, 1});
-  decision->set_policy_version(policy_->version());
+  decision->set_policy_version(policy->version());
   return absl::OkStatus();
 }
 
@@ -185,9 +188,10 @@ absl::Status ContactChecker::CheckBatch(
         absl::StrCat("identifiers: at most ", kMaxBatchIdentifiers,
                      " in one batch, got ", total));
   }
+  const PolicySnapshot policy = policy_->Current();
   ASSIGN_OR_RETURN(
       policy::CheckQuery query,
-      MakeQuery(request.purpose(), request.channel(), request.has_at(),
+      MakeQuery(*policy, request.purpose(), request.channel(), request.has_at(),
                 request.at(), request.default_region()));
   std::vector<const Identifiers*> contacts;
   std::vector<consent::v1::Decision*> decisions;
@@ -200,11 +204,11 @@ absl::Status ContactChecker::CheckBatch(
     contacts.push_back(&contact.identifiers());
     decisions.push_back(decision->mutable_decision());
   }
-  Decide(contacts, request.default_region(), query,
+  Decide(*policy, contacts, request.default_region(), query,
          request.include_identifiers(), decisions);
   // Once for the batch: repeated in every decision it would be a large share
   // of the answer's bytes and an allocation per contact on both sides.
-  response->set_policy_version(policy_->version());
+  response->set_policy_version(policy->version());
   return absl::OkStatus();
 }
 

@@ -18,6 +18,7 @@
 #include "service/core/clock.h"
 #include "service/core/fact_index.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/live_policy.h"
 #include "service/core/suppression_lists.h"
 
 namespace consentd::core {
@@ -25,9 +26,9 @@ namespace consentd::core {
 class ContactChecker {
  public:
   // Every pointer must outlive the checker.
-  ContactChecker(const policy::PolicyModel* policy,
-                 const IdentifierResolver* resolver, const FactIndex* index,
-                 const SuppressionLists* lists, Clock clock);
+  ContactChecker(const LivePolicy* policy, const IdentifierResolver* resolver,
+                 const FactIndex* index, const SuppressionLists* lists,
+                 Clock clock);
 
   // Fills the empty `response` (which may live on an arena: the answer is
   // built in place). Errors, with `response` left empty: INVALID_ARGUMENT
@@ -44,19 +45,22 @@ class ContactChecker {
                           consent::v1::CheckBatchResponse* response) const;
 
   // The building blocks of Check, for callers that decide many contacts
-  // under one purpose, channel and time (CheckBatch, scrubs).
+  // under one purpose, channel, time and policy (CheckBatch, scrubs). The
+  // caller takes the policy once (LivePolicy::Current, the checker's
+  // `policy`) and names its version in what it answers.
 
-  // Validates and resolves what a check asks. Errors: INVALID_ARGUMENT for
-  // a missing or unknown purpose or channel, a bad region or timestamp, an
-  // `at` outside the policy's check_time_window.
   // The suppression lists `query` consults, as they stand now.
   SuppressionLists::Snapshot ListsApplying(
       const policy::CheckQuery& query) const {
     return lists_->Applying(query);
   }
 
+  // Validates and resolves what a check asks, under `policy`. Errors:
+  // INVALID_ARGUMENT for a missing or unknown purpose or channel, a bad
+  // region or timestamp, an `at` outside the policy's check_time_window.
   absl::StatusOr<policy::CheckQuery> MakeQuery(
-      absl::string_view purpose, absl::string_view channel, bool has_at,
+      const policy::PolicyModel& policy, absl::string_view purpose,
+      absl::string_view channel, bool has_at,
       const google::protobuf::Timestamp& at,
       absl::string_view default_region) const;
 
@@ -64,7 +68,8 @@ class ContactChecker {
   using Identifiers =
       google::protobuf::RepeatedPtrField<consent::v1::Identifier>;
 
-  // Decides each of `contacts` into the empty Decision at the same place in
+  // Decides each of `contacts` by `policy` (the one `query` was made under)
+  // into the empty Decision at the same place in
   // `out`, reading the lists and the index once for them all. Each
   // contact's identifier count must already be validated
   // (ValidateIdentifierCount). Decision.identifiers is filled only with
@@ -72,7 +77,8 @@ class ContactChecker {
   // a batch names it once rather than in each decision. The suppression
   // lists are `lists` when given (a scrub decides every row against the
   // lists its receipt names), else those applying now.
-  void Decide(absl::Span<const Identifiers* const> contacts,
+  void Decide(const policy::PolicyModel& policy,
+              absl::Span<const Identifiers* const> contacts,
               absl::string_view default_region, const policy::CheckQuery& query,
               bool per_identifier, absl::Span<consent::v1::Decision* const> out,
               const SuppressionLists::Snapshot* lists = nullptr) const;
@@ -83,7 +89,7 @@ class ContactChecker {
               absl::Span<const absl::StatusOr<ResolvedIdentifier>> resolved,
               bool per_identifier, consent::v1::Decision* out) const;
 
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
   const IdentifierResolver* const resolver_;
   const FactIndex* const index_;
   const SuppressionLists* const lists_;

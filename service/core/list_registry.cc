@@ -142,8 +142,7 @@ absl::StatusOr<std::vector<policy::ScopeId>> ResolveScopes(
 }  // namespace
 
 ListRegistry::ListRegistry(store::ListStore* store, store::AuditTrail* audit,
-                           SuppressionLists* lists,
-                           const policy::PolicyModel* policy,
+                           SuppressionLists* lists, const LivePolicy* policy,
                            const IdentifierResolver* resolver, Clock clock,
                            bool require_second_officer)
     : store_(store),
@@ -156,14 +155,15 @@ ListRegistry::ListRegistry(store::ListStore* store, store::AuditTrail* audit,
 
 std::shared_ptr<SuppressionList> ListRegistry::ToMemory(
     const store::ListRecord& record) const {
+  const PolicySnapshot policy = policy_->Current();
   auto list = std::make_shared<SuppressionList>();
   list->name = record.name;
   list->version = record.version;
   for (const std::string& purpose : record.purposes) {
-    list->purposes.push_back(policy_->StoredPurpose(purpose));
+    list->purposes.push_back(policy->StoredPurpose(purpose));
   }
   for (const std::string& channel : record.channels) {
-    list->channels.push_back(policy_->StoredChannel(channel));
+    list->channels.push_back(policy->StoredChannel(channel));
   }
   return list;
 }
@@ -215,15 +215,16 @@ absl::StatusOr<std::unique_ptr<ListRegistry::Import>> ListRegistry::BeginImport(
   if (!lists_->Contains(header.name()) && lists_->list_count() >= kMaxLists) {
     return TooManyLists();
   }
+  const PolicySnapshot policy = policy_->Current();
   ASSIGN_OR_RETURN(
       std::vector<policy::ScopeId> purposes,
       ResolveScopes(header.purposes(), "purposes", [&](const std::string& n) {
-        return ResolvePurpose(*policy_, n, /*required=*/true);
+        return ResolvePurpose(*policy, n, /*required=*/true);
       }));
   ASSIGN_OR_RETURN(
       std::vector<policy::ScopeId> channels,
       ResolveScopes(header.channels(), "channels", [&](const std::string& n) {
-        return ResolveChannel(*policy_, n, /*required=*/true);
+        return ResolveChannel(*policy, n, /*required=*/true);
       }));
 
   store::ListRecord record;

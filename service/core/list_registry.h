@@ -26,6 +26,7 @@
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/identifier_resolver.h"
+#include "service/core/live_policy.h"
 #include "service/core/suppression_lists.h"
 #include "service/store/audit_trail.h"
 #include "service/store/list_store.h"
@@ -49,7 +50,7 @@ class ListRegistry {
   // `require_second_officer`, dropping a list takes two principals. Every
   // publication, drop and first ask to drop is audited in `audit`.
   ListRegistry(store::ListStore* store, store::AuditTrail* audit,
-               SuppressionLists* lists, const policy::PolicyModel* policy,
+               SuppressionLists* lists, const LivePolicy* policy,
                const IdentifierResolver* resolver, Clock clock,
                bool require_second_officer);
 
@@ -88,7 +89,7 @@ class ListRegistry {
   store::ListStore* const store_;
   store::AuditTrail* const audit_;
   SuppressionLists* const lists_;
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
   const IdentifierResolver* const resolver_;
   const Clock clock_;
   const bool require_second_officer_;

@@ -43,8 +43,7 @@ absl::Status ValidateListName(absl::string_view name) {
 
 }  // namespace
 
-Scrubber::Scrubber(const ContactChecker* checker,
-                   const policy::PolicyModel* policy,
+Scrubber::Scrubber(const ContactChecker* checker, const LivePolicy* policy,
                    store::ReceiptStore* store, WorkerPool* workers,
                    absl::Span<const crypto::SecretKey> signing_seeds,
                    Clock clock)
@@ -71,12 +70,14 @@ absl::StatusOr<std::unique_ptr<Scrubber::Session>> Scrubber::Begin(
     const consent::v1::ScrubHeader& header,
     const access::Caller& caller) const {
   RETURN_IF_ERROR(ValidateListName(header.list_name()));
-  ASSIGN_OR_RETURN(
-      policy::CheckQuery query,
-      checker_->MakeQuery(header.purpose(), header.channel(), header.has_at(),
-                          header.at(), header.default_region()));
-  return std::unique_ptr<Session>(
-      new Session(this, header, query, caller, checker_->ListsApplying(query)));
+  PolicySnapshot policy = policy_->Current();
+  ASSIGN_OR_RETURN(policy::CheckQuery query,
+                   checker_->MakeQuery(*policy, header.purpose(),
+                                       header.channel(), header.has_at(),
+                                       header.at(), header.default_region()));
+  SuppressionLists::Snapshot lists = checker_->ListsApplying(query);
+  return std::unique_ptr<Session>(new Session(this, header, std::move(policy),
+                                              query, caller, std::move(lists)));
 }
 
 absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
@@ -91,11 +92,13 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Receipt(
 
 Scrubber::Session::Session(const Scrubber* scrubber,
                            const consent::v1::ScrubHeader& header,
+                           PolicySnapshot policy,
                            const policy::CheckQuery& query,
                            const access::Caller& caller,
                            SuppressionLists::Snapshot lists)
     : scrubber_(scrubber),
       header_(header),
+      policy_(std::move(policy)),
       query_(query),
       caller_(caller.principal),
       caller_roles_(caller.roles.ToString()),
@@ -170,7 +173,8 @@ void Scrubber::Session::DecideSlice(const consent::v1::ScrubRows& rows,
         google::protobuf::Arena::CreateMessage<consent::v1::Decision>(&arena));
     decided.push_back(result);
   }
-  scrubber_->checker_->Decide(contacts, header_.default_region(), query_,
+  scrubber_->checker_->Decide(*policy_, contacts, header_.default_region(),
+                              query_,
                               /*per_identifier=*/false, decisions, &lists_);
   for (size_t k = 0; k < decided.size(); ++k) {
     decided[k]->set_verdict(decisions[k]->verdict());
@@ -202,7 +206,7 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Session::Finish() {
     entry->set_reason(reason);
     entry->set_rows(count);
   }
-  receipt.set_policy_version(scrubber_->policy_->version());
+  receipt.set_policy_version(policy_->version());
   receipt.set_purpose(header_.purpose());
   receipt.set_channel(header_.channel());
   const int64_t now_us = absl::ToUnixMicros(scrubber_->clock_());
@@ -213,7 +217,7 @@ absl::StatusOr<consent::v1::ScrubReceipt> Scrubber::Session::Finish() {
   *receipt.mutable_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(query_.at_us);
   receipt.set_default_region(header_.default_region().empty()
-                                 ? scrubber_->policy_->default_region()
+                                 ? policy_->default_region()
                                  : header_.default_region());
   for (const SuppressionLists::ListPtr& list : lists_) {
     consent::v1::ListVersion* consulted = receipt.add_lists_consulted();

@@ -29,6 +29,7 @@
 #include "policy/policy_model.h"
 #include "service/core/clock.h"
 #include "service/core/contact_checker.h"
+#include "service/core/live_policy.h"
 #include "service/core/worker_pool.h"
 #include "service/store/receipt_store.h"
 
@@ -46,7 +47,7 @@ class Scrubber {
   // The rows of each message are decided in slices on `workers`.
   // Receipts are signed with `signing_seeds`' first (the newest); the
   // others' public keys still verify what they signed.
-  Scrubber(const ContactChecker* checker, const policy::PolicyModel* policy,
+  Scrubber(const ContactChecker* checker, const LivePolicy* policy,
            store::ReceiptStore* store, WorkerPool* workers,
            absl::Span<const crypto::SecretKey> signing_seeds, Clock clock);
 
@@ -75,7 +76,7 @@ class Scrubber {
 
  private:
   const ContactChecker* const checker_;
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
   store::ReceiptStore* const store_;
   WorkerPool* const workers_;
   const crypto::ReceiptSigner signer_;
@@ -102,8 +103,8 @@ class Scrubber::Session {
  private:
   friend class Scrubber;
   Session(const Scrubber* scrubber, const consent::v1::ScrubHeader& header,
-          const policy::CheckQuery& query, const access::Caller& caller,
-          SuppressionLists::Snapshot lists);
+          PolicySnapshot policy, const policy::CheckQuery& query,
+          const access::Caller& caller, SuppressionLists::Snapshot lists);
 
   absl::Status Validate(const consent::v1::ScrubRows& rows) const;
   // Decides rows [begin, end) into results [first + begin, first + end).
@@ -116,6 +117,9 @@ class Scrubber::Session {
 
   const Scrubber* const scrubber_;
   const consent::v1::ScrubHeader header_;
+  // The policy in force when the scrub began: every row is decided by it,
+  // and the receipt names it.
+  const PolicySnapshot policy_;
   const policy::CheckQuery query_;
   const std::string caller_;
   const std::string caller_roles_;

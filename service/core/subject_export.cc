@@ -15,7 +15,7 @@ using google::protobuf::util::TimeUtil;
 SubjectExporter::SubjectExporter(const ConsentLedger* ledger,
                                  const ListRegistry* list_registry,
                                  const SuppressionLists* lists,
-                                 const policy::PolicyModel* policy)
+                                 const LivePolicy* policy)
     : ledger_(ledger),
       list_registry_(list_registry),
       lists_(lists),
@@ -30,7 +30,7 @@ absl::StatusOr<consent::v1::SubjectExport> SubjectExporter::Export(
   out.set_request_id(request.request_id());
   *out.mutable_generated_at() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-  out.set_policy_version(policy_->version());
+  out.set_policy_version(policy_->Current()->version());
 
   ASSIGN_OR_RETURN(consent::v1::ListListsResponse described,
                    list_registry_->Describe());

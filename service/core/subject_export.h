@@ -14,9 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "consent/v1/requests.pb.h"
-#include "policy/policy_model.h"
 #include "service/core/consent_ledger.h"
 #include "service/core/list_registry.h"
+#include "service/core/live_policy.h"
 #include "service/core/suppression_lists.h"
 
 namespace consentd::core {
@@ -28,8 +28,7 @@ class SubjectExporter {
   // Every pointer must outlive the exporter.
   SubjectExporter(const ConsentLedger* ledger,
                   const ListRegistry* list_registry,
-                  const SuppressionLists* lists,
-                  const policy::PolicyModel* policy);
+                  const SuppressionLists* lists, const LivePolicy* policy);
 
   // The export answering `request` (its identifiers must carry digests);
   // `related` are the kept requests about the subject, by due date.
@@ -48,7 +47,7 @@ class SubjectExporter {
   const ConsentLedger* const ledger_;
   const ListRegistry* const list_registry_;
   const SuppressionLists* const lists_;
-  const policy::PolicyModel* const policy_;
+  const LivePolicy* const policy_;
 };
 
 }  // namespace consentd::core

@@ -132,7 +132,8 @@ class CommitQueueTest : public ::testing::Test {
   CommitQueueTest()
       : policy_(
             *policy::PolicyModel::FromTextProto(policy::DefaultPolicyText())),
-        normaliser_(policy_.email(), policy_.default_region()),
+        normaliser_(policy_.Current()->email(),
+                    policy_.Current()->default_region()),
         blind_index_(crypto::SecretKey()),
         resolver_(&normaliser_, &blind_index_),
         sqlcipher_(OpenStore()),
@@ -194,7 +195,7 @@ class CommitQueueTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  policy::PolicyModel policy_;
+  LivePolicy policy_;
   identifiers::IdentifierNormaliser normaliser_;
   crypto::BlindIndex blind_index_;
   IdentifierResolver resolver_;

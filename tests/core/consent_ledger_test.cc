@@ -137,7 +137,7 @@ TEST_F(ConsentLedgerTest, WithoutARefusalAnyMethodMayRecordConsent) {
                               consent::v1::COLLECTION_METHOD_BULK_IMPORT));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_FALSE(response->lifted_refusal());
-  EXPECT_EQ(response->policy_version(), core_->policy().version());
+  EXPECT_EQ(response->policy_version(), core_->policy()->version());
   EXPECT_EQ(Decide(CheckOf(Phone("+38631123456"))).reason(),
             consent::v1::DECISION_REASON_CONSENT_GRANTED);
 }

@@ -62,7 +62,7 @@ TEST_F(ContactCheckerTest, TheDecisionNamesPolicyIdentifierAndFact) {
   EXPECT_EQ(decision.reason(), consent::v1::DECISION_REASON_OBJECTION);
   EXPECT_EQ(decision.detail(), "global");
   EXPECT_EQ(decision.deciding_identifier(), 1);
-  EXPECT_EQ(decision.policy_version(), core_->policy().version());
+  EXPECT_EQ(decision.policy_version(), core_->policy()->version());
   ASSERT_EQ(decision.identifiers_size(), 2);
   EXPECT_EQ(decision.identifiers(0).reason(),
             consent::v1::DECISION_REASON_NO_CONSENT);
@@ -163,7 +163,7 @@ TEST_F(ContactCheckerTest, ABatchDecidesEveryContactInOrder) {
   // Each contact's verdict only, unless the caller asks for more.
   EXPECT_EQ(response->decisions(1).decision().identifiers_size(), 0);
   // The policy is named once for the whole batch.
-  EXPECT_EQ(response->policy_version(), core_->policy().version());
+  EXPECT_EQ(response->policy_version(), core_->policy()->version());
   for (const consent::v1::BatchDecision& decision : response->decisions()) {
     EXPECT_EQ(decision.decision().policy_version(), "");
   }

@@ -204,7 +204,7 @@ TEST_F(ScrubberTest, TheReceiptCountsDigestsSignsAndIsKept) {
   EXPECT_EQ(counts[consent::v1::DECISION_REASON_INVALID_IDENTIFIER], 2);
   EXPECT_EQ(counts[consent::v1::DECISION_REASON_NO_CONSENT], 1);
   EXPECT_EQ(receipt->list_digest(), expected_digest.Finish());
-  EXPECT_EQ(receipt->policy_version(), core_->policy().version());
+  EXPECT_EQ(receipt->policy_version(), core_->policy()->version());
   EXPECT_EQ(receipt->purpose(), "marketing");
   EXPECT_EQ(receipt->channel(), "email");
   EXPECT_EQ(receipt->caller(), kCampaign.principal);

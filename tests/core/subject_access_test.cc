@@ -72,7 +72,7 @@ TEST_F(SubjectAccessTest, TheExportHoldsFactsEvidenceListsAndRequests) {
   consent::v1::SubjectExport document = Parse(exported->document());
   EXPECT_EQ(document.schema(), "consentd.subject-export.v1");
   EXPECT_EQ(document.request_id(), access.request_id());
-  EXPECT_EQ(document.policy_version(), core_->policy().version());
+  EXPECT_EQ(document.policy_version(), core_->policy()->version());
   ASSERT_EQ(document.records_size(), 2);
 
   const consent::v1::SubjectRecord& email = document.records(0);

@@ -485,7 +485,7 @@ TEST_F(ConsentdIntegrationTest, TheServerLogHoldsNoIdentifiers) {
   ASSERT_TRUE(client.Check(CheckPhone(kPhone)).ok());
   EXPECT_EQ(server.Stop(), 0);
   std::string log = server.log();
-  EXPECT_THAT(log, HasSubstr("serving on"));
+  EXPECT_THAT(log, HasSubstr(" event=serving "));
   for (const std::string& secret :
        {std::string(kPhoneE164), std::string(kEmail),
         std::string(kCustomerId)}) {

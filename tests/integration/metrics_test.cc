@@ -14,6 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "client/consent_client.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/testing/consentd_process.h"
 #include "tests/testing/identifiers.h"
@@ -70,17 +72,24 @@ double Sample(const std::string& scrape, const std::string& series) {
   return -1;
 }
 
+// Where `server` serves its metrics, from its log line; empty without one.
+std::string MetricsAddress(const testing::ConsentdProcess& server) {
+  const std::string kUrl = "event=metrics_serving url=http://";
+  const std::string log = server.log();
+  const size_t at = log.find(kUrl);
+  if (at == std::string::npos) return "";
+  const size_t from = at + kUrl.size();
+  return log.substr(from, log.find("/metrics", from) - from);
+}
+
 TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
   testing::TempDir dir;
   absl::StatusOr<testing::ConsentdProcess> server =
       testing::ConsentdProcess::Start(
           dir.File("data"), {"--dev", "--metrics-listen", "127.0.0.1:0"});
   ASSERT_TRUE(server.ok()) << server.status();
-  const std::string log = server->log();
-  const size_t at = log.find("metrics at http://");
-  ASSERT_NE(at, std::string::npos) << log;
-  const std::string address =
-      log.substr(at + 18, log.find("/metrics", at + 18) - (at + 18));
+  const std::string address = MetricsAddress(*server);
+  ASSERT_FALSE(address.empty()) << server->log();
 
   const std::string before = Scrape(address);
   for (const char* name :
@@ -153,6 +162,42 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
   EXPECT_GT(Sample(after, "consentd_commit_seconds_total"), 0);
   EXPECT_THAT(after, Not(HasSubstr(kEmail)));
   EXPECT_THAT(after, Not(HasSubstr("metrics.person")));
+}
+
+TEST(MetricsTest, TheHandlerPoolsAndStreamsAreReported) {
+  testing::TempDir dir;
+  absl::StatusOr<testing::ConsentdProcess> server =
+      testing::ConsentdProcess::Start(
+          dir.File("data"), {"--dev", "--metrics-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = MetricsAddress(*server);
+  ASSERT_FALSE(address.empty()) << server->log();
+
+  const std::string idle = Scrape(address);
+  for (const char* pool : {"unary", "writes"}) {
+    EXPECT_EQ(Sample(idle, absl::StrCat("consentd_handler_queue_depth{pool=\"",
+                                        pool, "\"}")),
+              0);
+    EXPECT_EQ(Sample(idle, absl::StrCat("consentd_handler_busy_threads{pool=\"",
+                                        pool, "\"}")),
+              0);
+  }
+  EXPECT_EQ(Sample(idle, "consentd_open_streams"), 0);
+
+  // A health watch holds a stream until the client goes.
+  auto channel = grpc::CreateChannel(server->address(),
+                                     grpc::InsecureChannelCredentials());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
+  auto watch = grpc::health::v1::Health::NewStub(channel)->Watch(
+      &context, grpc::health::v1::HealthCheckRequest());
+  grpc::health::v1::HealthCheckResponse serving;
+  ASSERT_TRUE(watch->Read(&serving));
+  EXPECT_EQ(Sample(Scrape(address), "consentd_open_streams"), 1);
+  context.TryCancel();
+  watch->Finish().IgnoreError();
+  EXPECT_EQ(server->Stop(), 0) << server->log();
 }
 
 TEST(MetricsTest, OnlyLoopbackServesMetrics) {

@@ -170,5 +170,92 @@ TEST(PolicyModelTest, WithoutAnyRuleEveryHourIsACallingHour) {
   EXPECT_TRUE(policy->WithinCallingHours("SI", Ljubljana(2026, 11, 22, 3, 0)));
 }
 
+TEST(PolicyModelTest, AReplacementMayChangeRulesUnderANewVersion) {
+  absl::StatusOr<PolicyModel> current = Parse("");
+  absl::StatusOr<PolicyModel> next = PolicyModel::FromTextProto(R"pb(
+    version: "t2"
+    purposes {
+      name: "marketing"
+      lawful_basis: LAWFUL_BASIS_CONSENT
+      consent_expiry_days: 30
+    }
+    channels { name: "phone" calling_hours_apply: false }
+    refusal_lifting_methods: COLLECTION_METHOD_PAPER
+    check_time_window { max_past_seconds: 60 max_future_seconds: 3600 }
+  )pb");
+  ASSERT_TRUE(current.ok() && next.ok());
+  EXPECT_TRUE(current->CanBeReplacedBy(*next).ok());
+  EXPECT_FALSE(current->SameAs(*next));
+  // The same text again is no change at all.
+  absl::StatusOr<PolicyModel> again = Parse("");
+  EXPECT_TRUE(current->CanBeReplacedBy(*again).ok());
+  EXPECT_TRUE(current->SameAs(*again));
+}
+
+TEST(PolicyModelTest, AReplacementKeepsWhatNamesStoredRecords) {
+  absl::StatusOr<PolicyModel> current = Parse(R"pb(
+    channels { name: "sms" }
+    default_region: "SI"
+  )pb");
+  ASSERT_TRUE(current.ok()) << current.status();
+  const struct {
+    const char* text;
+    const char* named;
+  } kChanges[] = {
+      {R"pb(version: "t2"
+            purposes { name: "care" lawful_basis: LAWFUL_BASIS_CONTRACT }
+            purposes { name: "marketing" lawful_basis: LAWFUL_BASIS_CONSENT }
+            channels { name: "phone" }
+            channels { name: "sms" }
+            default_region: "SI")pb",
+       "purposes"},
+      {R"pb(version: "t2"
+            purposes { name: "marketing" lawful_basis: LAWFUL_BASIS_CONSENT }
+            channels { name: "sms" }
+            channels { name: "phone" }
+            default_region: "SI")pb",
+       "channels"},
+      {R"pb(version: "t2"
+            purposes { name: "marketing" lawful_basis: LAWFUL_BASIS_CONSENT }
+            channels { name: "phone" }
+            channels { name: "sms" }
+            channels { name: "email" }
+            default_region: "SI")pb",
+       "channels"},
+      {R"pb(version: "t2"
+            purposes { name: "marketing" lawful_basis: LAWFUL_BASIS_CONSENT }
+            channels { name: "phone" }
+            channels { name: "sms" }
+            email { strip_plus_tag: true }
+            default_region: "SI")pb",
+       "e-mail normalisation"},
+      {R"pb(version: "t2"
+            purposes { name: "marketing" lawful_basis: LAWFUL_BASIS_CONSENT }
+            channels { name: "phone" }
+            channels { name: "sms" }
+            default_region: "HR")pb",
+       "default region"},
+  };
+  for (const auto& change : kChanges) {
+    absl::StatusOr<PolicyModel> next = PolicyModel::FromTextProto(change.text);
+    ASSERT_TRUE(next.ok()) << next.status();
+    absl::Status refused = current->CanBeReplacedBy(*next);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition)
+        << change.named;
+    EXPECT_THAT(refused.message(), HasSubstr(change.named));
+    EXPECT_THAT(refused.message(), HasSubstr("restart"));
+  }
+}
+
+TEST(PolicyModelTest, AChangedPolicyUnderTheSameVersionIsRefused) {
+  absl::StatusOr<PolicyModel> current = Parse("");
+  absl::StatusOr<PolicyModel> same_version =
+      Parse(R"pb(idempotency_window_seconds: 60)pb");
+  ASSERT_TRUE(current.ok() && same_version.ok());
+  absl::Status refused = current->CanBeReplacedBy(*same_version);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("keeps its version t1"));
+}
+
 }  // namespace
 }  // namespace consentd::policy

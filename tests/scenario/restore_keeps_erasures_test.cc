@@ -94,10 +94,9 @@ TEST_F(RestoreKeepsErasuresScenario, AnErasedPersonStaysErasedAfterARestore) {
   testing::ProgramResult restore = testing::ConsentdProcess::RunToExit(
       {"--dev", "--data-dir", data, "--restore", data + "/backups/nightly"});
   ASSERT_EQ(restore.code, 0) << restore.stderr_text;
-  EXPECT_THAT(restore.stderr_text, HasSubstr("restored"));
+  EXPECT_THAT(restore.stderr_text, HasSubstr(" event=restored "));
   EXPECT_THAT(restore.stderr_text,
-              HasSubstr("erasures carried out again from the erasure "
-                        "journal: 1"));
+              HasSubstr(" event=erasures_reconciled reapplied=1 "));
   absl::StatusOr<testing::ConsentdProcess> restarted =
       testing::ConsentdProcess::Start(data);
   ASSERT_TRUE(restarted.ok()) << restarted.status();

@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
@@ -62,6 +64,30 @@ int ConsentdProcess::Signal(int signal_number) {
 }
 
 int ConsentdProcess::Stop() { return Signal(SIGTERM); }
+
+std::vector<std::string> ConsentdProcess::ReloadLines() const {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(log(), '\n')) {
+    for (absl::string_view event :
+         {" event=policy_replaced", " event=policy_unchanged",
+          " event=policy_kept"}) {
+      if (absl::StrContains(line, event)) lines.emplace_back(line);
+    }
+  }
+  return lines;
+}
+
+std::string ConsentdProcess::Reload(absl::Duration timeout) {
+  const size_t before = ReloadLines().size();
+  if (pid_ <= 0 || kill(pid_, SIGHUP) != 0) return "";
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    std::vector<std::string> lines = ReloadLines();
+    if (lines.size() > before) return lines[before];
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return "";
+}
 
 void ConsentdProcess::Kill() { Signal(SIGKILL); }
 

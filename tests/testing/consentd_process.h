@@ -44,12 +44,18 @@ class ConsentdProcess {
 
   // SIGTERM, then wait; returns the exit code (0 for a clean stop).
   int Stop();
+  // SIGHUP (read the policy file again), and wait up to `timeout` for the
+  // log line its answer writes (event=policy_replaced, policy_unchanged or
+  // policy_kept); returns that line, or an empty string on timeout.
+  std::string Reload(absl::Duration timeout = absl::Seconds(20));
   // SIGKILL, then wait.
   void Kill();
 
  private:
   ConsentdProcess() = default;
   int Signal(int signal_number);
+  // The lines of the log whose event= is a policy reload's.
+  std::vector<std::string> ReloadLines() const;
 
   pid_t pid_ = -1;
   std::string address_;
