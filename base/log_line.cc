@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "absl/strings/str_cat.h"
 
 namespace consentd {
@@ -65,10 +67,17 @@ LogLine LogLine::AtForTesting(absl::Time at, Level level,
 LogLine::~LogLine() {
   if (!write_) return;
   text_.push_back('\n');
-  // One write, so that concurrent lines do not interleave; a log that
-  // cannot be written is not worth failing a call for.
-  const ssize_t written = ::write(STDERR_FILENO, text_.data(), text_.size());
-  static_cast<void>(written);
+  // One write, so that concurrent lines do not interleave (whole for lines
+  // up to PIPE_BUF on a pipe, any length on a file); the rest of a short
+  // write follows. A log that cannot be written is not worth failing a
+  // call for.
+  absl::string_view rest = text_;
+  while (!rest.empty()) {
+    const ssize_t written = ::write(STDERR_FILENO, rest.data(), rest.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return;
+    rest.remove_prefix(static_cast<size_t>(written));
+  }
 }
 
 LogLine& LogLine::Add(absl::string_view key, absl::string_view value) {

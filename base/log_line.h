@@ -4,9 +4,10 @@
 //   → ts=2026-12-02T18:00:00.123Z level=info event=serving
 //     address=127.0.0.1:50051 tls=1
 //
-// The line is written whole, with one write(2), when the LogLine is
-// destroyed (at the end of the statement that makes a temporary one), so
-// lines of different threads never interleave. A value that is empty or
+// The line is written with one write(2) when the LogLine is destroyed (at
+// the end of the statement that makes a temporary one), so lines of
+// different threads do not interleave (on a pipe, for lines up to
+// PIPE_BUF). A value that is empty or
 // holds a space, '=', '"', '\' or a control character is quoted, with '"',
 // '\' and control characters escaped; keys are the caller's constants.
 // Never give it personal data: identifiers, names, evidence text.

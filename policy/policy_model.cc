@@ -156,21 +156,30 @@ absl::Status PolicyModel::CanBeReplacedBy(const PolicyModel& next) const {
   };
   const auto restart = [](absl::string_view what) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the new policy changes ", what,
-        ", which name what is stored: restart consentd to take it"));
+        "the new policy changes the ", what,
+        ", which the in-memory index holds by position: restart consentd to "
+        "take it (one renamed or removed leaves the facts and lists "
+        "recorded under its old name unapplied)"));
+  };
+  const auto never = [](absl::string_view what) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the new policy changes the ", what,
+        ", under which the store's identifiers were digested: the same "
+        "address or number would be read as another person, so the store "
+        "keeps the one it was created with"));
   };
   if (names(proto_.purposes()) != names(next.proto_.purposes())) {
-    return restart("the purposes or their order");
+    return restart("purposes or their order");
   }
   if (names(proto_.channels()) != names(next.proto_.channels())) {
-    return restart("the channels or their order");
+    return restart("channels or their order");
   }
   if (!google::protobuf::util::MessageDifferencer::Equals(
           proto_.email(), next.proto_.email())) {
-    return restart("the e-mail normalisation");
+    return never("e-mail normalisation");
   }
   if (proto_.default_region() != next.proto_.default_region()) {
-    return restart("the default region");
+    return never("default region");
   }
   if (version() == next.version() && !SameAs(next)) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -44,14 +44,14 @@ class PolicyModel {
   const std::string& version() const { return proto_.version(); }
 
   // Whether a running consentd may decide by `next` instead of this policy
-  // from its next call on. Purposes and channels name the scopes of every
-  // stored fact and suppression list by their position, and the e-mail
+  // from its next call on. The in-memory index holds the purposes and
+  // channels of stored facts and lists by position, and the e-mail
   // normalisation and default region make the identifiers' digests: `next`
-  // must keep all four as they are (changing them takes a restart, which
-  // rebuilds the index). Errors: FAILED_PRECONDITION naming the first of
-  // them `next` changes; INVALID_ARGUMENT when `next` differs from this
-  // policy under the same version (decisions name the version they were
-  // made by).
+  // must keep all four as they are (new purposes or channels take a
+  // restart, which rebuilds the index; the store refuses other identifier
+  // rules for good). Errors: FAILED_PRECONDITION naming the first of them
+  // `next` changes; INVALID_ARGUMENT when `next` differs from this policy
+  // under the same version (decisions name the version they were made by).
   absl::Status CanBeReplacedBy(const PolicyModel& next) const;
   // Whether `other` says exactly what this policy says.
   bool SameAs(const PolicyModel& other) const;

@@ -1,5 +1,6 @@
 #include "rpc/handler_threads.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -46,7 +47,8 @@ int HandlerThreads::running() const {
 
 int HandlerThreads::queued() const {
   absl::MutexLock lock(&mu_);
-  return static_cast<int>(urgent_.size() + normal_.size());
+  // Work an idle thread is about to take is not waiting for one.
+  return std::max(0, static_cast<int>(urgent_.size() + normal_.size()) - idle_);
 }
 
 void HandlerThreads::Work() {

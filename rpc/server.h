@@ -120,8 +120,9 @@ class Server {
   // "host:port" actually bound (the port resolved when 0 was asked for).
   virtual const std::string& address() const = 0;
 
-  // The work held now; all zero once Shutdown has begun. Never waits for a
-  // handler; safe from any thread but not concurrently with Shutdown.
+  // The work held now; all zero once Shutdown has returned. Never waits
+  // for a handler; safe from any thread but not concurrently with
+  // Shutdown.
   virtual ServerLoad load() const = 0;
 
   // Stops accepting calls and turns health to NOT_SERVING (each health

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -341,6 +342,8 @@ int main(int argc, char** argv) {
   // A file grown past RLIMIT_FSIZE is a failed write (EFBIG), answered as
   // one, not a killed process.
   signal(SIGXFSZ, SIG_IGN);
+  // A closed stderr (the log) is a lost line, not a killed process.
+  signal(SIGPIPE, SIG_IGN);
 
   // Block the signals consentd answers before any thread starts, so that
   // every thread inherits the mask and only sigwait below receives them.
@@ -416,6 +419,10 @@ int main(int argc, char** argv) {
       consentd::api::ConsentServer::Start(consent_core->get(), *serving);
   if (!server.ok()) return Fail(server.status());
   if (metrics != nullptr) metrics->ObserveServer(server->get());
+  // Before the server goes, on every way out: a scrape must not read it.
+  absl::Cleanup unobserve = [&metrics] {
+    if (metrics != nullptr) metrics->ObserveServer(nullptr);
+  };
 
   LogLine(LogLine::kInfo, "serving")
       .Add("version", consentd::kConsentdVersion)
@@ -456,10 +463,11 @@ int main(int argc, char** argv) {
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
     ReloadPolicy(flags.policy_path, **consent_core);
   }
+  const char* signal_name = sigabbrev_np(signal_number);
   LogLine(LogLine::kInfo, "draining")
-      .Add("signal", sigabbrev_np(signal_number))
+      .Add("signal", signal_name != nullptr ? signal_name : "unknown")
       .Add("grace", kShutdownGrace);
-  if (metrics != nullptr) metrics->ObserveServer(nullptr);
+  std::move(unobserve).Invoke();
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
   metrics.reset();

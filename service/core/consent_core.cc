@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "crypto/keyring.h"
+#include "crypto/sha256.h"
 #include "service/core/audit_draft.h"
 #include "service/core/store_backup.h"
 #include "service/store/sqlcipher_store.h"
@@ -78,6 +79,17 @@ absl::StatusOr<std::string> RestoreStore(
   return aside;
 }
 
+// What makes an identifier's digest besides the blind-index key: the
+// policy's e-mail normalisation and the region a national-format number is
+// read in.
+crypto::Digest IdentifierRulesFingerprint(const policy::PolicyModel& policy) {
+  return crypto::Sha256(
+      absl::StrCat("consentd/v1/identifier-rules lowercase_local_part=",
+                   policy.email().lowercase_local_part(),
+                   " strip_plus_tag=", policy.email().strip_plus_tag(),
+                   " default_region=", policy.default_region()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
@@ -135,6 +147,8 @@ absl::StatusOr<std::unique_ptr<ConsentCore>> ConsentCore::Open(
   }
   RETURN_IF_ERROR(
       core->store_->BindIndexKey(DigestOf(keys.BlindIndexFingerprint())));
+  RETURN_IF_ERROR(core->store_->BindIdentifierRules(
+      IdentifierRulesFingerprint(*core->policy())));
   core->audit_signer_ =
       std::make_unique<const crypto::CheckpointSigner>(keys.AuditSigningSeed());
   AuditKeys audit_keys;
@@ -214,13 +228,25 @@ absl::StatusOr<std::string> ConsentCore::ReplacePolicy(
   ASSIGN_OR_RETURN(policy::PolicyModel next,
                    policy::PolicyModel::FromTextProto(text));
   const std::string version = next.version();
-  ASSIGN_OR_RETURN(PolicySnapshot replaced, policy_->Replace(std::move(next)));
-  if (replaced == nullptr) return version;
-  store::AuditDraft audit = AuditDraftOf(caller, "policy.replaced", clock_());
-  audit.object_ids = {absl::StrCat("policy:", replaced->version()),
-                      absl::StrCat("policy:", version)};
-  // In force already: a failure to audit it is reported, not undone.
-  RETURN_IF_ERROR(store_->audit().Append(audit).status());
+  RETURN_IF_ERROR(
+      policy_
+          ->Replace(std::move(next),
+                    [&](const policy::PolicyModel& in_force,
+                        const policy::PolicyModel& replacement) {
+                      store::AuditDraft audit =
+                          AuditDraftOf(caller, "policy.replaced", clock_());
+                      // The rules themselves, by digest: a version is only
+                      // a name.
+                      audit.object_ids = {
+                          absl::StrCat("policy:", in_force.version()),
+                          absl::StrCat("policy:", replacement.version()),
+                          absl::StrCat(
+                              "policy_sha256:",
+                              crypto::DigestHex(crypto::Sha256(
+                                  replacement.proto().SerializeAsString())))};
+                      return store_->audit().Append(audit).status();
+                    })
+          .status());
   return version;
 }
 

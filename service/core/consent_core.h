@@ -104,10 +104,11 @@ class ConsentCore {
  public:
   // Errors: INVALID_ARGUMENT for a bad policy; NOT_FOUND for a missing
   // keyring (without create_keyring); FAILED_PRECONDITION for a keyring
-  // others may read, a wrong key, a file that is no consentd store, a store
-  // in use, a store older than or different from its audit anchor
-  // (AuditNotary::Open); DATA_LOSS for an audit trail that does not
-  // verify; whatever the store reports otherwise.
+  // others may read, a wrong key, a file that is no consentd store, a
+  // policy whose e-mail normalisation or default region differs from the
+  // store's (ConsentStore::BindIdentifierRules), a store in use, a store older
+  // than or different from its audit anchor (AuditNotary::Open); DATA_LOSS for
+  // an audit trail that does not verify; whatever the store reports otherwise.
   // With restore_from also: NOT_FOUND without the backup or its manifest;
   // DATA_LOSS for a backup its manifest does not describe;
   // FAILED_PRECONDITION when the keyring lacks the key it needs.
@@ -122,15 +123,13 @@ class ConsentCore {
   PolicySnapshot policy() const { return policy_->Current(); }
 
   // Puts the text-format consent.v1.Policy `text` in force from the next
-  // call on, for `caller` (audited as "policy.replaced", naming both
-  // versions); returns its version. A policy that says what the one in
-  // force says changes nothing and is not audited. Errors, with the policy
-  // in force kept: INVALID_ARGUMENT for a policy that does not validate
-  // (its line named) or keeps the version while changing the rules;
-  // FAILED_PRECONDITION for one that changes what only a restart may
-  // (PolicyModel::CanBeReplacedBy); ABORTED when another replacement
-  // raced it. A failure to audit the replacement is returned with the new
-  // policy already in force.
+  // call on, for `caller`, once audited ("policy.replaced", naming both
+  // versions and the new rules' SHA-256); returns its version. A policy
+  // that says what the one in force says changes nothing and is not
+  // audited. Errors, with the policy in force kept: INVALID_ARGUMENT for a
+  // policy that does not validate, or a version that named other rules
+  // before; FAILED_PRECONDITION for one that changes what names stored
+  // records (PolicyModel::CanBeReplacedBy); the audit trail's error.
   absl::StatusOr<std::string> ReplacePolicy(const access::Caller& caller,
                                             absl::string_view text);
   const FactIndex& index() const { return index_; }

@@ -85,6 +85,14 @@ class ConsentStore {
   // of the store's facts, so every refusal would be lost.
   virtual absl::Status BindIndexKey(const crypto::Digest& fingerprint) = 0;
 
+  // Binds the store to the rules its identifiers were digested under (the
+  // policy's e-mail normalisation and default region) by their
+  // `fingerprint`, as BindIndexKey binds the key. FAILED_PRECONDITION when
+  // others are recorded: the same e-mail address or national number would
+  // digest to another person, and their refusals would be lost.
+  virtual absl::Status BindIdentifierRules(
+      const crypto::Digest& fingerprint) = 0;
+
   // Whether the store was kept with an erasure journal (named by the
   // `fingerprint` of the journal's key) before: if not, the erasures it
   // holds and a journal lacks are to be journalled; if so, such an erasure

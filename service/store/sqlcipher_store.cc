@@ -50,6 +50,18 @@ absl::Status SqlcipherStore::BindIndexKey(const crypto::Digest& fingerprint) {
       .status();
 }
 
+absl::Status SqlcipherStore::BindIdentifierRules(
+    const crypto::Digest& fingerprint) {
+  return BindKey("identifier-rules", fingerprint,
+                 "store: the policy's e-mail normalisation or default region "
+                 "is not the one this store's identifiers were digested "
+                 "under: the same address or number would be read as "
+                 "another person, and their refusals lost; put the policy's "
+                 "`email` and `default_region` back as they were",
+                 /*record=*/true)
+      .status();
+}
+
 constexpr char kJournalMismatch[] =
     "store: it was kept with an erasure journal under another keyring";
 

@@ -51,6 +51,7 @@ class SqlcipherStore final : public ConsentStore {
   absl::Status Rekey(const crypto::SecretKey& current,
                      const crypto::SecretKey& next) override;
   absl::Status BindIndexKey(const crypto::Digest& fingerprint) override;
+  absl::Status BindIdentifierRules(const crypto::Digest& fingerprint) override;
   absl::StatusOr<bool> KeptWithErasureJournal(
       const crypto::Digest& fingerprint) override;
   absl::Status BindErasureJournal(const crypto::Digest& fingerprint) override;

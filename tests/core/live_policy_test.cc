@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/default_policy.h"
 
@@ -14,10 +15,16 @@ policy::PolicyModel Versioned(const std::string& version) {
       policy::DefaultPolicyText(), {{"default-2026-11", version}}));
 }
 
+absl::Status Recorded(const policy::PolicyModel&, const policy::PolicyModel&) {
+  return absl::OkStatus();
+}
+constexpr auto kRecorded = &Recorded;
+
 TEST(LivePolicyTest, ASnapshotOutlivesItsReplacement) {
   LivePolicy live(Versioned("v1"));
   PolicySnapshot held = live.Current();
-  absl::StatusOr<PolicySnapshot> replaced = live.Replace(Versioned("v2"));
+  absl::StatusOr<PolicySnapshot> replaced =
+      live.Replace(Versioned("v2"), kRecorded);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ((*replaced)->version(), "v1");
   EXPECT_EQ(live.Current()->version(), "v2");
@@ -28,11 +35,12 @@ TEST(LivePolicyTest, ASnapshotOutlivesItsReplacement) {
 
 TEST(LivePolicyTest, TheSamePolicyReplacesNothing) {
   LivePolicy live(Versioned("v1"));
-  const policy::PolicyModel* before = live.Current().get();
-  absl::StatusOr<PolicySnapshot> replaced = live.Replace(Versioned("v1"));
+  const policy::PolicyModel* before = live.Current();
+  absl::StatusOr<PolicySnapshot> replaced =
+      live.Replace(Versioned("v1"), kRecorded);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ(*replaced, nullptr);
-  EXPECT_EQ(live.Current().get(), before);
+  EXPECT_EQ(live.Current(), before);
 }
 
 TEST(LivePolicyTest, ARefusedPolicyLeavesTheOneInForce) {
@@ -42,8 +50,41 @@ TEST(LivePolicyTest, ARefusedPolicyLeavesTheOneInForce) {
           policy::DefaultPolicyText(),
           {{"default-2026-11", "v2"},
            {"default_region: \"SI\"", "default_region: \"AT\""}}));
-  EXPECT_EQ(live.Replace(std::move(other_region)).status().code(),
+  EXPECT_EQ(live.Replace(std::move(other_region), kRecorded).status().code(),
             absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(live.Current()->version(), "v1");
+}
+
+TEST(LivePolicyTest, NothingIsReplacedUnlessRecorded) {
+  LivePolicy live(Versioned("v1"));
+  std::string recorded;
+  absl::StatusOr<PolicySnapshot> refused =
+      live.Replace(Versioned("v2"), [&](const policy::PolicyModel& in_force,
+                                        const policy::PolicyModel& next) {
+        recorded = in_force.version() + ">" + next.version();
+        return absl::UnavailableError("audit trail unavailable");
+      });
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(recorded, "v1>v2");
+  EXPECT_EQ(live.Current()->version(), "v1");
+}
+
+TEST(LivePolicyTest, AVersionNamesOneSetOfRulesForGood) {
+  LivePolicy live(Versioned("v1"));
+  ASSERT_TRUE(live.Replace(Versioned("v2"), kRecorded).ok());
+  // v1 again, but with other rules: refused although v2 is in force.
+  policy::PolicyModel other_v1 =
+      *policy::PolicyModel::FromTextProto(absl::StrReplaceAll(
+          policy::DefaultPolicyText(),
+          {{"default-2026-11", "v1"},
+           {"consent_expiry_days: 730", "consent_expiry_days: 30"}}));
+  absl::StatusOr<PolicySnapshot> refused =
+      live.Replace(std::move(other_v1), kRecorded);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("named other rules before"));
+  // The very rules of v1 may come back.
+  EXPECT_TRUE(live.Replace(Versioned("v1"), kRecorded).ok());
   EXPECT_EQ(live.Current()->version(), "v1");
 }
 

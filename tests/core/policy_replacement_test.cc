@@ -78,9 +78,58 @@ TEST_F(PolicyReplacementTest, TheNextCheckIsDecidedByTheNewVersion) {
   std::vector<consent::v1::AuditEntry> audited = Replacements();
   ASSERT_EQ(audited.size(), 1u);
   EXPECT_EQ(audited[0].actor(), kAdmin.principal);
-  EXPECT_THAT(audited[0].object_ids(),
-              ElementsAre(absl::StrCat("policy:", kShippedVersion),
-                          "policy:sundays-1"));
+  EXPECT_THAT(
+      audited[0].object_ids(),
+      ElementsAre(absl::StrCat("policy:", kShippedVersion), "policy:sundays-1",
+                  ::testing::StartsWith("policy_sha256:")));
+}
+
+TEST_F(PolicyReplacementTest, WhatWasRecordedBeforeStillDeniesAfter) {
+  ASSERT_TRUE(core_->ledger()
+                  .RecordObjection(kDialer, Objection(Phone("+38640111111"),
+                                                      "customer-care"))
+                  .ok());
+  ImportList("si-dnc", "2026-12", "listed@example.si");
+  ASSERT_TRUE(core_->ReplacePolicy(kAdmin, WithSundayCalls("sundays-1")).ok());
+
+  consent::v1::Decision objected =
+      Decide(CheckOf(Phone("+38640111111"), "customer-care", "phone"));
+  EXPECT_EQ(objected.reason(), consent::v1::DECISION_REASON_OBJECTION);
+  EXPECT_EQ(objected.policy_version(), "sundays-1");
+  consent::v1::Decision listed =
+      Decide(CheckOf(Email("listed@example.si"), "customer-care", "email"));
+  EXPECT_EQ(listed.reason(), consent::v1::DECISION_REASON_SUPPRESSION_LIST);
+  // And after a restart under the new policy, as before it.
+  const std::string sundays = WithSundayCalls("sundays-1");
+  core_.reset();
+  CoreOptions options = Options();
+  options.policy_text = sundays;
+  absl::StatusOr<std::unique_ptr<ConsentCore>> reopened =
+      ConsentCore::Open(std::move(options));
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  core_ = *std::move(reopened);
+  EXPECT_EQ(
+      Decide(CheckOf(Phone("+38640111111"), "customer-care", "phone")).reason(),
+      consent::v1::DECISION_REASON_OBJECTION);
+}
+
+TEST_F(PolicyReplacementTest, AStoreKeepsTheIdentifierRulesItWasMadeUnder) {
+  core_.reset();
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"strip_plus_tag: false", "strip_plus_tag: true"},
+           {"default_region: \"SI\"", "default_region: \"HR\""}}) {
+    CoreOptions options = Options();
+    options.policy_text =
+        absl::StrReplaceAll(policy::DefaultPolicyText(), {{from, to}});
+    absl::StatusOr<std::unique_ptr<ConsentCore>> refused =
+        ConsentCore::Open(std::move(options));
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition)
+        << to;
+    EXPECT_THAT(refused.status().message(), HasSubstr("were digested under"))
+        << to;
+  }
+  Reopen();  // the store's own rules still open it
 }
 
 TEST_F(PolicyReplacementTest, AScrubUnderWayKeepsTheVersionItBeganWith) {

@@ -178,6 +178,29 @@ TEST(HandlerThreadsTest, RefusesWorkBeyondTheQueueBound) {
   EXPECT_EQ(ran.load(), 2);
 }
 
+TEST(HandlerThreadsTest, ReportsWorkRunningAndWaiting) {
+  absl::Notification release;
+  absl::Notification started;
+  std::atomic<int> ran{0};
+  {
+    HandlerThreads threads(/*max_threads=*/1, /*max_queued=*/4);
+    absl::Cleanup release_first = [&release] { Release(release); };
+    EXPECT_EQ(threads.running(), 0);
+    EXPECT_EQ(threads.queued(), 0);
+    ASSERT_TRUE(threads.Run([&] {
+      started.Notify();
+      release.WaitForNotificationWithTimeout(kHeldAtMost);
+    }));
+    ASSERT_TRUE(started.WaitForNotificationWithTimeout(kPatience));
+    EXPECT_TRUE(threads.Run([&ran] { ++ran; }));
+    EXPECT_TRUE(threads.Run([&ran] { ++ran; }));
+    EXPECT_EQ(threads.running(), 1);
+    EXPECT_EQ(threads.queued(), 2);
+    Release(release);
+  }
+  EXPECT_EQ(ran.load(), 2);
+}
+
 TEST(HandlerThreadsTest, RefusedWorkIsDestroyedBeforeRunReturns) {
   absl::Notification release;
   absl::Notification started;
