@@ -109,10 +109,11 @@ absl::StatusOr<Response> ConsentClient::Call(
   return response;
 }
 
-template <typename Request, typename Response>
+template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> ConsentClient::CallIdempotent(
-    grpc::Status (consent::v1::ConsentService::Stub::*method)(
-        grpc::ClientContext*, const Request&, Response*),
+    Stub* stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
     Request request) const {
   if (request.idempotency_key().empty()) {
     request.set_idempotency_key(NewIdempotencyKey());
@@ -120,7 +121,7 @@ absl::StatusOr<Response> ConsentClient::CallIdempotent(
   absl::BitGen jitter;
   absl::Duration backoff = absl::Milliseconds(100);
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<Response> answer = Call(consent_.get(), method, request);
+    absl::StatusOr<Response> answer = Call(stub, method, request);
     // Unknown outcomes, and a server too busy to take the write now.
     const bool retry = absl::IsUnavailable(answer.status()) ||
                        absl::IsDeadlineExceeded(answer.status()) ||
@@ -133,14 +134,16 @@ absl::StatusOr<Response> ConsentClient::CallIdempotent(
 
 absl::StatusOr<consent::v1::RecordConsentResponse> ConsentClient::RecordConsent(
     const consent::v1::RecordConsentRequest& request) const {
-  return CallIdempotent(&consent::v1::ConsentService::Stub::RecordConsent,
+  return CallIdempotent(consent_.get(),
+                        &consent::v1::ConsentService::Stub::RecordConsent,
                         request);
 }
 
 absl::StatusOr<consent::v1::RecordObjectionResponse>
 ConsentClient::RecordObjection(
     const consent::v1::RecordObjectionRequest& request) const {
-  return CallIdempotent(&consent::v1::ConsentService::Stub::RecordObjection,
+  return CallIdempotent(consent_.get(),
+                        &consent::v1::ConsentService::Stub::RecordObjection,
                         request);
 }
 
@@ -354,37 +357,37 @@ absl::StatusOr<consent::v1::ReceiptKey> ConsentClient::GetReceiptKey(
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::OpenRequest(
     const consent::v1::OpenRequestRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::OpenRequest,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::OpenRequest, request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::VerifyIdentity(
     const consent::v1::VerifyIdentityRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::VerifyIdentity,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::VerifyIdentity, request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::ExtendRequest(
     const consent::v1::ExtendRequestRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::ExtendRequest,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::ExtendRequest, request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::RejectRequest(
     const consent::v1::RejectRequestRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::RejectRequest,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::RejectRequest, request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::CompleteRequest(
     const consent::v1::CompleteRequestRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::CompleteRequest,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::CompleteRequest, request);
 }
 
 absl::StatusOr<consent::v1::ExportSubjectResponse> ConsentClient::ExportSubject(
@@ -396,9 +399,9 @@ absl::StatusOr<consent::v1::ExportSubjectResponse> ConsentClient::ExportSubject(
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::LiftRestriction(
     const consent::v1::LiftRestrictionRequest& request) const {
-  return Call(requests_.get(),
-              &consent::v1::DataSubjectRequestService::Stub::LiftRestriction,
-              request);
+  return CallIdempotent(
+      requests_.get(),
+      &consent::v1::DataSubjectRequestService::Stub::LiftRestriction, request);
 }
 
 absl::StatusOr<consent::v1::DataSubjectRequest> ConsentClient::GetRequest(

@@ -69,7 +69,9 @@ struct ConnectionOptions {
   std::string bearer_token;
   // Deadline of each call but ImportList and Scrub (kImportTimeout).
   absl::Duration timeout = absl::Seconds(10);
-  // Attempts of RecordConsent and RecordObjection, each with the same
+  // Attempts of RecordConsent, RecordObjection and the data-subject
+  // request steps (OpenRequest, VerifyIdentity, ExtendRequest,
+  // RejectRequest, CompleteRequest, LiftRestriction), each with the same
   // idempotency key, while they fail UNAVAILABLE, DEADLINE_EXCEEDED or
   // RESOURCE_EXHAUSTED (waiting 100 ms, then 4 times longer each time, with
   // jitter); 1: no retry. Keep attempts x timeout well inside the server's
@@ -98,8 +100,8 @@ class ConsentClient {
   // grant meets a standing refusal its collection method may not lift
   // (nothing recorded; only new, subject-initiated evidence helps); store
   // errors (UNAVAILABLE, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, DATA_LOSS)
-  // when nothing was written. Not idempotent: a retry records the fact a
-  // Idempotent: the request goes with its `idempotency_key` (a random one
+  // when nothing was written. Idempotent: the request goes with its
+  // `idempotency_key` (a random one
   // when it has none), and a failure that leaves the outcome unknown
   // (UNAVAILABLE, DEADLINE_EXCEEDED) or a busy server (RESOURCE_EXHAUSTED)
   // is retried with the same key up to
@@ -203,27 +205,27 @@ class ConsentClient {
   // stands. Common errors: NOT_FOUND for an unknown request id;
   // INVALID_ARGUMENT for a missing officer, method or reason or a text over
   // its bound; FAILED_PRECONDITION when the request's state does not allow
-  // the change (GetRequest shows the state); store errors.
+  // the change (GetRequest shows the state); store errors. Every step but
+  // ExportSubject is idempotent and retried as RecordConsent: it goes with
+  // its `idempotency_key` (a random one when it has none), which the
+  // server keeps with the step in the request's history; an attempt after
+  // one that took the step changes nothing and gets the request as it
+  // stands.
 
   // Opens a request, RECEIVED, due in one calendar month. Errors:
   // INVALID_ARGUMENT for a missing type or officer, identifiers that cannot
   // be normalised, a malformed rectification, a receipt time in the future.
-  // Not idempotent: a retry opens a second request with an id and deadline
-  // of its own; after a lost answer, look for the first with ListRequests.
+  // A retry with the key opens nothing and gets the request it opened.
   absl::StatusOr<consent::v1::DataSubjectRequest> OpenRequest(
       const consent::v1::OpenRequestRequest& request) const;
-  // Marks a RECEIVED request IDENTITY_VERIFIED. A retry after it succeeded
-  // is FAILED_PRECONDITION (the request is no longer RECEIVED) and changes
-  // nothing.
+  // Marks a RECEIVED request IDENTITY_VERIFIED.
   absl::StatusOr<consent::v1::DataSubjectRequest> VerifyIdentity(
       const consent::v1::VerifyIdentityRequest& request) const;
   // Extends an open request's deadline by 1 or 2 months, at most 2 in all
-  // (FAILED_PRECONDITION beyond). Not idempotent: a retry after it succeeded
-  // extends the deadline again, up to that bound.
+  // (FAILED_PRECONDITION beyond). A retry with the key extends nothing.
   absl::StatusOr<consent::v1::DataSubjectRequest> ExtendRequest(
       const consent::v1::ExtendRequestRequest& request) const;
-  // Rejects an open request, with a reason. A retry after it succeeded is
-  // FAILED_PRECONDITION (already REJECTED) and changes nothing.
+  // Rejects an open request, with a reason.
   absl::StatusOr<consent::v1::DataSubjectRequest> RejectRequest(
       const consent::v1::RejectRequestRequest& request) const;
   // Carries out an IDENTITY_VERIFIED request (erasure, rectification,
@@ -231,8 +233,7 @@ class ConsentClient {
   // closes it COMPLETED. FAILED_PRECONDITION also for an ACCESS or
   // PORTABILITY request not exported yet and a rectification of an erased
   // identifier. After a store error the request stays open and completing
-  // it again is safe; a retry after it succeeded is FAILED_PRECONDITION
-  // (already COMPLETED) and changes nothing.
+  // it again is safe (the failed attempt did not take the step).
   absl::StatusOr<consent::v1::DataSubjectRequest> CompleteRequest(
       const consent::v1::CompleteRequestRequest& request) const;
   // The JSON document of everything held about the subject of an ACCESS or
@@ -243,8 +244,7 @@ class ConsentClient {
   absl::StatusOr<consent::v1::ExportSubjectResponse> ExportSubject(
       const consent::v1::ExportSubjectRequest& request) const;
   // Lifts the restriction a COMPLETED RESTRICTION request put in place
-  // (FAILED_PRECONDITION for any other request). A retry after it succeeded
-  // is FAILED_PRECONDITION (already lifted) and changes nothing.
+  // (FAILED_PRECONDITION for any other request).
   absl::StatusOr<consent::v1::DataSubjectRequest> LiftRestriction(
       const consent::v1::LiftRestrictionRequest& request) const;
   // One request with its history. NOT_FOUND for an unknown id. Read-only; a
@@ -309,10 +309,11 @@ class ConsentClient {
 
   // Call for a write with an idempotency key: sets one when the request
   // has none and retries while the outcome is unknown.
-  template <typename Request, typename Response>
+  template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> CallIdempotent(
-      grpc::Status (consent::v1::ConsentService::Stub::*method)(
-          grpc::ClientContext*, const Request&, Response*),
+      Stub* stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
       Request request) const;
 
   std::shared_ptr<grpc::Channel> channel_;

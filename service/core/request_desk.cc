@@ -85,6 +85,26 @@ absl::StatusOr<std::string> NewRequestId() {
                   reinterpret_cast<const char*>(bytes), sizeof(bytes))));
 }
 
+// The id of the request `principal` opens with idempotency `key`: the same
+// for every retry, and no other principal's or key's.
+std::string RequestIdFor(absl::string_view principal, absl::string_view key) {
+  const crypto::Digest digest = crypto::Sha256(absl::StrCat(
+      "consentd/v1/request-id ", principal.size(), ":", principal, " ", key));
+  return absl::StrCat("dsr-", crypto::DigestHex(digest).substr(0, 16));
+}
+
+// Whether `request`'s history holds a step `caller` took with `key`.
+bool TookStepWith(const DataSubjectRequest& request,
+                  const access::Caller& caller, absl::string_view key) {
+  if (key.empty()) return false;
+  for (const consent::v1::RequestEvent& event : request.history()) {
+    if (event.idempotency_key() == key && event.officer() == caller.principal) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The digests of the request's identifiers.
 absl::StatusOr<std::vector<crypto::Digest>> DigestsOf(
     const DataSubjectRequest& request) {
@@ -177,9 +197,36 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
     return absl::InvalidArgumentError(
         "a RECTIFICATION names exactly one identifier, the one to replace");
   }
+  RETURN_IF_ERROR(ValidateIdempotencyKey(request.idempotency_key()));
+  ASSIGN_OR_RETURN(
+      std::vector<ResolvedIdentifier> resolved,
+      resolver_->ResolveAll(request.identifiers(), request.default_region()));
   // Counting and keeping under one lock: concurrent opens cannot pass the
   // bound together.
   absl::MutexLock lock(&mu_);
+  const std::string keyed_id =
+      request.idempotency_key().empty()
+          ? std::string()
+          : RequestIdFor(caller.principal, request.idempotency_key());
+  if (!keyed_id.empty()) {
+    absl::StatusOr<DataSubjectRequest> first = Get(keyed_id);
+    if (first.ok()) {
+      bool same =
+          first->type() == request.type() &&
+          first->identifiers_size() == static_cast<int>(resolved.size());
+      for (size_t i = 0; same && i < resolved.size(); ++i) {
+        same = first->identifiers(static_cast<int>(i)).digest() ==
+               crypto::DigestHex(resolved[i].digest);
+      }
+      if (!same) {
+        return absl::InvalidArgumentError(
+            "idempotency_key: it opened another request (another type or "
+            "other identifiers); give this one a key of its own");
+      }
+      return *std::move(first);
+    }
+    if (!absl::IsNotFound(first.status())) return first.status();
+  }
   store::RequestQuery open_requests;
   open_requests.states = {consent::v1::REQUEST_STATE_RECEIVED,
                           consent::v1::REQUEST_STATE_IDENTITY_VERIFIED};
@@ -198,12 +245,13 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
                                now, /*bounded_future=*/true, "received_at"));
 
   DataSubjectRequest opened;
-  ASSIGN_OR_RETURN(*opened.mutable_request_id(), NewRequestId());
+  if (keyed_id.empty()) {
+    ASSIGN_OR_RETURN(*opened.mutable_request_id(), NewRequestId());
+  } else {
+    opened.set_request_id(keyed_id);
+  }
   opened.set_type(request.type());
   opened.set_state(consent::v1::REQUEST_STATE_RECEIVED);
-  ASSIGN_OR_RETURN(
-      std::vector<ResolvedIdentifier> resolved,
-      resolver_->ResolveAll(request.identifiers(), request.default_region()));
   for (const ResolvedIdentifier& identifier : resolved) {
     IdentifierResolver::FillProto(identifier, opened.add_identifiers());
   }
@@ -228,22 +276,26 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   *event->mutable_at() = ToTimestamp(now);
   event->set_state(consent::v1::REQUEST_STATE_RECEIVED);
   event->set_officer(std::string(caller.principal));
+  event->set_idempotency_key(request.idempotency_key());
   RETURN_IF_ERROR(Keep(opened, caller, "request.opened"));
   return opened;
 }
 
 absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
     const std::string& request_id, const access::Caller& caller,
-    absl::string_view action, bool closing,
+    absl::string_view idempotency_key, absl::string_view action, bool closing,
     absl::FunctionRef<absl::Status(DataSubjectRequest&,
                                    consent::v1::RequestEvent&)>
         change) {
+  RETURN_IF_ERROR(ValidateIdempotencyKey(idempotency_key));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
+  if (TookStepWith(request, caller, idempotency_key)) return request;
   RETURN_IF_ERROR(RoomInHistory(request, closing));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
   event.set_officer(std::string(caller.principal));
+  event.set_idempotency_key(std::string(idempotency_key));
   RETURN_IF_ERROR(change(request, event));
   event.set_state(request.state());
   *request.add_history() = std::move(event);
@@ -255,7 +307,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::VerifyIdentity(
     const access::Caller& caller,
     const consent::v1::VerifyIdentityRequest& request) {
   RETURN_IF_ERROR(RequireText(request.method(), kMaxReasonLength, "method"));
-  return Change(request.request_id(), caller, "request.identity_verified",
+  return Change(request.request_id(), caller, request.idempotency_key(),
+                "request.identity_verified",
                 /*closing=*/false,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (dsr.state() != consent::v1::REQUEST_STATE_RECEIVED) {
@@ -277,7 +330,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Extend(
   }
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller, "request.extended", /*closing=*/false,
+      request.request_id(), caller, request.idempotency_key(),
+      "request.extended", /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (!IsOpen(dsr.state())) {
           return absl::FailedPreconditionError(
@@ -302,7 +356,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Reject(
     const access::Caller& caller,
     const consent::v1::RejectRequestRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
-  return Change(request.request_id(), caller, "request.rejected",
+  return Change(request.request_id(), caller, request.idempotency_key(),
+                "request.rejected",
                 /*closing=*/true,
                 [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                   if (!IsOpen(dsr.state())) {
@@ -488,8 +543,10 @@ absl::Status RequestDesk::CompleteReappliedErasure(
 absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
     const access::Caller& caller,
     const consent::v1::CompleteRequestRequest& request) {
+  RETURN_IF_ERROR(ValidateIdempotencyKey(request.idempotency_key()));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest dsr, Get(request.request_id()));
+  if (TookStepWith(dsr, caller, request.idempotency_key())) return dsr;
   if (dsr.state() != consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
     return absl::FailedPreconditionError(
         absl::StrCat("the request is ", StateName(dsr.state()),
@@ -524,6 +581,7 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
   *event->mutable_at() = ToTimestamp(clock_());
   event->set_state(dsr.state());
   event->set_officer(std::string(caller.principal));
+  event->set_idempotency_key(request.idempotency_key());
   event->set_note(*std::move(done));
   RETURN_IF_ERROR(Keep(dsr, caller, "request.completed"));
   return dsr;
@@ -534,7 +592,8 @@ absl::StatusOr<consent::v1::ExportSubjectResponse> RequestDesk::Export(
     const consent::v1::ExportSubjectRequest& request) {
   consent::v1::ExportSubjectResponse response;
   RETURN_IF_ERROR(
-      Change(request.request_id(), caller, "request.exported",
+      Change(request.request_id(), caller, /*idempotency_key=*/"",
+             "request.exported",
              /*closing=*/false,
              [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
                return ExportInto(dsr, event, response);
@@ -587,7 +646,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::LiftRestriction(
     const consent::v1::LiftRestrictionRequest& request) {
   RETURN_IF_ERROR(RequireText(request.reason(), kMaxReasonLength, "reason"));
   return Change(
-      request.request_id(), caller, "request.restriction_lifted",
+      request.request_id(), caller, request.idempotency_key(),
+      "request.restriction_lifted",
       /*closing=*/false,
       [&](DataSubjectRequest& dsr, consent::v1::RequestEvent& event) {
         if (dsr.type() != consent::v1::REQUEST_TYPE_RESTRICTION ||

@@ -64,6 +64,13 @@ class RequestDesk {
   // Each step below is recorded in the request's history with `caller`'s
   // principal; the requests' free-text `officer` fields are ignored.
   //
+  // A step given an idempotency key keeps it in its history event: the
+  // same step again with that key, from the same principal, changes
+  // nothing and returns the request as it now stands (Open: the request
+  // the key opened, whose id the key and principal determine). Every step
+  // also answers INVALID_ARGUMENT for a malformed key, and Open for a key
+  // that opened a request of another type or about other identifiers.
+  //
   // Errors: INVALID_ARGUMENT for a missing type, identifiers
   // that cannot be normalised (named by index), a RECTIFICATION without a
   // replacement, with other than one identifier or with a replacement that
@@ -157,9 +164,11 @@ class RequestDesk {
   // Loads the request, lets `change` alter it (and the event it appends),
   // and keeps the result, auditing `action` by `caller`; one change at a
   // time.
+  // A step given `idempotency_key` that the request's history holds from
+  // `caller` returns the request unchanged.
   absl::StatusOr<consent::v1::DataSubjectRequest> Change(
       const std::string& request_id, const access::Caller& caller,
-      absl::string_view action, bool closing,
+      absl::string_view idempotency_key, absl::string_view action, bool closing,
       absl::FunctionRef<absl::Status(consent::v1::DataSubjectRequest&,
                                      consent::v1::RequestEvent&)>
           change) ABSL_LOCKS_EXCLUDED(mu_);

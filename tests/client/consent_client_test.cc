@@ -155,7 +155,7 @@ TEST_F(ConsentClientTest, ACallRepeatedWithItsKeyRecordsOnce) {
   EXPECT_EQ(FactsOf(Email(kEmail)), 1);
 }
 
-// Turns the first `lose` answers to RecordObjection that arrive into
+// Turns the first `lose` answers to a method that arrive into
 // UNAVAILABLE, as a connection that broke after the server answered would:
 // the server has recorded the write, the client cannot know.
 class LoseAnswers : public grpc::experimental::Interceptor {
@@ -184,35 +184,45 @@ class LoseAnswers : public grpc::experimental::Interceptor {
 class LoseAnswersFactory
     : public grpc::experimental::ClientInterceptorFactoryInterface {
  public:
-  LoseAnswersFactory(std::atomic<int>* lose, std::atomic<int>* seen)
-      : lose_(lose), seen_(seen) {}
+  // Answers to `method` ("/consent.v1.Service/Method") only.
+  LoseAnswersFactory(std::string method, std::atomic<int>* lose,
+                     std::atomic<int>* seen)
+      : method_(std::move(method)), lose_(lose), seen_(seen) {}
   grpc::experimental::Interceptor* CreateClientInterceptor(
       grpc::experimental::ClientRpcInfo* info) override {
-    if (std::string(info->method()) !=
-        "/consent.v1.ConsentService/RecordObjection") {
-      return nullptr;
-    }
+    if (info->method() != method_) return nullptr;
     return new LoseAnswers(lose_, seen_);
   }
 
  private:
+  const std::string method_;
   std::atomic<int>* const lose_;
   std::atomic<int>* const seen_;
 };
 
-TEST_F(ConsentClientTest, AWriteWhoseAnswersAreLostIsRetriedAndRecordedOnce) {
-  std::atomic<int> lose{2};
-  std::atomic<int> attempts{0};
+// A client whose answers to `method` are lost while `lose` is above 0;
+// `attempts` counts the answers that arrived.
+ConsentClient LossyClient(const std::string& address, std::string method,
+                          std::atomic<int>* lose, std::atomic<int>* attempts) {
   ConnectionOptions options;
-  options.address = server_->address();
-  options.interceptors_for_testing = [&] {
+  options.address = address;
+  options.interceptors_for_testing = [=] {
     std::vector<
         std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
         factories;
-    factories.push_back(std::make_unique<LoseAnswersFactory>(&lose, &attempts));
+    factories.push_back(
+        std::make_unique<LoseAnswersFactory>(method, lose, attempts));
     return factories;
   };
-  ConsentClient lossy(options);
+  return ConsentClient(options);
+}
+
+TEST_F(ConsentClientTest, AWriteWhoseAnswersAreLostIsRetriedAndRecordedOnce) {
+  std::atomic<int> lose{2};
+  std::atomic<int> attempts{0};
+  ConsentClient lossy = LossyClient(
+      server_->address(), "/consent.v1.ConsentService/RecordObjection", &lose,
+      &attempts);
   absl::StatusOr<v1::RecordObjectionResponse> recorded =
       lossy.RecordObjection(GlobalObjection(Phone(kPhone)));
   ASSERT_TRUE(recorded.ok()) << recorded.status();
@@ -228,6 +238,44 @@ TEST_F(ConsentClientTest, AWriteWhoseAnswersAreLostIsRetriedAndRecordedOnce) {
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(attempts.load(), 4) << "ConnectionOptions::write_attempts";
   EXPECT_EQ(FactsOf(Email(kEmail)), 1);
+}
+
+TEST_F(ConsentClientTest, RequestStepsWhoseAnswersAreLostAreTakenOnce) {
+  std::atomic<int> lose{1};
+  std::atomic<int> attempts{0};
+  const std::string service = "/consent.v1.DataSubjectRequestService/";
+  ConsentClient opener = LossyClient(server_->address(),
+                                     service + "OpenRequest", &lose, &attempts);
+  v1::OpenRequestRequest open;
+  open.set_type(v1::REQUEST_TYPE_ACCESS);
+  *open.add_identifiers() = Phone(kPhone);
+  open.set_default_region("SI");
+  absl::StatusOr<v1::DataSubjectRequest> opened = opener.OpenRequest(open);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(attempts.load(), 2) << "the first answer lost";
+  v1::ListRequestsRequest all;
+  absl::StatusOr<v1::ListRequestsResponse> listed = client_->ListRequests(all);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->requests_size(), 1) << "one request, not two";
+
+  lose = 1;
+  attempts = 0;
+  ConsentClient extender = LossyClient(
+      server_->address(), service + "ExtendRequest", &lose, &attempts);
+  v1::ExtendRequestRequest extend;
+  extend.set_request_id(opened->request_id());
+  extend.set_months(1);
+  extend.set_reason("records in three systems");
+  absl::StatusOr<v1::DataSubjectRequest> extended =
+      extender.ExtendRequest(extend);
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(attempts.load(), 2);
+  // Extended by the one month asked for, once.
+  EXPECT_EQ(extended->history_size(), 2);
+  EXPECT_GT(extended->due_at().seconds(), opened->due_at().seconds());
+  absl::StatusOr<v1::DataSubjectRequest> again = client_->ExtendRequest(extend);
+  ASSERT_TRUE(again.ok()) << "a second month is still allowed";
+  EXPECT_EQ(again->history_size(), 3);
 }
 
 TEST_F(ConsentClientTest, ARetriedCheckRecordsNothing) {

@@ -122,6 +122,87 @@ TEST_F(RequestDeskTest, AnExtensionNeedsAReasonAndAtMostTwoMonths) {
               HasSubstr("reason is required"));
 }
 
+TEST_F(RequestDeskTest, AKeyOpensOneRequestHoweverOftenItIsSent) {
+  consent::v1::OpenRequestRequest request =
+      OpenRequest(consent::v1::REQUEST_TYPE_ERASURE);
+  request.set_idempotency_key("open-7f3a");
+  absl::StatusOr<consent::v1::DataSubjectRequest> first =
+      desk().Open(kOfficer1, request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<consent::v1::DataSubjectRequest> again =
+      desk().Open(kOfficer1, request);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->request_id(), first->request_id());
+  EXPECT_EQ(again->history_size(), 1);
+  EXPECT_EQ(again->history(0).idempotency_key(), "open-7f3a");
+  EXPECT_EQ(*desk().Count(consent::v1::REQUEST_STATE_RECEIVED), 1);
+
+  // Another principal's key is its own, even when spelled the same.
+  absl::StatusOr<consent::v1::DataSubjectRequest> other =
+      desk().Open(kOfficer2, request);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_NE(other->request_id(), first->request_id());
+
+  // The key with another request is refused, and opens nothing.
+  consent::v1::OpenRequestRequest different =
+      OpenRequest(consent::v1::REQUEST_TYPE_ACCESS);
+  different.set_idempotency_key("open-7f3a");
+  absl::StatusOr<consent::v1::DataSubjectRequest> reused =
+      desk().Open(kOfficer1, different);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(reused.status().message(), HasSubstr("opened another request"));
+  EXPECT_EQ(*desk().Count(consent::v1::REQUEST_STATE_RECEIVED), 2);
+
+  request.set_idempotency_key("has space");
+  EXPECT_EQ(desk().Open(kOfficer1, request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RequestDeskTest, AStepRetriedWithItsKeyIsTakenOnce) {
+  consent::v1::DataSubjectRequest opened = OpenOrDie();
+  consent::v1::ExtendRequestRequest extend;
+  extend.set_request_id(opened.request_id());
+  extend.set_months(1);
+  extend.set_reason("records in three systems");
+  extend.set_idempotency_key("extend-1");
+  ASSERT_TRUE(desk().Extend(kOfficer1, extend).ok());
+  absl::StatusOr<consent::v1::DataSubjectRequest> retried =
+      desk().Extend(kOfficer1, extend);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(Due(*retried), Utc(2026, 3, 31)) << "one month, not two";
+  EXPECT_EQ(retried->history_size(), 2);
+
+  // The same key from another officer is a step of its own.
+  ASSERT_TRUE(desk().Extend(kOfficer2, extend).ok());
+  EXPECT_EQ(Due(*desk().Get(opened.request_id())), Utc(2026, 4, 30));
+
+  consent::v1::VerifyIdentityRequest verify;
+  verify.set_request_id(opened.request_id());
+  verify.set_method("reply from the registered address");
+  verify.set_idempotency_key("verify-1");
+  ASSERT_TRUE(desk().VerifyIdentity(kOfficer1, verify).ok());
+  absl::StatusOr<consent::v1::DataSubjectRequest> verified_again =
+      desk().VerifyIdentity(kOfficer1, verify);
+  ASSERT_TRUE(verified_again.ok()) << verified_again.status();
+  EXPECT_EQ(verified_again->state(),
+            consent::v1::REQUEST_STATE_IDENTITY_VERIFIED);
+
+  consent::v1::CompleteRequestRequest complete;
+  complete.set_request_id(opened.request_id());
+  complete.set_idempotency_key("complete-1");
+  ASSERT_TRUE(desk().Complete(kOfficer2, complete).ok());
+  absl::StatusOr<consent::v1::DataSubjectRequest> completed_again =
+      desk().Complete(kOfficer2, complete);
+  ASSERT_TRUE(completed_again.ok()) << completed_again.status();
+  EXPECT_EQ(completed_again->state(), consent::v1::REQUEST_STATE_COMPLETED);
+  const int steps = completed_again->history_size();
+  // Without the key, the step is refused: it was taken.
+  complete.clear_idempotency_key();
+  EXPECT_EQ(desk().Complete(kOfficer2, complete).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(desk().Get(opened.request_id())->history_size(), steps);
+}
+
 TEST_F(RequestDeskTest, ARejectedRequestIsClosed) {
   consent::v1::DataSubjectRequest opened = OpenOrDie();
   consent::v1::RejectRequestRequest reject;
