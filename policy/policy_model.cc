@@ -154,32 +154,30 @@ absl::Status PolicyModel::CanBeReplacedBy(const PolicyModel& next) const {
     for (const auto& scope : scopes) out.push_back(scope.name());
     return out;
   };
-  const auto restart = [](absl::string_view what) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the new policy changes the ", what,
-        ", which the in-memory index holds by position: restart consentd to "
-        "take it (one renamed or removed leaves the facts and lists "
-        "recorded under its old name unapplied)"));
+  const auto changes = [](absl::string_view what, absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the new policy changes the ", what, ", ", why));
   };
-  const auto never = [](absl::string_view what) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the new policy changes the ", what,
-        ", under which the store's identifiers were digested: the same "
-        "address or number would be read as another person, so the store "
-        "keeps the one it was created with"));
-  };
+  constexpr absl::string_view kRestart =
+      "which the in-memory index holds by position: restart consentd to take "
+      "it (one renamed or removed leaves the facts and lists recorded under "
+      "its old name unapplied)";
+  constexpr absl::string_view kNever =
+      "under which the store's identifiers were digested: the same address "
+      "or number would be read as another person, so the store keeps the "
+      "one it was created with";
   if (names(proto_.purposes()) != names(next.proto_.purposes())) {
-    return restart("purposes or their order");
+    return changes("purposes or their order", kRestart);
   }
   if (names(proto_.channels()) != names(next.proto_.channels())) {
-    return restart("channels or their order");
+    return changes("channels or their order", kRestart);
   }
   if (!google::protobuf::util::MessageDifferencer::Equals(
           proto_.email(), next.proto_.email())) {
-    return never("e-mail normalisation");
+    return changes("e-mail normalisation", kNever);
   }
   if (proto_.default_region() != next.proto_.default_region()) {
-    return never("default region");
+    return changes("default region", kNever);
   }
   if (version() == next.version() && !SameAs(next)) {
     return absl::InvalidArgumentError(absl::StrCat(

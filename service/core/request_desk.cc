@@ -93,12 +93,23 @@ std::string RequestIdFor(absl::string_view principal, absl::string_view key) {
   return absl::StrCat("dsr-", crypto::DigestHex(digest).substr(0, 16));
 }
 
-// Whether `request`'s history holds a step `caller` took with `key`.
+// How a step's event keeps the idempotency key of its call: with the
+// step's action, so that a key given for one step never answers for
+// another (an opening's key must not pass for a completion).
+std::string StepKey(absl::string_view action, absl::string_view key) {
+  return key.empty() ? std::string() : absl::StrCat(action, " ", key);
+}
+
+// Whether `request`'s history holds the step `action` that `caller` took
+// with `key`.
 bool TookStepWith(const DataSubjectRequest& request,
-                  const access::Caller& caller, absl::string_view key) {
+                  const access::Caller& caller, absl::string_view action,
+                  absl::string_view key) {
   if (key.empty()) return false;
+  const std::string step_key = StepKey(action, key);
   for (const consent::v1::RequestEvent& event : request.history()) {
-    if (event.idempotency_key() == key && event.officer() == caller.principal) {
+    if (event.idempotency_key() == step_key &&
+        event.officer() == caller.principal) {
       return true;
     }
   }
@@ -276,7 +287,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Open(
   *event->mutable_at() = ToTimestamp(now);
   event->set_state(consent::v1::REQUEST_STATE_RECEIVED);
   event->set_officer(std::string(caller.principal));
-  event->set_idempotency_key(request.idempotency_key());
+  event->set_idempotency_key(
+      StepKey("request.opened", request.idempotency_key()));
   RETURN_IF_ERROR(Keep(opened, caller, "request.opened"));
   return opened;
 }
@@ -290,12 +302,12 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Change(
   RETURN_IF_ERROR(ValidateIdempotencyKey(idempotency_key));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest request, Get(request_id));
-  if (TookStepWith(request, caller, idempotency_key)) return request;
+  if (TookStepWith(request, caller, action, idempotency_key)) return request;
   RETURN_IF_ERROR(RoomInHistory(request, closing));
   consent::v1::RequestEvent event;
   *event.mutable_at() = ToTimestamp(clock_());
   event.set_officer(std::string(caller.principal));
-  event.set_idempotency_key(std::string(idempotency_key));
+  event.set_idempotency_key(StepKey(action, idempotency_key));
   RETURN_IF_ERROR(change(request, event));
   event.set_state(request.state());
   *request.add_history() = std::move(event);
@@ -546,7 +558,10 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
   RETURN_IF_ERROR(ValidateIdempotencyKey(request.idempotency_key()));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(DataSubjectRequest dsr, Get(request.request_id()));
-  if (TookStepWith(dsr, caller, request.idempotency_key())) return dsr;
+  if (TookStepWith(dsr, caller, "request.completed",
+                   request.idempotency_key())) {
+    return dsr;
+  }
   if (dsr.state() != consent::v1::REQUEST_STATE_IDENTITY_VERIFIED) {
     return absl::FailedPreconditionError(
         absl::StrCat("the request is ", StateName(dsr.state()),
@@ -581,7 +596,8 @@ absl::StatusOr<DataSubjectRequest> RequestDesk::Complete(
   *event->mutable_at() = ToTimestamp(clock_());
   event->set_state(dsr.state());
   event->set_officer(std::string(caller.principal));
-  event->set_idempotency_key(request.idempotency_key());
+  event->set_idempotency_key(
+      StepKey("request.completed", request.idempotency_key()));
   event->set_note(*std::move(done));
   RETURN_IF_ERROR(Keep(dsr, caller, "request.completed"));
   return dsr;

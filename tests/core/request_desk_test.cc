@@ -134,7 +134,7 @@ TEST_F(RequestDeskTest, AKeyOpensOneRequestHoweverOftenItIsSent) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->request_id(), first->request_id());
   EXPECT_EQ(again->history_size(), 1);
-  EXPECT_EQ(again->history(0).idempotency_key(), "open-7f3a");
+  EXPECT_EQ(again->history(0).idempotency_key(), "request.opened open-7f3a");
   EXPECT_EQ(*desk().Count(consent::v1::REQUEST_STATE_RECEIVED), 1);
 
   // Another principal's key is its own, even when spelled the same.
@@ -189,6 +189,11 @@ TEST_F(RequestDeskTest, AStepRetriedWithItsKeyIsTakenOnce) {
 
   consent::v1::CompleteRequestRequest complete;
   complete.set_request_id(opened.request_id());
+  // A key another step was taken with does not pass for a completion: the
+  // erasure is carried out (by the second officer, four eyes).
+  complete.set_idempotency_key("verify-1");
+  EXPECT_EQ(desk().Complete(kOfficer1, complete).status().code(),
+            absl::StatusCode::kPermissionDenied);
   complete.set_idempotency_key("complete-1");
   ASSERT_TRUE(desk().Complete(kOfficer2, complete).ok());
   absl::StatusOr<consent::v1::DataSubjectRequest> completed_again =

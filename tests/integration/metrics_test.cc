@@ -82,14 +82,25 @@ std::string MetricsAddress(const testing::ConsentdProcess& server) {
   return log.substr(from, log.find("/metrics", from) - from);
 }
 
-TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
-  testing::TempDir dir;
-  absl::StatusOr<testing::ConsentdProcess> server =
+// Starts a development consentd in `dir` serving metrics; `address` is
+// where.
+void StartWithMetrics(const testing::TempDir& dir,
+                      std::optional<testing::ConsentdProcess>& server,
+                      std::string& address) {
+  absl::StatusOr<testing::ConsentdProcess> started =
       testing::ConsentdProcess::Start(
           dir.File("data"), {"--dev", "--metrics-listen", "127.0.0.1:0"});
-  ASSERT_TRUE(server.ok()) << server.status();
-  const std::string address = MetricsAddress(*server);
+  ASSERT_TRUE(started.ok()) << started.status();
+  server.emplace(*std::move(started));
+  address = MetricsAddress(*server);
   ASSERT_FALSE(address.empty()) << server->log();
+}
+
+TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
+  testing::TempDir dir;
+  std::optional<testing::ConsentdProcess> server;
+  std::string address;
+  ASSERT_NO_FATAL_FAILURE(StartWithMetrics(dir, server, address));
 
   const std::string before = Scrape(address);
   for (const char* name :
@@ -166,12 +177,9 @@ TEST(MetricsTest, AScrapeShowsWhatConsentdDidAndNoOne) {
 
 TEST(MetricsTest, TheHandlerPoolsAndStreamsAreReported) {
   testing::TempDir dir;
-  absl::StatusOr<testing::ConsentdProcess> server =
-      testing::ConsentdProcess::Start(
-          dir.File("data"), {"--dev", "--metrics-listen", "127.0.0.1:0"});
-  ASSERT_TRUE(server.ok()) << server.status();
-  const std::string address = MetricsAddress(*server);
-  ASSERT_FALSE(address.empty()) << server->log();
+  std::optional<testing::ConsentdProcess> server;
+  std::string address;
+  ASSERT_NO_FATAL_FAILURE(StartWithMetrics(dir, server, address));
 
   const std::string idle = Scrape(address);
   for (const char* pool : {"unary", "writes"}) {
