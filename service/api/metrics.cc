@@ -49,6 +49,24 @@ prometheus::MetricFamily Gauge(const std::string& name, const std::string& help,
   return Single(name, help, prometheus::MetricType::Gauge, value);
 }
 
+// A gauge family whose samples AddSample adds, one per label value.
+prometheus::MetricFamily LabelledGauge(const std::string& name,
+                                       const std::string& help) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = prometheus::MetricType::Gauge;
+  return family;
+}
+
+void AddSample(prometheus::MetricFamily& family, const std::string& label,
+               const std::string& value, double sample) {
+  prometheus::ClientMetric metric;
+  metric.label.push_back({label, value});
+  metric.gauge.value = sample;
+  family.metric.push_back(std::move(metric));
+}
+
 }  // namespace
 
 // What the core holds, read when Prometheus scrapes.
@@ -69,19 +87,15 @@ class ConsentdMetrics::CoreGauges final : public prometheus::Collectable {
         static_cast<double>(core_->lists().entry_count())));
     // A count the store cannot give is left out, not shown as a number an
     // alert would misread.
-    prometheus::MetricFamily open;
-    open.name = "consentd_open_requests";
-    open.help = "Data-subject requests open, by state";
-    open.type = prometheus::MetricType::Gauge;
+    prometheus::MetricFamily open = LabelledGauge(
+        "consentd_open_requests", "Data-subject requests open, by state");
     for (consent::v1::RequestState state :
          {consent::v1::REQUEST_STATE_RECEIVED,
           consent::v1::REQUEST_STATE_IDENTITY_VERIFIED}) {
       absl::StatusOr<int64_t> count = core_->request_desk().Count(state);
       if (!count.ok()) continue;
-      prometheus::ClientMetric metric;
-      metric.label.push_back({"state", consent::v1::RequestState_Name(state)});
-      metric.gauge.value = static_cast<double>(*count);
-      open.metric.push_back(std::move(metric));
+      AddSample(open, "state", consent::v1::RequestState_Name(state),
+                static_cast<double>(*count));
     }
     families.push_back(std::move(open));
     if (absl::StatusOr<int64_t> overdue = core_->request_desk().CountOverdue();
@@ -137,24 +151,16 @@ class ConsentdMetrics::ServerGauges final : public prometheus::Collectable {
     absl::MutexLock lock(&mu_);
     if (server_ == nullptr) return {};
     const rpc::ServerLoad load = server_->load();
-    prometheus::MetricFamily queued;
-    queued.name = "consentd_handler_queue_depth";
-    queued.help = "Calls waiting for a handler thread, by pool";
-    queued.type = prometheus::MetricType::Gauge;
-    prometheus::MetricFamily busy;
-    busy.name = "consentd_handler_busy_threads";
-    busy.help = "Handler threads running a call, by pool";
-    busy.type = prometheus::MetricType::Gauge;
+    prometheus::MetricFamily queued =
+        LabelledGauge("consentd_handler_queue_depth",
+                      "Calls waiting for a handler thread, by pool");
+    prometheus::MetricFamily busy =
+        LabelledGauge("consentd_handler_busy_threads",
+                      "Handler threads running a call, by pool");
     for (const auto& [pool, pool_load] :
          {std::pair{"unary", load.unary}, std::pair{"writes", load.deferred}}) {
-      prometheus::ClientMetric waiting;
-      waiting.label.push_back({"pool", pool});
-      waiting.gauge.value = pool_load.queued;
-      queued.metric.push_back(std::move(waiting));
-      prometheus::ClientMetric running;
-      running.label.push_back({"pool", pool});
-      running.gauge.value = pool_load.running;
-      busy.metric.push_back(std::move(running));
+      AddSample(queued, "pool", pool, pool_load.queued);
+      AddSample(busy, "pool", pool, pool_load.running);
     }
     return {std::move(queued), std::move(busy),
             Gauge("consentd_open_streams", "Streaming calls open",
